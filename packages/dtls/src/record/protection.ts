@@ -1,0 +1,120 @@
+/**
+ * AEAD record protection (RFC 5246 §6.2.3.3 with the DTLS sequence number of RFC 6347 §4.1.2.1).
+ * GCM (RFC 5288 §3): nonce = 4-byte salt || 8-byte explicit nonce carried in the record; we use
+ * epoch||seq as the explicit part, which never repeats under one key.
+ * ChaCha20-Poly1305 (RFC 7905 §2): nonce = 12-byte IV XOR (0^32 || epoch||seq), nothing explicit.
+ * additional_data = epoch||seq(8) || type(1) || version(2) || plaintext length(2).
+ */
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
+import type { CipherSuiteInfo } from "../cipher-suites.js";
+import { RECORD_HEADER_LENGTH } from "../constants.js";
+import type { DirectionKeys } from "../keying.js";
+import { writeRecordHeader, writeSeq48 } from "./header.js";
+
+const TAG = 16;
+
+export class AeadProtection {
+  private readonly key: KeyObject;
+  private readonly alg: string;
+  private readonly chacha: boolean;
+  private readonly iv: Uint8Array;
+  private readonly nonce = Buffer.alloc(12);
+  private readonly aad = Buffer.alloc(13);
+  private readonly tagBuf = Buffer.alloc(TAG);
+  readonly explicit: number;
+  readonly overhead: number;
+
+  constructor(suite: CipherSuiteInfo, keys: DirectionKeys) {
+    this.key = createSecretKey(keys.key);
+    this.alg = suite.aead;
+    this.chacha = suite.aead === "chacha20-poly1305";
+    this.iv = keys.iv.slice();
+    this.explicit = suite.explicitNonceLength;
+    this.overhead = this.explicit + TAG;
+    if (!this.chacha) this.nonce.set(this.iv, 0);
+  }
+
+  private setNonce(epoch: number, seq: number): void {
+    const n = this.nonce;
+    if (this.chacha) {
+      n.set(this.iv, 0);
+      n[4] ^= epoch >>> 8;
+      n[5] ^= epoch;
+      const hi = Math.floor(seq / 0x1_0000_0000);
+      const lo = seq >>> 0;
+      n[6] ^= hi >>> 8;
+      n[7] ^= hi;
+      n[8] ^= lo >>> 24;
+      n[9] ^= lo >>> 16;
+      n[10] ^= lo >>> 8;
+      n[11] ^= lo;
+    } else {
+      n[4] = epoch >>> 8;
+      n[5] = epoch;
+      writeSeq48(n, 6, seq);
+    }
+  }
+
+  private setAad(type: number, version: number, epoch: number, seq: number, length: number): void {
+    const a = this.aad;
+    a[0] = epoch >>> 8;
+    a[1] = epoch;
+    writeSeq48(a, 2, seq);
+    a[8] = type;
+    a[9] = version >>> 8;
+    a[10] = version;
+    a[11] = length >>> 8;
+    a[12] = length;
+  }
+
+  /** A whole protected record (header included) carrying `plaintext`. */
+  seal(type: number, version: number, epoch: number, seq: number, plaintext: Uint8Array): Uint8Array {
+    const len = plaintext.length;
+    const fragLen = this.explicit + len + TAG;
+    const out = Buffer.allocUnsafe(RECORD_HEADER_LENGTH + fragLen);
+    writeRecordHeader(out, 0, type, version, epoch, seq, fragLen);
+    this.setNonce(epoch, seq);
+    this.setAad(type, version, epoch, seq, len);
+    let at = RECORD_HEADER_LENGTH;
+    if (this.explicit) {
+      out.set(this.nonce.subarray(4, 12), at);
+      at += 8;
+    }
+    const c = createCipheriv(this.alg as "aes-128-gcm", this.key, this.nonce, { authTagLength: TAG });
+    c.setAAD(this.aad, { plaintextLength: len });
+    const ct = c.update(plaintext);
+    out.set(ct, at);
+    c.final();
+    out.set(c.getAuthTag(), at + len);
+    // A plain Uint8Array view: Buffer#slice shares memory, a trap for callers.
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  }
+
+  /**
+   * The plaintext of the record fragment `d[from, from+length)` or undefined when it does not
+   * authenticate. The caller has checked the replay window.
+   */
+  open(type: number, version: number, epoch: number, seq: number, d: Uint8Array, from: number, length: number): Uint8Array | undefined {
+    const ptLen = length - this.overhead;
+    if (ptLen < 0) return undefined;
+    if (this.explicit) {
+      // GCM: the explicit nonce travels in the record (RFC 5288 §3).
+      this.nonce.set(d.subarray(from, from + 8), 4);
+    } else {
+      this.setNonce(epoch, seq);
+    }
+    this.setAad(type, version, epoch, seq, ptLen);
+    const ctStart = from + this.explicit;
+    this.tagBuf.set(d.subarray(ctStart + ptLen, ctStart + ptLen + TAG));
+    try {
+      const dc = createDecipheriv(this.alg as "aes-128-gcm", this.key, this.nonce, { authTagLength: TAG });
+      dc.setAAD(this.aad, { plaintextLength: ptLen });
+      dc.setAuthTag(this.tagBuf);
+      const pt = dc.update(d.subarray(ctStart, ctStart + ptLen));
+      dc.final();
+      return new Uint8Array(pt.buffer, pt.byteOffset, pt.length);
+    } catch {
+      return undefined;
+    }
+  }
+}
