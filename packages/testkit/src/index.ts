@@ -1,1 +1,10 @@
-export {}
+export * from "./clock.js";
+export * from "./conditions.js";
+export * from "./dtls-sniff.js";
+export * from "./filters.js";
+export * from "./nat.js";
+export * from "./network.js";
+export * from "./node.js";
+export * from "./simulation.js";
+export * from "./sniff.js";
+export * from "./trace.js";

@@ -1,0 +1,146 @@
+import type { Address, Millis, Transmit } from "@tsrtc/base";
+
+/**
+ * What the `Simulation` steps: one endpoint on the virtual network. Any object of this shape
+ * will do; `simNode` and `pointToPoint` build one around a sans-IO core.
+ *
+ * The driver calls `receive` for each datagram that arrives at one of the node's addresses and
+ * `handleTimeout` when the virtual clock reaches `pollTimeout()`; after every such input (and
+ * before every step) it drains `pollTransmit` into the network.
+ */
+export interface SimNode {
+  /** A label for traces and error messages. */
+  readonly name: string;
+  /** The node's (first) address; a Transmit without `from` is sent from here. */
+  readonly address: Address;
+  /** Every address the node owns, if more than `address` (e.g. IPv4 and IPv6 host candidates). */
+  readonly addresses?: readonly Address[];
+  /** A datagram arrived: `from` is the (possibly NAT-mapped) source, `to` one of our addresses. */
+  receive(data: Uint8Array, from: Address, to: Address, now: Millis): void;
+  /** The clock reached (or passed) the deadline from `pollTimeout`. */
+  handleTimeout(now: Millis): void;
+  /** Next datagram to send; `from` must be one of the node's addresses when given. */
+  pollTransmit(): Transmit | undefined;
+  /** Earliest deadline, or undefined when idle. */
+  pollTimeout(): Millis | undefined;
+}
+
+/** All addresses a node owns (`address` first, no duplicates). */
+export function nodeAddresses(node: SimNode): Address[] {
+  const out: Address[] = [node.address];
+  for (const a of node.addresses ?? []) {
+    if (!out.some((b) => b.host === a.host && b.port === a.port)) out.push(a);
+  }
+  return out;
+}
+
+/** Functions that make a SimNode out of anything (cores that know addresses: STUN, ICE). */
+export interface SimNodeSpec {
+  name: string;
+  /** One address, or several (the first is the default source). */
+  address: Address | readonly Address[];
+  receive(data: Uint8Array, from: Address, to: Address, now: Millis): void;
+  poll(): Transmit | undefined;
+  /** Default: never a deadline. */
+  timeout?(): Millis | undefined;
+  /** Default: nothing. */
+  tick?(now: Millis): void;
+  /** Called after every input (receive or tick), e.g. to drain the core's events. */
+  afterInput?(now: Millis): void;
+}
+
+/** Build a SimNode from functions. */
+export function simNode(spec: SimNodeSpec): SimNode {
+  const list = Array.isArray(spec.address) ? (spec.address as readonly Address[]) : [spec.address as Address];
+  if (list.length === 0) throw new TypeError(`node ${spec.name}: needs at least one address`);
+  const after = spec.afterInput;
+  return {
+    name: spec.name,
+    address: list[0],
+    addresses: list,
+    receive(data, from, to, now) {
+      spec.receive(data, from, to, now);
+      after?.(now);
+    },
+    handleTimeout(now) {
+      spec.tick?.(now);
+      after?.(now);
+    },
+    pollTransmit: () => spec.poll(),
+    pollTimeout: () => spec.timeout?.(),
+  };
+}
+
+/**
+ * How `pointToPoint` talks to a core that rides one path and sends bare datagrams (DTLS, SCTP).
+ * Each hook defaults to the conventional method of the core:
+ * `receive` → `core.handlePacket(data, now)`, `poll` → `core.pollTransmit()`,
+ * `timeout` → `core.pollTimeout()`, `tick` → `core.handleTimeout(now)`.
+ */
+export interface PointToPointHooks<C> {
+  name?: string;
+  receive?(data: Uint8Array, now: Millis, core: C, from: Address): void;
+  poll?(core: C): Uint8Array | undefined;
+  timeout?(core: C): Millis | undefined;
+  tick?(now: Millis, core: C): void;
+  /** Called after every input (receive or tick), e.g. to drain the core's events. */
+  afterInput?(now: Millis, core: C): void;
+}
+
+type Method = (...args: never[]) => unknown;
+
+function method(core: object, name: string, nodeName: string): Method {
+  const fn = (core as Record<string, unknown>)[name];
+  if (typeof fn !== "function") {
+    throw new TypeError(`pointToPoint(${nodeName}): core has no ${name}() and no hook replaces it`);
+  }
+  return (fn as Method).bind(core);
+}
+
+/**
+ * Plug a single-path core into the network as a node at `local` that sends every datagram to
+ * `remote`. It accepts datagrams from any source (a test may check `from` in its `receive` hook).
+ *
+ * ```ts
+ * const a = pointToPoint(client, address("10.0.0.1", 5000), address("10.0.0.2", 5000));
+ * const b = pointToPoint(sctp, local, remote, { receive: (d, now, c) => c.handleInput(d, now) });
+ * ```
+ */
+export function pointToPoint<C extends object>(
+  core: C,
+  local: Address,
+  remote: Address,
+  hooks: PointToPointHooks<C> = {},
+): SimNode {
+  const name = hooks.name ?? `p2p ${local.host}:${local.port}`;
+  const receive = hooks.receive
+    ? (d: Uint8Array, now: Millis, from: Address) => hooks.receive!(d, now, core, from)
+    : ((m) => (d: Uint8Array, now: Millis) => void m(d as never, now as never))(method(core, "handlePacket", name));
+  const poll = hooks.poll
+    ? () => hooks.poll!(core)
+    : ((m) => () => m() as Uint8Array | undefined)(method(core, "pollTransmit", name));
+  const timeout = hooks.timeout
+    ? () => hooks.timeout!(core)
+    : ((m) => () => m() as Millis | undefined)(method(core, "pollTimeout", name));
+  const tick = hooks.tick
+    ? (now: Millis) => hooks.tick!(now, core)
+    : ((m) => (now: Millis) => void m(now as never))(method(core, "handleTimeout", name));
+  const after = hooks.afterInput;
+  return {
+    name,
+    address: local,
+    receive(data, from, _to, now) {
+      receive(data, now, from);
+      after?.(now, core);
+    },
+    handleTimeout(now) {
+      tick(now);
+      after?.(now, core);
+    },
+    pollTransmit() {
+      const data = poll();
+      return data === undefined ? undefined : { to: remote, data, from: local };
+    },
+    pollTimeout: timeout,
+  };
+}

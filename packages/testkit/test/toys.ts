@@ -1,0 +1,54 @@
+import type { Millis } from "@tsrtc/base";
+
+/**
+ * A toy single-path core for the tests: it sends a numbered ping every `interval` ms and
+ * answers each ping with a pong carrying the same number. Bare datagrams, like DTLS and SCTP.
+ * Byte 0: 1 = ping, 2 = pong; bytes 1..4: the number (big endian).
+ */
+export class PingPong {
+  sent = 0;
+  pongs: number[] = [];
+  pings: number[] = [];
+  timeouts = 0;
+  private out: Uint8Array[] = [];
+  private next: Millis | undefined;
+
+  constructor(
+    private readonly interval: Millis | undefined,
+    start: Millis = 0,
+    private readonly stopAt: Millis = Infinity,
+  ) {
+    if (interval !== undefined) this.next = start;
+  }
+
+  handlePacket(data: Uint8Array, _now: Millis): void {
+    if (data.length !== 5) return;
+    const n = ((data[1] << 24) | (data[2] << 16) | (data[3] << 8) | data[4]) >>> 0;
+    if (data[0] === 1) {
+      this.pings.push(n);
+      this.out.push(PingPong.encode(2, n));
+    } else if (data[0] === 2) {
+      this.pongs.push(n);
+    }
+  }
+
+  handleTimeout(now: Millis): void {
+    if (this.next === undefined || now < this.next) return;
+    this.timeouts++;
+    this.out.push(PingPong.encode(1, ++this.sent));
+    this.next += this.interval!;
+    if (this.next > this.stopAt) this.next = undefined;
+  }
+
+  pollTransmit(): Uint8Array | undefined {
+    return this.out.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    return this.next;
+  }
+
+  static encode(kind: number, n: number): Uint8Array {
+    return Uint8Array.of(kind, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+  }
+}
