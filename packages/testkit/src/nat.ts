@@ -85,6 +85,8 @@ interface MappingState extends NatMapping {
 export class Nat {
   readonly name: string;
   readonly publicIp: string;
+  /** IP family of the public address; only hosts of this family sit behind the NAT. */
+  readonly family: 4 | 6;
   readonly mapping: NatBehaviour;
   readonly filtering: NatBehaviour;
   readonly hairpinning: boolean;
@@ -108,7 +110,9 @@ export class Nat {
   constructor(opts: NatOptions) {
     if (ipFamily(opts.publicIp) === undefined) throw new TypeError(`NAT publicIp is not an IP: ${opts.publicIp}`);
     this.opts = opts;
-    this.publicIp = address(opts.publicIp, 0).host;
+    const pub = address(opts.publicIp, 0);
+    this.publicIp = pub.host;
+    this.family = pub.family;
     this.name = opts.name ?? `nat ${this.publicIp}`;
     this.mapping = opts.mapping ?? "endpoint-independent";
     this.filtering = opts.filtering ?? "address-and-port-dependent";
@@ -122,6 +126,7 @@ export class Nat {
 
   /** Put a host (IP) on this NAT's private side. */
   addPrivateHost(host: string): void {
+    if (ipFamily(host) !== this.family) throw new Error(`${this.name}: ${host} is not IPv${this.family}`);
     if (host === this.publicIp) throw new Error(`${this.name}: ${host} is the NAT's public IP`);
     this.privateHosts.add(host);
   }

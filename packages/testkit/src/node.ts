@@ -99,7 +99,8 @@ function method(core: object, name: string, nodeName: string): Method {
 
 /**
  * Plug a single-path core into the network as a node at `local` that sends every datagram to
- * `remote`. It accepts datagrams from any source (a test may check `from` in its `receive` hook).
+ * `remote`. It accepts datagrams from any source (a `receive` hook gets `from` to check it).
+ * Throws at once if the core lacks a method that no hook replaces.
  *
  * ```ts
  * const a = pointToPoint(client, address("10.0.0.1", 5000), address("10.0.0.2", 5000));
@@ -113,18 +114,35 @@ export function pointToPoint<C extends object>(
   hooks: PointToPointHooks<C> = {},
 ): SimNode {
   const name = hooks.name ?? `p2p ${local.host}:${local.port}`;
-  const receive = hooks.receive
-    ? (d: Uint8Array, now: Millis, from: Address) => hooks.receive!(d, now, core, from)
-    : ((m) => (d: Uint8Array, now: Millis) => void m(d as never, now as never))(method(core, "handlePacket", name));
-  const poll = hooks.poll
-    ? () => hooks.poll!(core)
-    : ((m) => () => m() as Uint8Array | undefined)(method(core, "pollTransmit", name));
-  const timeout = hooks.timeout
-    ? () => hooks.timeout!(core)
-    : ((m) => () => m() as Millis | undefined)(method(core, "pollTimeout", name));
-  const tick = hooks.tick
-    ? (now: Millis) => hooks.tick!(now, core)
-    : ((m) => (now: Millis) => void m(now as never))(method(core, "handleTimeout", name));
+  let receive: (d: Uint8Array, now: Millis, from: Address) => void;
+  if (hooks.receive) {
+    const h = hooks.receive;
+    receive = (d, now, from) => h(d, now, core, from);
+  } else {
+    const m = method(core, "handlePacket", name) as (d: Uint8Array, now: Millis) => void;
+    receive = (d, now) => m(d, now);
+  }
+  let poll: () => Uint8Array | undefined;
+  if (hooks.poll) {
+    const h = hooks.poll;
+    poll = () => h(core);
+  } else {
+    poll = method(core, "pollTransmit", name) as () => Uint8Array | undefined;
+  }
+  let timeout: () => Millis | undefined;
+  if (hooks.timeout) {
+    const h = hooks.timeout;
+    timeout = () => h(core);
+  } else {
+    timeout = method(core, "pollTimeout", name) as () => Millis | undefined;
+  }
+  let tick: (now: Millis) => void;
+  if (hooks.tick) {
+    const h = hooks.tick;
+    tick = (now) => h(now, core);
+  } else {
+    tick = method(core, "handleTimeout", name) as (now: Millis) => void;
+  }
   const after = hooks.afterInput;
   return {
     name,

@@ -61,12 +61,29 @@ export class Simulation {
     return this.clock.now;
   }
 
-  /** Add a node; with `behind`, its addresses are private addresses behind that NAT. */
+  /**
+   * Add a node. With `behind`, its addresses of the NAT's IP family are private addresses
+   * behind that NAT; addresses of the other family stay public (NAT44 beside native IPv6).
+   */
   addNode<N extends SimNode>(node: N, opts: { behind?: Nat } = {}): N {
     if (this.owned.has(node)) throw new Error(`node ${node.name} was already added`);
     const keys = new Set<string>();
-    for (const a of nodeAddresses(node)) {
-      this.network.bind(a, opts.behind);
+    const addrs = nodeAddresses(node);
+    for (const a of addrs) {
+      if (this.byAddress.has(addressKey(a))) throw new Error(`node ${node.name}: ${addressKey(a)} belongs to another node`);
+    }
+    const bound: Address[] = [];
+    try {
+      for (const a of addrs) {
+        const nat = opts.behind && a.family === opts.behind.family ? opts.behind : undefined;
+        this.network.bind(a, nat);
+        bound.push(a);
+      }
+    } catch (e) {
+      for (const a of bound) this.network.unbind(a);
+      throw e;
+    }
+    for (const a of addrs) {
       keys.add(addressKey(a));
       this.byAddress.set(addressKey(a), node);
     }
