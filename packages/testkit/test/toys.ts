@@ -1,4 +1,5 @@
-import type { Millis } from "@tsrtc/base";
+import type { Address, Millis, Transmit } from "@tsrtc/base";
+import type { SimNode } from "../src/index.js";
 
 /**
  * A toy single-path core for the tests: it sends a numbered ping every `interval` ms and
@@ -50,5 +51,51 @@ export class PingPong {
 
   static encode(kind: number, n: number): Uint8Array {
     return Uint8Array.of(kind, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+  }
+}
+
+/** A scriptable node: the test queues datagrams with `send`; it records what it receives. */
+export class Box implements SimNode {
+  readonly received: { data: Uint8Array; from: Address; to: Address; now: Millis }[] = [];
+  readonly addresses: readonly Address[];
+  private readonly out: Transmit[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly address: Address,
+    more: Address[] = [],
+    /** Answer every datagram with the observed source address as text (a STUN-like reflector). */
+    private readonly reflect = false,
+  ) {
+    this.addresses = [address, ...more];
+  }
+
+  send(to: Address, data: Uint8Array | string = "x", from?: Address): void {
+    this.out.push({ to, data: typeof data === "string" ? new TextEncoder().encode(data) : data, from });
+  }
+
+  /** Sources seen, as "host:port". */
+  sources(): string[] {
+    return this.received.map((r) => `${r.from.host}:${r.from.port}`);
+  }
+
+  /** Payloads received, as text. */
+  texts(): string[] {
+    return this.received.map((r) => new TextDecoder().decode(r.data));
+  }
+
+  receive(data: Uint8Array, from: Address, to: Address, now: Millis): void {
+    this.received.push({ data, from, to, now });
+    if (this.reflect) this.out.push({ to: from, data: new TextEncoder().encode(`${from.host}:${from.port}`), from: to });
+  }
+
+  handleTimeout(): void {}
+
+  pollTransmit(): Transmit | undefined {
+    return this.out.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    return undefined;
   }
 }
