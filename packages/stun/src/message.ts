@@ -132,8 +132,9 @@ export class StunMessage {
       const len = (data[at + 2] << 8) | data[at + 3];
       const valueEnd = at + 4 + len;
       if (valueEnd > n) throw stunError("attribute-overrun", `attribute 0x${t.toString(16)} runs past the end`, at);
+      // Padding (§14) cannot run past the end: the body length is a multiple of 4 and every
+      // attribute starts aligned, so a value that fits has room for its padding.
       const next = (valueEnd + 3) & ~3;
-      if (next > n) throw stunError("bad-padding", "attribute padding runs past the end", valueEnd);
       // §14.7: nothing follows FINGERPRINT; §14.6: only FINGERPRINT follows MI-SHA256;
       // §14.5: only MI-SHA256 and FINGERPRINT follow MESSAGE-INTEGRITY.
       if (this.fingerprintAt >= 0) {
