@@ -6,9 +6,12 @@
 
 const MAGIC_COOKIE = 0x2112a442;
 
-/** A STUN message (RFC 8489 §5): top two bits zero, length a multiple of 4 that fits, magic cookie. */
+/**
+ * A STUN message (RFC 8489 §5): first byte in [0, 3] as RFC 7983 §7 demultiplexes it (top two
+ * bits zero, methods below 0x400), length a multiple of 4 that matches, the magic cookie.
+ */
 export function isStun(data: Uint8Array): boolean {
-  if (data.length < 20 || (data[0] & 0xc0) !== 0) return false;
+  if (data.length < 20 || data[0] > 3) return false;
   const len = (data[2] << 8) | data[3];
   if ((len & 3) !== 0 || 20 + len !== data.length) return false;
   const cookie = ((data[4] << 24) | (data[5] << 16) | (data[6] << 8) | data[7]) >>> 0;
