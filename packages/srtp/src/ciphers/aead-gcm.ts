@@ -1,0 +1,160 @@
+/**
+ * AEAD_AES_128_GCM and AEAD_AES_256_GCM for SRTP and SRTCP (RFC 7714 §§7-9), 16-byte tags.
+ *
+ * Node gives no way to re-IV a GCM cipher object, so each packet pays one `createCipheriv`; that
+ * is also what the ceiling measured in bench/srtp.bench.ts pays. Everything around it is kept
+ * to one output copy of the header and one of the cipher text.
+ */
+import { createCipheriv, createDecipheriv, type CipherGCMTypes } from "node:crypto";
+import type { SessionKeys } from "../kdf.js";
+import type { SrtpProfile } from "../profiles.js";
+import { writeU32 } from "./aes-cm-hmac.js";
+import type { SrtpTransform } from "./transform.js";
+
+const TAG = 16;
+
+export class AeadGcmTransform implements SrtpTransform {
+  readonly rtpTagLength = TAG;
+  readonly rtcpTagLength = TAG;
+  readonly aead = true;
+  private readonly alg: CipherGCMTypes;
+  private readonly rtpKey: Uint8Array;
+  private readonly rtcpKey: Uint8Array;
+  private readonly rtpSalt: Uint8Array;
+  private readonly rtcpSalt: Uint8Array;
+  private readonly iv = new Uint8Array(12);
+  /** SRTCP AAD for encrypted packets: the first 8 bytes || E-flag and index (§9.3). */
+  private readonly rtcpAad = new Uint8Array(12);
+  private readonly trailer = new Uint8Array(4);
+
+  constructor(profile: SrtpProfile, keys: SessionKeys) {
+    this.alg = profile.keyLength === 32 ? "aes-256-gcm" : "aes-128-gcm";
+    if (keys.rtpKey.length !== profile.keyLength || keys.rtcpKey.length !== profile.keyLength) {
+      throw new RangeError(`${profile.name} needs ${profile.keyLength}-byte session keys`);
+    }
+    if (keys.rtpSalt.length !== 12 || keys.rtcpSalt.length !== 12) {
+      throw new RangeError(`${profile.name} needs 12-byte session salts`);
+    }
+    this.rtpKey = keys.rtpKey;
+    this.rtcpKey = keys.rtcpKey;
+    this.rtpSalt = keys.rtpSalt;
+    this.rtcpSalt = keys.rtcpSalt;
+  }
+
+  /** IV = (0x0000 || SSRC || ROC || SEQ) XOR salt (RFC 7714 §8.1). */
+  private rtpIv(ssrc: number, roc: number, seq: number): Uint8Array {
+    const iv = this.iv;
+    const s = this.rtpSalt;
+    iv[0] = s[0];
+    iv[1] = s[1];
+    iv[2] = s[2] ^ (ssrc >>> 24);
+    iv[3] = s[3] ^ ((ssrc >>> 16) & 0xff);
+    iv[4] = s[4] ^ ((ssrc >>> 8) & 0xff);
+    iv[5] = s[5] ^ (ssrc & 0xff);
+    iv[6] = s[6] ^ (roc >>> 24);
+    iv[7] = s[7] ^ ((roc >>> 16) & 0xff);
+    iv[8] = s[8] ^ ((roc >>> 8) & 0xff);
+    iv[9] = s[9] ^ (roc & 0xff);
+    iv[10] = s[10] ^ (seq >>> 8);
+    iv[11] = s[11] ^ (seq & 0xff);
+    return iv;
+  }
+
+  /** IV = (0x0000 || SSRC || 0x0000 || 0 || SRTCP index) XOR salt (RFC 7714 §9.1). */
+  private rtcpIv(ssrc: number, index: number): Uint8Array {
+    const iv = this.iv;
+    const s = this.rtcpSalt;
+    iv[0] = s[0];
+    iv[1] = s[1];
+    iv[2] = s[2] ^ (ssrc >>> 24);
+    iv[3] = s[3] ^ ((ssrc >>> 16) & 0xff);
+    iv[4] = s[4] ^ ((ssrc >>> 8) & 0xff);
+    iv[5] = s[5] ^ (ssrc & 0xff);
+    iv[6] = s[6];
+    iv[7] = s[7];
+    iv[8] = s[8] ^ (index >>> 24);
+    iv[9] = s[9] ^ ((index >>> 16) & 0xff);
+    iv[10] = s[10] ^ ((index >>> 8) & 0xff);
+    iv[11] = s[11] ^ (index & 0xff);
+    return iv;
+  }
+
+  protectRtp(packet: Uint8Array, h: number, ssrc: number, roc: number, seq: number, out: Uint8Array): void {
+    const len = packet.length;
+    const cipher = createCipheriv(this.alg, this.rtpKey, this.rtpIv(ssrc, roc, seq));
+    // The AAD is the whole RTP header, CSRCs and extension included (§8.2).
+    cipher.setAAD(packet.subarray(0, h));
+    const ct = cipher.update(packet.subarray(h));
+    cipher.final();
+    if (out !== packet) out.set(packet.subarray(0, h), 0);
+    out.set(ct, h);
+    out.set(cipher.getAuthTag(), len);
+  }
+
+  unprotectRtp(packet: Uint8Array, h: number, ssrc: number, roc: number, seq: number, out: Uint8Array): boolean {
+    const end = packet.length - TAG;
+    const decipher = createDecipheriv(this.alg, this.rtpKey, this.rtpIv(ssrc, roc, seq));
+    decipher.setAAD(packet.subarray(0, h));
+    decipher.setAuthTag(packet.subarray(end));
+    const pt = decipher.update(packet.subarray(h, end));
+    try {
+      decipher.final();
+    } catch {
+      return false; // authentication failed: nothing is written to `out`
+    }
+    if (out !== packet) out.set(packet.subarray(0, h), 0);
+    out.set(pt, h);
+    return true;
+  }
+
+  protectRtcp(packet: Uint8Array, ssrc: number, index: number, encrypt: boolean, out: Uint8Array): void {
+    const len = packet.length;
+    const trailer = this.trailer;
+    writeU32(trailer, 0, (encrypt ? 0x80000000 : 0) | index);
+    const cipher = createCipheriv(this.alg, this.rtcpKey, this.rtcpIv(ssrc, index));
+    if (encrypt) {
+      const aad = this.rtcpAad;
+      aad.set(packet.subarray(0, 8), 0);
+      aad.set(trailer, 8);
+      cipher.setAAD(aad);
+      const ct = cipher.update(packet.subarray(8));
+      cipher.final();
+      if (out !== packet) out.set(packet.subarray(0, 8), 0);
+      out.set(ct, 8);
+    } else {
+      // Authentication only: the whole packet and the trailer are AAD, the plaintext empty (§9.3).
+      cipher.setAAD(packet);
+      cipher.setAAD(trailer);
+      cipher.final();
+      if (out !== packet) out.set(packet, 0);
+    }
+    out.set(cipher.getAuthTag(), len);
+    out.set(trailer, len + TAG);
+  }
+
+  unprotectRtcp(packet: Uint8Array, ssrc: number, index: number, encrypted: boolean, out: Uint8Array): boolean {
+    const tagAt = packet.length - 4 - TAG;
+    const trailer = packet.subarray(tagAt + TAG);
+    const decipher = createDecipheriv(this.alg, this.rtcpKey, this.rtcpIv(ssrc, index));
+    decipher.setAuthTag(packet.subarray(tagAt, tagAt + TAG));
+    let pt: Uint8Array | undefined;
+    if (encrypted) {
+      const aad = this.rtcpAad;
+      aad.set(packet.subarray(0, 8), 0);
+      aad.set(trailer, 8);
+      decipher.setAAD(aad);
+      pt = decipher.update(packet.subarray(8, tagAt));
+    } else {
+      decipher.setAAD(packet.subarray(0, tagAt));
+      decipher.setAAD(trailer);
+    }
+    try {
+      decipher.final();
+    } catch {
+      return false;
+    }
+    if (out !== packet) out.set(packet.subarray(0, pt ? 8 : tagAt), 0);
+    if (pt) out.set(pt, 8);
+    return true;
+  }
+}

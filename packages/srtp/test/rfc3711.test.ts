@@ -1,0 +1,137 @@
+/**
+ * RFC 3711 Appendix B test vectors (B.2 AES-CM keystream, B.3 key derivation), plus the
+ * AES_CM_128_HMAC_SHA1_80 packet vectors of libsrtp's srtp_driver built from the B.3 master key
+ * (an RTP packet, the same with a header extension left in the clear, and an SRTCP packet).
+ */
+import { fromHex, toHex } from "@tsrtc/base";
+import { describe, expect, it } from "vitest";
+import { CounterKeystream } from "../src/ciphers/keystream.js";
+import { aesCmPrf, deriveSessionKeys, KdfLabel, SrtpContext, SrtpProfileId } from "../src/index.js";
+
+const B2_KEY = fromHex("2B7E151628AED2A6ABF7158809CF4F3C");
+const B2_SALT = fromHex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD");
+
+describe("RFC 3711 B.2 AES-CM keystream", () => {
+  const blocks: Array<[number, string]> = [
+    [0x0000, "E03EAD0935C95E80E166B16DD92B4EB4"],
+    [0x0001, "D23513162B02D0F72A43A2FE4A5F97AB"],
+    [0x0002, "41E95B3BB0A2E8DD477901E4FCA894C0"],
+    [0xfeff, "EC8CDF7398607CB0F2D21675EA9EA1E4"],
+    [0xff00, "362B7C3C6773516318A077D7FC5073AE"],
+    [0xff01, "6A2CC3787889374FBEB4C81B17BA6C44"],
+  ];
+
+  it("produces every listed keystream block (SSRC 0, ROC 0, SEQ 0)", () => {
+    const ks = new CounterKeystream(B2_KEY, B2_SALT).generate(0, 0, 0, 0xff02 * 16);
+    for (const [block, hex] of blocks) {
+      expect(toHex(ks.subarray(block * 16, block * 16 + 16))).toBe(hex.toLowerCase());
+    }
+  });
+
+  it("encrypts a zero payload into the keystream through protectRtp", () => {
+    const keys = {
+      rtpKey: B2_KEY,
+      rtpSalt: B2_SALT,
+      rtpAuthKey: new Uint8Array(20),
+      rtcpKey: B2_KEY,
+      rtcpSalt: B2_SALT,
+      rtcpAuthKey: new Uint8Array(20),
+    };
+    const ctx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, { sessionKeys: keys });
+    const packet = new Uint8Array(12 + 48);
+    packet[0] = 0x80; // V=2, seq 0, SSRC 0
+    const out = ctx.protectRtp(packet);
+    expect(out).toBeDefined();
+    expect(out!.length).toBe(12 + 48 + 10);
+    expect(toHex(out!.subarray(12, 60))).toBe(blocks.slice(0, 3).map(([, h]) => h.toLowerCase()).join(""));
+  });
+});
+
+describe("RFC 3711 B.3 key derivation", () => {
+  const masterKey = fromHex("E1F97A0D3E018BE0D64FA32C06DE4139");
+  const masterSalt = fromHex("0EC675AD498AFEEBB6960B3AABE6");
+
+  it("derives the cipher key, cipher salt and the 94-byte auth key of the example", () => {
+    expect(toHex(aesCmPrf(masterKey, masterSalt, KdfLabel.RTP_ENCRYPTION, 16))).toBe(
+      "c61e7a93744f39ee10734afe3ff7a087",
+    );
+    expect(toHex(aesCmPrf(masterKey, masterSalt, KdfLabel.RTP_SALT, 14))).toBe("30cbbc08863d8c85d49db34a9ae1");
+    expect(toHex(aesCmPrf(masterKey, masterSalt, KdfLabel.RTP_AUTH, 94))).toBe(
+      (
+        "CEBE321F6FF7716B6FD4AB49AF256A15" +
+        "6D38BAA48F0A0ACF3C34E2359E6CDBCE" +
+        "E049646C43D9327AD175578EF7227098" +
+        "6371C10C9A369AC2F94A8C5FBCDDDC25" +
+        "6D6E919A48B610EF17C2041E47403576" +
+        "6B68642C59BBFC2F34DB60DBDFB2"
+      ).toLowerCase(),
+    );
+  });
+
+  it("deriveSessionKeys gives the same RTP keys and a 20-byte auth key prefix", () => {
+    const k = deriveSessionKeys(SrtpProfileId.AES128_CM_HMAC_SHA1_80, masterKey, masterSalt);
+    expect(toHex(k.rtpKey)).toBe("c61e7a93744f39ee10734afe3ff7a087");
+    expect(toHex(k.rtpSalt)).toBe("30cbbc08863d8c85d49db34a9ae1");
+    expect(toHex(k.rtpAuthKey)).toBe("cebe321f6ff7716b6fd4ab49af256a156d38baa4");
+    expect(k.rtcpKey.length).toBe(16);
+    expect(toHex(k.rtcpKey)).not.toBe(toHex(k.rtpKey));
+  });
+
+  it("rejects master keys and salts of the wrong length", () => {
+    expect(() => deriveSessionKeys(SrtpProfileId.AES128_CM_HMAC_SHA1_80, masterKey, masterSalt.subarray(0, 12))).toThrow(
+      RangeError,
+    );
+    expect(() => deriveSessionKeys(SrtpProfileId.AEAD_AES_256_GCM, masterKey, masterSalt.subarray(0, 12))).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe("AES_CM_128_HMAC_SHA1_80 packets (libsrtp srtp_driver vectors, B.3 master key)", () => {
+  const master = { masterKey: fromHex("e1f97a0d3e018be0d64fa32c06de4139"), masterSalt: fromHex("0ec675ad498afeebb6960b3aabe6") };
+  const rtp = fromHex("800f1234decafbadcafebabe" + "ab".repeat(16));
+  const srtp = fromHex("800f1234decafbadcafebabe" + "4e55dc4ce79978d88ca4d215949d2402" + "b78d6acc99ea179b8dbb");
+
+  it("protects and unprotects the RTP packet", () => {
+    const tx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    expect(toHex(tx.protectRtp(rtp)!)).toBe(toHex(srtp));
+    const rx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    expect(toHex(rx.unprotectRtp(srtp)!)).toBe(toHex(rtp));
+  });
+
+  it("keeps the header extension in the clear, encrypts the payload as without it, authenticates both", () => {
+    const ext = "bede0006" + "17414273a475262748220000c8308e4655996386b395fb00";
+    const plain = fromHex("900f1234decafbadcafebabe" + ext + "ab".repeat(16));
+    const tx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    const wire = tx.protectRtp(plain)!;
+    expect(wire.length).toBe(plain.length + 10);
+    expect(toHex(wire.subarray(0, 40))).toBe(toHex(plain.subarray(0, 40)));
+    // Same SSRC and index as the vector above, so the same keystream over the payload.
+    expect(toHex(wire.subarray(40, 56))).toBe("4e55dc4ce79978d88ca4d215949d2402");
+    const rx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    expect(toHex(rx.unprotectRtp(wire)!)).toBe(toHex(plain));
+    const tampered = wire.slice();
+    tampered[20] ^= 1; // inside the extension: in the clear, but authenticated
+    const rx2 = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    expect(rx2.unprotectRtp(tampered)).toBeUndefined();
+    expect(rx2.lastError).toBe("auth");
+  });
+
+  it("protects and unprotects the SRTCP packet (E-flag set, index 1)", () => {
+    const rtcp = fromHex("81c8000bcafebabe" + "ab".repeat(16));
+    const srtcp = fromHex("81c8000bcafebabe" + "7128035be487b9bdbef89041f977a5a8" + "80000001" + "993e08cd54d6c1230798");
+    const tx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    tx.setRtcpIndex(0xcafebabe, 1);
+    expect(toHex(tx.protectRtcp(rtcp)!)).toBe(toHex(srtcp));
+    const rx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    expect(toHex(rx.unprotectRtcp(srtcp)!)).toBe(toHex(rtcp));
+  });
+
+  it("the _32 profile uses a 4-byte RTP tag (the 80-bit tag's prefix) and keeps 10 bytes for SRTCP", () => {
+    const tx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_32, master);
+    expect(toHex(tx.protectRtp(rtp)!)).toBe(toHex(srtp.subarray(0, srtp.length - 6)));
+    tx.setRtcpIndex(0xcafebabe, 1);
+    const srtcp = tx.protectRtcp(fromHex("81c8000bcafebabe" + "ab".repeat(16)))!;
+    expect(toHex(srtcp.subarray(srtcp.length - 10))).toBe("993e08cd54d6c1230798");
+  });
+});
