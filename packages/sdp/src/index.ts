@@ -1,3 +1,14 @@
+/**
+ * @tsrtc/sdp: SDP (RFC 8866) parse and serialize, lossless, with lazy typed attribute accessors.
+ *
+ *   const d = parseSdp(text);              // one pass; throws SdpParseError("line N: expected ...")
+ *   d.bundle; d.media[0].mid; d.media[0].codecs(); d.media[0].fingerprint; d.media[0].iceUfrag;
+ *   d.media[0].direction = "recvonly";     // accessors write through the ordered attribute list
+ *   serializeSdp(d) === text;              // byte-exact for an unmodified browser SDP
+ *
+ * No JSEP negotiation and no ICE/DTLS semantics here: candidates stay strings (the ice package
+ * parses them), fingerprints and setup roles are syntax only.
+ */
 export * from "./errors.js";
 export * from "./types.js";
 export { SdpSection } from "./section.js";
