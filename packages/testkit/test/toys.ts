@@ -4,6 +4,8 @@ import type { SimNode } from "../src/index.js";
 /**
  * A toy single-path core for the tests: it sends a numbered ping every `interval` ms and
  * answers each ping with a pong carrying the same number. Bare datagrams, like DTLS and SCTP.
+ * With `idleTimeout` it also declares the peer silent when nothing arrived for that long
+ * (a second timer), and alive again on the next datagram.
  * Byte 0: 1 = ping, 2 = pong; bytes 1..4: the number (big endian).
  */
 export class PingPong {
@@ -11,19 +13,28 @@ export class PingPong {
   pongs: number[] = [];
   pings: number[] = [];
   timeouts = 0;
+  /** Times the peer went silent, and came back. */
+  readonly silentAt: Millis[] = [];
+  readonly backAt: Millis[] = [];
   private out: Uint8Array[] = [];
   private next: Millis | undefined;
+  private lastHeard: Millis;
+  private silent = false;
 
   constructor(
-    private readonly interval: Millis | undefined,
-    start: Millis = 0,
-    private readonly stopAt: Millis = Infinity,
+    private readonly opts: { interval?: Millis; start?: Millis; stopAt?: Millis; idleTimeout?: Millis } = {},
   ) {
-    if (interval !== undefined) this.next = start;
+    if (opts.interval !== undefined) this.next = opts.start ?? 0;
+    this.lastHeard = opts.start ?? 0;
   }
 
-  handlePacket(data: Uint8Array, _now: Millis): void {
+  handlePacket(data: Uint8Array, now: Millis): void {
     if (data.length !== 5) return;
+    this.lastHeard = now;
+    if (this.silent) {
+      this.silent = false;
+      this.backAt.push(now);
+    }
     const n = ((data[1] << 24) | (data[2] << 16) | (data[3] << 8) | data[4]) >>> 0;
     if (data[0] === 1) {
       this.pings.push(n);
@@ -34,11 +45,16 @@ export class PingPong {
   }
 
   handleTimeout(now: Millis): void {
+    const idle = this.opts.idleTimeout;
+    if (idle !== undefined && !this.silent && now >= this.lastHeard + idle) {
+      this.silent = true;
+      this.silentAt.push(now);
+    }
     if (this.next === undefined || now < this.next) return;
     this.timeouts++;
     this.out.push(PingPong.encode(1, ++this.sent));
-    this.next += this.interval!;
-    if (this.next > this.stopAt) this.next = undefined;
+    this.next += this.opts.interval!;
+    if (this.next > (this.opts.stopAt ?? Infinity)) this.next = undefined;
   }
 
   pollTransmit(): Uint8Array | undefined {
@@ -46,7 +62,10 @@ export class PingPong {
   }
 
   pollTimeout(): Millis | undefined {
-    return this.next;
+    const idle = this.opts.idleTimeout;
+    const idleAt = idle !== undefined && !this.silent ? this.lastHeard + idle : undefined;
+    if (this.next === undefined) return idleAt;
+    return idleAt === undefined ? this.next : Math.min(idleAt, this.next);
   }
 
   static encode(kind: number, n: number): Uint8Array {
