@@ -1,0 +1,420 @@
+/**
+ * IceAgent: a full ICE agent (RFC 8445) with trickle (RFC 8838), consent freshness (RFC 7675),
+ * restart (§9) and mDNS host names, as a sans-IO core (DESIGN.md §1).
+ *
+ * Inputs: handlePacket(data, from, local, now) for every datagram on any of our sockets, gather()
+ * with the interface addresses the Node layer bound, addRemoteCandidate / setRemoteCredentials
+ * from signaling, resolvedMdns() with answers to "mdns-query" events, restart(), send(), close().
+ * Outputs: pollTransmit() (Transmit with `from` = the local socket), pollEvent(), pollTimeout().
+ *
+ * BUNDLE demux (RFC 7983): handlePacket returns a verdict instead of queueing an event per
+ * datagram. "stun" means ICE consumed it; "data" means it is not STUN and comes from a peer
+ * address ICE knows, so the caller routes it on by its first byte (DTLS, SRTP, ...);
+ * "dropped" means not STUN and from a stranger. No allocation per data packet.
+ */
+import {
+  type Address,
+  type Core,
+  type Millis,
+  type RandomSource,
+  type Transmit,
+  address as makeAddress,
+  cryptoRandom,
+  ipFamily,
+  sameAddress,
+} from "@tsrtc/base";
+import { StunClass, isStunMessage, shortTermIntegrityKey } from "@tsrtc/stun";
+import { type Candidate, isMdnsName } from "./candidate.js";
+import { parseCandidate } from "./candidate-sdp.js";
+import { handleResponse, handleTransactionTimeouts, sendNextCheck } from "./checks.js";
+import { consentDeadline, handleConsentTimers } from "./consent.js";
+import { addLocal, gather, startGathering } from "./gathering.js";
+import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
+import type { CandidatePair, LocalCandidate, RemoteCandidate } from "./pair.js";
+import { handleRequest, triggerCheck } from "./requests.js";
+import { AgentState, type Generation } from "./state.js";
+import type {
+  HostInterface,
+  IceAgentConfig,
+  IceAgentEvent,
+  IceConnectionState,
+  IceCredentials,
+  IceGatheringState,
+  IceStats,
+  PacketVerdict,
+} from "./types.js";
+
+export interface SelectedPair {
+  local: Candidate;
+  remote: Candidate;
+  /** The socket to send from. */
+  localAddress: Address;
+  remoteAddress: Address;
+}
+
+export class IceAgent implements Core<IceAgentEvent> {
+  private readonly s: AgentState;
+
+  constructor(config: IceAgentConfig, rng: RandomSource = cryptoRandom) {
+    this.s = new AgentState(config, rng);
+  }
+
+  // ---- what the agent knows --------------------------------------------------------------
+
+  get localCredentials(): IceCredentials {
+    return this.s.gen.local;
+  }
+  get remoteCredentials(): IceCredentials | undefined {
+    return this.s.gen.remote;
+  }
+  get controlling(): boolean {
+    return this.s.controlling;
+  }
+  get tieBreaker(): bigint {
+    return this.s.tieBreaker;
+  }
+  get connectionState(): IceConnectionState {
+    return this.s.connectionState;
+  }
+  get gatheringState(): IceGatheringState {
+    return this.s.gatheringState;
+  }
+  get stats(): Readonly<IceStats> {
+    return this.s.stats;
+  }
+  /** Local candidates, as signaled (host, srflx, relay) and learned (prflx). */
+  get localCandidates(): Candidate[] {
+    return this.s.locals.map((l) => l.candidate);
+  }
+  /** Remote candidates of the current generation (signaled and peer-reflexive). */
+  get remoteCandidates(): Candidate[] {
+    return this.s.gen.remoteCandidates.map((r) => r.candidate);
+  }
+  /** The current checklist, highest priority first (read-only use: stats, tests). */
+  get pairs(): readonly CandidatePair[] {
+    return this.s.gen.checklist.pairs;
+  }
+  /** The pair data goes over (the previous generation's during a restart), if any. */
+  get selectedPair(): SelectedPair | undefined {
+    const p = this.s.activePair();
+    if (!p) return undefined;
+    return { local: p.local.candidate, remote: p.remote.candidate, localAddress: p.local.base, remoteAddress: p.remote.address };
+  }
+
+  // ---- local side ------------------------------------------------------------------------
+
+  /**
+   * Gather from the host interfaces the Node layer bound sockets on (it filters link-local and
+   * loopback addresses as browsers do), then server-reflexive candidates through the STUN servers.
+   * Candidates come out as "candidate" events; "gathering-state" complete when done.
+   */
+  gather(hosts: readonly HostInterface[], now: Millis): void {
+    this.assertOpen();
+    gather(this.s, hosts, now);
+  }
+
+  /** Add a local candidate gathered elsewhere (a TURN relay, later): signaled and paired. */
+  addLocalCandidate(candidate: Candidate, base: Address, now: Millis): void {
+    this.assertOpen();
+    startGathering(this.s);
+    addLocal(this.s, { candidate, base }, now);
+  }
+
+  // ---- remote side -----------------------------------------------------------------------
+
+  /**
+   * The peer's ufrag and pwd (RFC 8839 §5.4). New values after earlier ones mean the peer
+   * restarted ICE (RFC 8445 §9): we restart too (new local credentials, read them from
+   * `localCredentials` for the answer) unless restart() was already called for this round.
+   */
+  setRemoteCredentials(creds: IceCredentials, now: Millis): void {
+    this.assertOpen();
+    const s = this.s;
+    const gen = s.gen;
+    if (gen.remote) {
+      if (gen.remote.ufrag === creds.ufrag && gen.remote.pwd === creds.pwd) return;
+      this.restart(now);
+    }
+    const g = s.gen;
+    g.remote = { ufrag: creds.ufrag, pwd: creds.pwd };
+    g.remoteKey = shortTermIntegrityKey(creds.pwd);
+    // Trickle (RFC 8838 §11): candidates that came before the credentials; keep the right ufrag.
+    for (let i = g.remoteCandidates.length - 1; i >= 0; i--) {
+      const u = g.remoteCandidates[i].candidate.ufrag;
+      if (u !== undefined && u !== creds.ufrag) {
+        g.remoteCandidates.splice(i, 1);
+        s.stats.droppedCandidates++;
+      }
+    }
+    for (const r of g.remoteCandidates) for (const l of s.locals) g.checklist.add(l, r, s.controlling);
+    const pending = g.pendingTriggers.splice(0);
+    for (const t of pending) triggerCheck(s, g, t.local, t.remote, t.useCandidate, now);
+    s.schedule(now);
+    updateConnectionState(s, now);
+  }
+
+  /**
+   * A remote candidate: a parsed Candidate, an a=candidate line, or null / "" for
+   * end-of-candidates (RFC 8838 §13). Bad input is dropped and counted, never thrown.
+   */
+  addRemoteCandidate(c: Candidate | string | null, now: Millis): void {
+    this.assertOpen();
+    const s = this.s;
+    if (c === null || c === "" || c === "a=end-of-candidates" || c === "end-of-candidates") {
+      s.gen.remoteEnded = true;
+      updateConnectionState(s, now);
+      return;
+    }
+    let cand: Candidate;
+    try {
+      cand = typeof c === "string" ? parseCandidate(c) : c;
+    } catch {
+      s.stats.droppedCandidates++;
+      return;
+    }
+    const gen = s.gen;
+    if (cand.ufrag !== undefined && gen.remote && cand.ufrag !== gen.remote.ufrag) {
+      s.stats.droppedCandidates++; // a candidate of another ICE generation
+      return;
+    }
+    if (isMdnsName(cand.address)) {
+      this.addMdnsCandidate(cand, now);
+      return;
+    }
+    if (ipFamily(cand.address) === undefined) {
+      s.stats.droppedCandidates++; // an FQDN other than mDNS: not supported
+      return;
+    }
+    this.addResolved(gen, cand, makeAddress(cand.address, cand.port), now);
+  }
+
+  private addResolved(gen: Generation, cand: Candidate, addr: Address, now: Millis): void {
+    const s = this.s;
+    const known = AgentState.remoteAt(gen, addr);
+    if (known) {
+      // The signaled candidate replaces a peer-reflexive one learned first (§7.3.1.3); the pair stays.
+      if (known.candidate.type === "prflx" && cand.type !== "prflx") {
+        const i = gen.remoteCandidates.indexOf(known);
+        gen.remoteCandidates[i] = { candidate: cand, address: addr };
+        gen.prflxCount--;
+      }
+      return;
+    }
+    if (gen.remoteCandidates.length >= s.settings.maxRemoteCandidates) {
+      s.stats.droppedCandidates++;
+      return;
+    }
+    const rc: RemoteCandidate = { candidate: cand, address: addr };
+    gen.remoteCandidates.push(rc);
+    if (!gen.remote) return; // paired once the credentials come
+    let added = false;
+    for (const l of s.locals) if (gen.checklist.add(l, rc, s.controlling)) added = true;
+    if (added) s.schedule(now);
+    updateConnectionState(s, now);
+  }
+
+  private addMdnsCandidate(cand: Candidate, now: Millis): void {
+    const s = this.s;
+    const name = cand.address.toLowerCase();
+    const ip = s.mdnsResolved.get(name);
+    if (ip !== undefined) {
+      this.addResolved(s.gen, cand, makeAddress(ip, cand.port), now);
+      return;
+    }
+    let p = s.mdnsPending.get(name);
+    if (!p) {
+      if (s.mdnsPending.size >= 32) {
+        s.stats.droppedCandidates++;
+        return;
+      }
+      p = { deadline: now + s.settings.mdnsTimeout, candidates: [] };
+      s.mdnsPending.set(name, p);
+      s.emit({ type: "mdns-query", name: cand.address });
+    }
+    if (p.candidates.length < 8) p.candidates.push(cand);
+  }
+
+  /**
+   * The answer to an "mdns-query": the address, or undefined when none came. Without an address
+   * the candidate is dropped; the peer's checks still reveal it as peer-reflexive (§7.3.1.3).
+   */
+  resolvedMdns(name: string, ip: string | undefined, now: Millis): void {
+    const s = this.s;
+    const key = name.toLowerCase();
+    const p = s.mdnsPending.get(key);
+    if (!p) return;
+    s.mdnsPending.delete(key);
+    if (ip === undefined || ipFamily(ip) === undefined) {
+      s.stats.droppedCandidates += p.candidates.length;
+      updateConnectionState(s, now);
+      return;
+    }
+    s.mdnsResolved.set(key, ip);
+    for (const c of p.candidates) this.addResolved(s.gen, c, makeAddress(ip, c.port), now);
+  }
+
+  // ---- restart, close --------------------------------------------------------------------
+
+  /**
+   * ICE restart (RFC 8445 §9): new local credentials and a fresh checklist. The selected pair of
+   * the old generation keeps carrying data (and answering consent with the old credentials)
+   * until the new generation selects one. Local candidates are re-signaled with the new ufrag.
+   */
+  restart(now: Millis, creds?: IceCredentials): void {
+    this.assertOpen();
+    const s = this.s;
+    const old = s.gen;
+    if (s.prev) retire(s, s.prev);
+    for (const p of old.checklist.pairs) {
+      if (p !== old.selected && p.transactionKey) {
+        s.txs.cancel(p.transactionKey);
+        p.transactionKey = undefined;
+      }
+    }
+    s.prev = old.selected ? old : undefined;
+    s.gen = s.newGeneration(creds);
+    s.failed = false;
+    s.gatheringState = "new";
+    startGathering(s);
+    for (const l of s.locals) {
+      if (l.candidate.type === "prflx") continue;
+      s.emit({ type: "candidate", candidate: { ...l.candidate, ufrag: s.gen.local.ufrag } });
+    }
+    s.hostsDone = true;
+    s.gatheringState = "complete";
+    s.emit({ type: "gathering-state", state: "complete" });
+    updateConnectionState(s, now);
+  }
+
+  /** Stop: no more transmits or timers; state "closed". */
+  close(now: Millis = 0): void {
+    const s = this.s;
+    if (s.closed) return;
+    s.closed = true;
+    s.txs.clear();
+    s.transmits.length = 0;
+    s.nextCheckAt = undefined;
+    s.nextConsentAt = undefined;
+    s.mdnsPending.clear();
+    updateConnectionState(s, now);
+  }
+
+  private assertOpen(): void {
+    if (this.s.closed) throw new Error("InvalidStateError: the ICE agent is closed");
+  }
+
+  // ---- datagrams -------------------------------------------------------------------------
+
+  /** A datagram arrived at our socket `local` from `from`. Never throws on remote input. */
+  handlePacket(data: Uint8Array, from: Address, local: Address, now: Millis): PacketVerdict {
+    const s = this.s;
+    s.stats.packetsIn++;
+    if (s.closed) return "dropped";
+    if (data.length > 0 && data[0] < 4) {
+      if (!isStunMessage(data)) {
+        s.stats.droppedMalformed++;
+        return "stun";
+      }
+      this.handleStun(data, from, local, now);
+      return "stun";
+    }
+    if (this.knownPeer(from)) return "data";
+    s.stats.droppedUnknownSource++;
+    return "dropped";
+  }
+
+  private handleStun(data: Uint8Array, from: Address, local: Address, now: Millis): void {
+    const s = this.s;
+    const m = s.msg;
+    try {
+      m.parse(data);
+    } catch {
+      s.stats.droppedMalformed++;
+      return;
+    }
+    // RFC 8445 §7.3 / RFC 7983: a FINGERPRINT that does not match means "not ours".
+    if (m.fingerprintAt >= 0 && !m.checkFingerprint()) {
+      s.stats.droppedBadFingerprint++;
+      return;
+    }
+    switch (m.cls) {
+      case StunClass.Request:
+        handleRequest(s, m, from, local, now);
+        break;
+      case StunClass.SuccessResponse:
+      case StunClass.ErrorResponse:
+        handleResponse(s, m, from, local, now);
+        break;
+      default:
+        s.stats.indicationsIn++; // Binding indications (keepalives) need no answer (§11).
+    }
+  }
+
+  private knownPeer(from: Address): boolean {
+    const s = this.s;
+    const active = s.activePair();
+    if (active && sameAddress(active.remote.address, from)) return true;
+    if (AgentState.remoteAt(s.gen, from)) return true;
+    return s.prev !== undefined && AgentState.remoteAt(s.prev, from) !== undefined;
+  }
+
+  /**
+   * Send application data (DTLS, SRTP, ...) on the selected pair; before a pair is selected, on
+   * the best valid pair (§12.1 allows it). Returns false when there is no path yet.
+   */
+  send(data: Uint8Array, _now: Millis): boolean {
+    const s = this.s;
+    if (s.closed) return false;
+    const p = s.activePair() ?? s.gen.checklist.bestValid();
+    if (!p) return false;
+    s.transmits.push({ from: p.local.base, to: p.remote.address, data });
+    return true;
+  }
+
+  // ---- Core --------------------------------------------------------------------------------
+
+  handleTimeout(now: Millis): void {
+    const s = this.s;
+    if (s.closed) return;
+    handleTransactionTimeouts(s, now);
+    if (s.nextCheckAt !== undefined && now >= s.nextCheckAt) {
+      s.nextCheckAt = undefined;
+      if (sendNextCheck(s, now)) {
+        s.lastCheckAt = now;
+        s.nextCheckAt = now + s.settings.ta;
+      }
+    }
+    maybeNominate(s, s.gen, now);
+    for (const [name, p] of s.mdnsPending) {
+      if (now >= p.deadline) this.resolvedMdns(name, undefined, now);
+    }
+    handleConsentTimers(s, now);
+    updateConnectionState(s, now);
+  }
+
+  pollTransmit(): Transmit | undefined {
+    const s = this.s;
+    if (s.transmits.length > 0) return s.transmits.shift();
+    if (s.closed) return undefined;
+    return s.txs.pollTransmit();
+  }
+
+  pollEvent(): IceAgentEvent | undefined {
+    return this.s.events.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    const s = this.s;
+    if (s.closed) return undefined;
+    let at = s.txs.pollTimeout() ?? Infinity;
+    if (s.nextCheckAt !== undefined && s.gen.remote) at = Math.min(at, s.nextCheckAt);
+    const n = nominationDeadline(s, s.gen);
+    if (n !== undefined) at = Math.min(at, n);
+    for (const p of s.mdnsPending.values()) at = Math.min(at, p.deadline);
+    const c = consentDeadline(s);
+    if (c !== undefined) at = Math.min(at, c);
+    return at === Infinity ? undefined : at;
+  }
+}
+
+export type { LocalCandidate };

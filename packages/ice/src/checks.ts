@@ -1,0 +1,279 @@
+/**
+ * Outgoing checks and their outcomes: connectivity checks (RFC 8445 §7.2.4, paced by Ta
+ * §6.1.4.2, RTO per §14.3), server-reflexive gathering requests (§5.1.1.2) and consent checks
+ * (RFC 7675). All go through the STUN client transaction table (retransmissions, timeouts);
+ * their responses are processed per §7.2.5.
+ */
+import { type Address, type Millis, sameAddress } from "@tsrtc/base";
+import { type StunMessage, StunClass, StunMethod, newTransactionId } from "@tsrtc/stun";
+import { computeFoundation, computePriority } from "./candidate.js";
+import { maybeNominate, updateConnectionState, updateSelection } from "./nomination.js";
+import { type CandidatePair, type LocalCandidate, PairState } from "./pair.js";
+import type { AgentState, Generation, TxContext } from "./state.js";
+
+/** RFC 8445 §7.1.1: PRIORITY carries the priority a peer-reflexive candidate from this base would have. */
+export function prflxPriorityOf(local: LocalCandidate): number {
+  const p = local.candidate.priority;
+  return computePriority("prflx", (p >>> 8) & 0xffff, local.candidate.component);
+}
+
+/** Build a Binding request for `gen` into the shared builder (RFC 8445 §7.1.1, §7.1.2). */
+function buildCheck(s: AgentState, gen: Generation, priority: number, useCandidate: boolean): Uint8Array {
+  const b = s.builder
+    .begin(StunMethod.Binding, StunClass.Request, newTransactionId(s.rng))
+    .username(`${gen.remote!.ufrag}:${gen.local.ufrag}`)
+    .priority(priority);
+  if (s.controlling) b.iceControlling(s.tieBreaker);
+  else b.iceControlled(s.tieBreaker);
+  if (useCandidate) b.useCandidate();
+  return b.messageIntegrity(gen.remoteKey!).fingerprint().view();
+}
+
+/**
+ * Pacing (§6.1.4.2): send the one check due now, if any. Returns whether a check left, so the
+ * caller re-arms the pacer at now + Ta.
+ */
+export function sendNextCheck(s: AgentState, now: Millis): boolean {
+  const gen = s.gen;
+  if (!gen.remote) return false;
+  const pair = gen.checklist.next();
+  if (!pair) return false;
+  startCheck(s, gen, pair, now);
+  return true;
+}
+
+function startCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Millis): void {
+  if (pair.transactionKey) s.txs.cancel(pair.transactionKey);
+  const useCandidate = s.controlling && pair.useCandidate;
+  const priority = prflxPriorityOf(pair.local);
+  const data = buildCheck(s, gen, priority, useCandidate);
+  // §14.3: RTO = MAX(500 ms, Ta * (Waiting + In-Progress pairs)).
+  const rto = Math.max(s.settings.checkRto, s.settings.ta * gen.checklist.activeCount());
+  pair.state = PairState.inProgress;
+  pair.transactionKey = s.txs.start(now, {
+    to: pair.remote.address,
+    from: pair.local.base,
+    data,
+    context: { kind: "check", gen, pair, useCandidate, controlling: s.controlling, priority },
+    rto,
+    maxRto: Math.max(rto, s.settings.maxCheckRto),
+    rc: s.settings.checkSends,
+    rm: 2,
+  });
+  s.stats.checksSent++;
+}
+
+/** RFC 7675 §5.1: one consent check on the pair data goes over. */
+export function sendConsentCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Millis): void {
+  if (!gen.remote) return;
+  const data = buildCheck(s, gen, prflxPriorityOf(pair.local), s.controlling);
+  s.txs.start(now, {
+    to: pair.remote.address,
+    from: pair.local.base,
+    data,
+    context: { kind: "consent", gen, pair },
+    rto: s.settings.checkRto,
+    rc: 4,
+    rm: 2,
+  });
+  s.stats.consentChecksSent++;
+}
+
+/** §5.1.1.2: a plain Binding request to a STUN server from a host candidate's base. */
+export function sendSrflxRequest(s: AgentState, base: LocalCandidate, server: Address, now: Millis): void {
+  const data = s.builder.begin(StunMethod.Binding, StunClass.Request, newTransactionId(s.rng)).fingerprint().view();
+  s.txs.start(now, { to: server, from: base.base, data, context: { kind: "srflx", base, server }, rto: 500, rc: 3, rm: 4 });
+  s.srflxPending++;
+}
+
+/**
+ * A success or error response arrived at `local` from `from`. Checks integrity against the
+ * transaction's credentials before it may complete anything (RFC 8489 §9.1.4), then applies
+ * the outcome.
+ */
+export function handleResponse(s: AgentState, m: StunMessage, from: Address, local: Address, now: Millis): void {
+  s.stats.responsesIn++;
+  const ctx = s.txs.context(m.transactionKey);
+  if (!ctx) {
+    s.stats.droppedUnmatched++;
+    return;
+  }
+  if (ctx.kind !== "srflx") {
+    // Responses to checks are signed with the peer's password (§7.2.5.2; RFC 8489 §9.1.4).
+    if (!ctx.gen.remoteKey || !m.checkIntegrity(ctx.gen.remoteKey)) {
+      s.stats.droppedBadIntegrity++;
+      return;
+    }
+  }
+  if (!s.txs.handleResponse(m, from, now)) return;
+  for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
+    if (e.type === "success") onSuccess(s, e.context, e.response, e.from, local, now);
+    else if (e.type === "error") onError(s, e.context, e.code, now);
+    else onTimeout(s, e.context, now);
+  }
+}
+
+/** Run retransmissions and timeouts of the transaction table. */
+export function handleTransactionTimeouts(s: AgentState, now: Millis): void {
+  s.txs.handleTimeout(now);
+  for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
+    if (e.type === "timeout") onTimeout(s, e.context, now);
+  }
+}
+
+function onSuccess(s: AgentState, ctx: TxContext, m: StunMessage, from: Address, local: Address, now: Millis): void {
+  let mapped: Address | undefined;
+  try {
+    mapped = m.xorMappedAddress();
+  } catch {
+    mapped = undefined;
+  }
+  if (ctx.kind === "srflx") {
+    s.srflxPending--;
+    if (mapped) addServerReflexive(s, ctx.base, ctx.server, mapped);
+    maybeGatheringComplete(s);
+    return;
+  }
+  const { gen, pair } = ctx;
+  if (ctx.kind === "consent") {
+    if (s.activePair() === pair && sameAddress(from, pair.remote.address)) {
+      s.lastConsentAt = now;
+      updateConnectionState(s, now);
+    }
+    return;
+  }
+  pair.transactionKey = undefined;
+  // §7.2.5.2.1: the response must come from where the request went, to where it came from.
+  if (!sameAddress(from, pair.remote.address) || !sameAddress(local, pair.local.base)) {
+    pair.state = PairState.failed;
+    updateConnectionState(s, now);
+    return;
+  }
+  if (mapped) {
+    pair.mapped = mapped;
+    learnLocalPeerReflexive(s, pair.local, mapped, ctx.priority);
+  }
+  // §7.2.5.3.2-3: the pair is valid; its foundation's frozen pairs may go.
+  pair.state = PairState.succeeded;
+  pair.valid = true;
+  gen.checklist.unfreezeFoundation(pair.foundation);
+  if (ctx.useCandidate && s.controlling) pair.nominated = true;
+  if (!s.controlling && pair.nominateOnSuccess) pair.nominated = true;
+  if (pair.nominated) updateSelection(s, gen, now);
+  if (gen === s.gen) maybeNominate(s, gen, now);
+  s.schedule(now);
+  updateConnectionState(s, now);
+}
+
+function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void {
+  if (ctx.kind === "srflx") {
+    s.srflxPending--;
+    maybeGatheringComplete(s);
+    return;
+  }
+  if (ctx.kind === "consent") return;
+  const { gen, pair } = ctx;
+  pair.transactionKey = undefined;
+  if (code === 487) {
+    // §7.2.5.1: role conflict; switch to the role opposite to the one the request claimed.
+    s.stats.roleConflicts++;
+    if (s.controlling === ctx.controlling) setRole(s, !ctx.controlling);
+    pair.state = PairState.waiting;
+    gen.checklist.trigger(pair);
+    s.schedule(now);
+    return;
+  }
+  pair.state = PairState.failed;
+  if (gen.nominating === pair) gen.nominating = undefined;
+  updateConnectionState(s, now);
+}
+
+function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
+  if (ctx.kind === "srflx") {
+    s.srflxPending--;
+    maybeGatheringComplete(s);
+    return;
+  }
+  if (ctx.kind === "consent") return;
+  const { gen, pair } = ctx;
+  pair.transactionKey = undefined;
+  pair.state = PairState.failed;
+  if (gen.nominating === pair) {
+    gen.nominating = undefined;
+    pair.useCandidate = false;
+    pair.valid = false;
+    maybeNominate(s, gen, now);
+  }
+  updateConnectionState(s, now);
+}
+
+/** Change role (§7.3.1.1 / §7.2.5.1): pair priorities depend on it. */
+export function setRole(s: AgentState, controlling: boolean): void {
+  if (s.controlling === controlling) return;
+  s.controlling = controlling;
+  s.gen.checklist.recomputePriorities(controlling);
+  s.prev?.checklist.recomputePriorities(controlling);
+  s.emit({ type: "role", controlling });
+}
+
+function knownLocalAddress(s: AgentState, addr: Address): boolean {
+  for (const l of s.locals) {
+    if (sameAddress(l.base, addr)) return true;
+    if (l.candidate.port === addr.port && l.candidate.address === addr.host) return true;
+  }
+  return false;
+}
+
+/** §7.2.5.3.1: a mapped address we do not know is a peer-reflexive local candidate (not signaled). */
+function learnLocalPeerReflexive(s: AgentState, base: LocalCandidate, mapped: Address, priority: number): void {
+  if (knownLocalAddress(s, mapped) || s.locals.length >= 64) return;
+  s.locals.push({
+    candidate: {
+      foundation: computeFoundation("prflx", base.base.host),
+      component: base.candidate.component,
+      transport: "udp",
+      priority,
+      address: mapped.host,
+      port: mapped.port,
+      type: "prflx",
+      relatedAddress: base.base.host,
+      relatedPort: base.base.port,
+      extensions: [],
+    },
+    base: base.base,
+  });
+}
+
+/** §5.1.1.2: a server-reflexive candidate, unless it equals its base (§5.1.3: redundant). */
+function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address, mapped: Address): void {
+  if (knownLocalAddress(s, mapped)) return;
+  const hidden = s.mdnsNameFor(base.base) !== undefined;
+  const lp = (base.candidate.priority >>> 8) & 0xffff;
+  const c = {
+    foundation: computeFoundation("srflx", base.base.host, "udp", server.host),
+    component: base.candidate.component,
+    transport: "udp",
+    priority: computePriority("srflx", lp, base.candidate.component),
+    address: mapped.host,
+    port: mapped.port,
+    type: "srflx" as const,
+    // Browsers hide the private base of an obfuscated host behind 0.0.0.0 0.
+    relatedAddress: hidden ? (mapped.family === 6 ? "::" : "0.0.0.0") : base.base.host,
+    relatedPort: hidden ? 0 : base.base.port,
+    generation: 0,
+    ufrag: s.gen.local.ufrag,
+    networkId: base.candidate.networkId,
+    networkCost: base.candidate.networkCost,
+    extensions: [],
+  };
+  s.locals.push({ candidate: c, base: base.base });
+  s.emit({ type: "candidate", candidate: c });
+}
+
+/** Gathering is complete when every host was given and no server-reflexive request is pending. */
+export function maybeGatheringComplete(s: AgentState): void {
+  if (s.gatheringState === "gathering" && s.hostsDone && s.srflxPending <= 0) {
+    s.gatheringState = "complete";
+    s.emit({ type: "gathering-state", state: "complete" });
+  }
+}

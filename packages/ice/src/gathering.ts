@@ -1,0 +1,82 @@
+/**
+ * Local candidates (RFC 8445 §5.1.1): host candidates from the interface addresses the Node layer
+ * bound (§5.1.1.1), optionally published under random mDNS names, server-reflexive ones through
+ * the configured STUN servers (§5.1.1.2), and their pairing with the remote candidates already
+ * known (RFC 8838: trickle works both ways).
+ */
+import { type Millis, addressKey, toHex } from "@tsrtc/base";
+import { type Candidate, computeFoundation, computePriority, localPreferenceFor } from "./candidate.js";
+import { maybeGatheringComplete, sendSrflxRequest } from "./checks.js";
+import type { LocalCandidate } from "./pair.js";
+import type { AgentState } from "./state.js";
+import type { HostInterface } from "./types.js";
+
+/** A random RFC 4122 version-4 UUID (as Chromium names its mDNS host candidates). */
+function uuid(s: AgentState): string {
+  const b = s.rng.fill(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function startGathering(s: AgentState): void {
+  if (s.gatheringState !== "gathering") {
+    s.gatheringState = "gathering";
+    s.emit({ type: "gathering-state", state: "gathering" });
+  }
+}
+
+/** Add every host interface, start server-reflexive requests, and finish when they are done. */
+export function gather(s: AgentState, hosts: readonly HostInterface[], now: Millis): void {
+  startGathering(s);
+  s.hostsDone = false;
+  const rank = { 4: 0, 6: 0 };
+  for (const h of hosts) {
+    const family = h.address.family;
+    const lp = localPreferenceFor(family, rank[family]++, h.networkCost ?? 0);
+    const lc = addHost(s, h, lp, now);
+    if (!lc) continue;
+    for (const server of s.settings.stunServers) if (server.family === family) sendSrflxRequest(s, lc, server, now);
+  }
+  s.hostsDone = true;
+  maybeGatheringComplete(s);
+}
+
+function addHost(s: AgentState, h: HostInterface, localPreference: number, now: Millis): LocalCandidate | undefined {
+  const base = h.address;
+  if (s.locals.some((l) => addressKey(l.base) === addressKey(base) && l.candidate.type === "host")) return undefined;
+  let shown = base.host;
+  if (s.settings.mdnsHostCandidates) {
+    shown = `${uuid(s)}.local`;
+    s.mdnsNames.set(addressKey(base), shown);
+    s.emit({ type: "mdns-register", name: shown, address: base.host });
+  }
+  const c: Candidate = {
+    foundation: computeFoundation("host", base.host),
+    component: 1,
+    transport: "udp",
+    priority: computePriority("host", localPreference, 1),
+    address: shown,
+    port: base.port,
+    type: "host",
+    generation: 0,
+    ufrag: s.gen.local.ufrag,
+    networkId: h.networkId,
+    networkCost: h.networkCost,
+    extensions: [],
+  };
+  const lc: LocalCandidate = { candidate: c, base };
+  addLocal(s, lc, now);
+  return lc;
+}
+
+/** Add a local candidate (host, or relayed from a TURN client later), signal it and pair it. */
+export function addLocal(s: AgentState, lc: LocalCandidate, now: Millis): void {
+  s.locals.push(lc);
+  s.emit({ type: "candidate", candidate: lc.candidate });
+  const gen = s.gen;
+  let added = false;
+  for (const r of gen.remoteCandidates) if (gen.checklist.add(lc, r, s.controlling)) added = true;
+  if (added) s.schedule(now);
+}

@@ -1,0 +1,127 @@
+/**
+ * Nomination and selection (RFC 8445 §8): regular nomination when controlling (§8.1.1), what the
+ * controlled side accepts (USE-CANDIDATE on any valid pair, which also covers a peer that
+ * nominates aggressively, as Chromium does), the selected pair, and the connection state.
+ */
+import type { Millis } from "@tsrtc/base";
+import type { CandidatePair } from "./pair.js";
+import { PairState } from "./pair.js";
+import type { AgentState, Generation } from "./state.js";
+import type { IceConnectionState } from "./types.js";
+
+/**
+ * The selected pair of a generation is its highest-priority nominated valid pair (§8.1.1: the
+ * controlled agent may see several nominated by an aggressive peer). A new selection in the
+ * current generation retires the previous generation (ICE restart, §9).
+ */
+export function updateSelection(s: AgentState, gen: Generation, now: Millis): void {
+  const best = gen.checklist.bestValid(true);
+  if (!best || best === gen.selected) return;
+  const wasActive = s.activePair();
+  gen.selected = best;
+  if (gen === s.gen && s.prev) retire(s, s.prev);
+  // §8.1.2 / §8.3: the component is done; stop ordinary checks of lower pairs still waiting.
+  for (const p of gen.checklist.pairs) {
+    if (p.priority < best.priority && (p.state === PairState.waiting || p.state === PairState.frozen)) {
+      p.state = PairState.failed;
+    }
+  }
+  if (s.activePair() !== wasActive) {
+    s.lastConsentAt = now;
+    s.nextConsentAt = now + s.settings.consentInterval;
+    s.emit({
+      type: "selected-pair",
+      local: best.local.candidate,
+      remote: best.remote.candidate,
+      localAddress: best.local.base,
+      remoteAddress: best.remote.address,
+    });
+  }
+  updateConnectionState(s, now);
+}
+
+/** Drop a generation: its transactions stop, its pairs are forgotten. */
+export function retire(s: AgentState, gen: Generation): void {
+  for (const p of gen.checklist.pairs) if (p.transactionKey) s.txs.cancel(p.transactionKey);
+  if (s.prev === gen) s.prev = undefined;
+}
+
+/**
+ * Controlling agent, regular nomination (§8.1.1): once a pair is valid, nominate the best valid
+ * pair when no higher-priority pair is still being checked, or after `nominationDelay`.
+ * Nominating means one more check on that pair, with USE-CANDIDATE.
+ */
+export function maybeNominate(s: AgentState, gen: Generation, now: Millis): void {
+  if (!s.controlling || gen.nominating || !gen.remote) return;
+  const best = gen.checklist.bestValid();
+  if (!best) {
+    gen.firstValidAt = undefined;
+    return;
+  }
+  gen.firstValidAt ??= now;
+  let pendingAbove = false;
+  for (const p of gen.checklist.pairs) {
+    if (p === best) break;
+    if (p.state === PairState.waiting || p.state === PairState.inProgress || p.state === PairState.frozen) {
+      pendingAbove = true;
+      break;
+    }
+  }
+  if (pendingAbove && now < gen.firstValidAt + s.settings.nominationDelay) return;
+  nominate(s, gen, best, now);
+}
+
+export function nominate(s: AgentState, gen: Generation, pair: CandidatePair, now: Millis): void {
+  gen.nominating = pair;
+  pair.useCandidate = true;
+  gen.checklist.trigger(pair);
+  s.schedule(now);
+}
+
+/** When the controlling agent's nomination timer is due (for pollTimeout). */
+export function nominationDeadline(s: AgentState, gen: Generation): Millis | undefined {
+  if (!s.controlling || gen.nominating || gen.firstValidAt === undefined) return undefined;
+  return gen.firstValidAt + s.settings.nominationDelay;
+}
+
+/**
+ * The W3C connection state from what the agent knows (transitions as browsers show them):
+ * new → checking (remote credentials and candidates, checks under way) → connected (a pair is
+ * selected) → completed (nothing left to check, both sides done gathering); disconnected while
+ * consent responses are late; failed when consent is lost or every pair failed after both
+ * sides ended their candidates; closed after close().
+ */
+export function updateConnectionState(s: AgentState, now: Millis): void {
+  const next = computeState(s, now);
+  // Browsers always show "connected" before "completed".
+  if (next === "completed" && s.connectionState !== "connected" && s.connectionState !== "completed") {
+    s.connectionState = "connected";
+    s.emit({ type: "connection-state", state: "connected" });
+  }
+  if (next !== s.connectionState) {
+    s.connectionState = next;
+    s.emit({ type: "connection-state", state: next });
+  }
+}
+
+function computeState(s: AgentState, now: Millis): IceConnectionState {
+  if (s.closed) return "closed";
+  const active = s.activePair();
+  if (active) {
+    if (s.lastConsentAt !== undefined && now - s.lastConsentAt >= s.settings.disconnectedTimeout) return "disconnected";
+    const gen = s.gen;
+    if (gen.selected && gen.remoteEnded && s.gatheringState === "complete" && gen.checklist.activeCount() === 0) {
+      return "completed";
+    }
+    return "connected";
+  }
+  if (s.failed) return "failed";
+  const gen = s.gen;
+  if (!gen.remote) return s.connectionState === "new" ? "new" : s.connectionState;
+  if (gen.checklist.pairs.length === 0) return s.connectionState === "new" ? "new" : s.connectionState;
+  if (gen.remoteEnded && s.gatheringState === "complete" && gen.checklist.allFailed() && s.mdnsPending.size === 0) {
+    s.failed = true;
+    return "failed";
+  }
+  return "checking";
+}

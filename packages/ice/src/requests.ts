@@ -1,0 +1,180 @@
+/**
+ * Incoming Binding requests (RFC 8445 §7.3): authentication with short-term credentials
+ * (RFC 8489 §9.1.3), unknown comprehension-required attributes (§6.3.1.1), role conflicts
+ * (§7.3.1.1), the success response (§7.3.1.2), peer-reflexive remote candidates (§7.3.1.3),
+ * triggered checks (§7.3.1.4) and nomination by the controlling peer (§7.3.1.5).
+ */
+import { type Address, type Millis } from "@tsrtc/base";
+import {
+  AttrType,
+  type IntegrityKey,
+  type StunMessage,
+  StunClass,
+  StunMethod,
+  buildErrorResponse,
+  buildUnknownAttributesResponse,
+} from "@tsrtc/stun";
+import { computeFoundation, computePriority } from "./candidate.js";
+import { setRole } from "./checks.js";
+import { updateSelection } from "./nomination.js";
+import { type LocalCandidate, PairState, type RemoteCandidate } from "./pair.js";
+import { AgentState, type Generation } from "./state.js";
+
+function respondError(s: AgentState, m: StunMessage, code: number, from: Address, local: Address, key?: IntegrityKey): void {
+  const data =
+    code === 420
+      ? buildUnknownAttributesResponse(m, { integrity: key, fingerprint: true, builder: s.builder })!
+      : buildErrorResponse(m, code, undefined, { integrity: key, fingerprint: true, builder: s.builder });
+  s.stats.errorsSent[code] = (s.stats.errorsSent[code] ?? 0) + 1;
+  s.transmits.push({ from: local, to: from, data });
+}
+
+/** Which generation's credentials a USERNAME "ours:theirs" names (the current one, or the one before a restart). */
+function generationFor(s: AgentState, username: string): Generation | undefined {
+  const colon = username.indexOf(":");
+  if (colon <= 0) return undefined;
+  const ours = username.slice(0, colon);
+  if (ours === s.gen.local.ufrag) return s.gen;
+  if (s.prev && ours === s.prev.local.ufrag) return s.prev;
+  return undefined;
+}
+
+export function handleRequest(s: AgentState, m: StunMessage, from: Address, local: Address, now: Millis): void {
+  s.stats.requestsIn++;
+  if (m.method !== StunMethod.Binding) {
+    s.stats.droppedMalformed++;
+    return;
+  }
+  // RFC 8489 §9.1.3: no MESSAGE-INTEGRITY or no USERNAME → 400; wrong ones → 401, unsigned.
+  if (m.integrityAt < 0 || !m.has(AttrType.Username)) {
+    respondError(s, m, 400, from, local);
+    return;
+  }
+  let username: string | undefined;
+  try {
+    username = m.username();
+  } catch {
+    username = undefined;
+  }
+  const gen = username === undefined ? undefined : generationFor(s, username);
+  if (!gen || !m.checkIntegrity(gen.localKey)) {
+    respondError(s, m, 401, from, local);
+    return;
+  }
+  // RFC 8489 §6.3.1: after authentication, refuse what we must understand and do not.
+  if (m.unknownRequiredTypes().length > 0) {
+    respondError(s, m, 420, from, local, gen.localKey);
+    return;
+  }
+  let theirControlling: bigint | undefined;
+  let theirControlled: bigint | undefined;
+  let priority: number | undefined;
+  let useCandidate: boolean;
+  try {
+    theirControlling = m.iceControlling();
+    theirControlled = m.iceControlled();
+    priority = m.priority();
+    useCandidate = m.useCandidate();
+  } catch {
+    respondError(s, m, 400, from, local, gen.localKey);
+    return;
+  }
+  // §7.3.1.1: role conflict repair by tie-breaker.
+  if (s.controlling && theirControlling !== undefined) {
+    s.stats.roleConflicts++;
+    if (s.tieBreaker >= theirControlling) {
+      respondError(s, m, 487, from, local, gen.localKey);
+      return;
+    }
+    setRole(s, false);
+  } else if (!s.controlling && theirControlled !== undefined) {
+    s.stats.roleConflicts++;
+    if (s.tieBreaker >= theirControlled) setRole(s, true);
+    else {
+      respondError(s, m, 487, from, local, gen.localKey);
+      return;
+    }
+  }
+  // §7.3.1.2: success, with the source address as XOR-MAPPED-ADDRESS.
+  const data = s.builder
+    .begin(StunMethod.Binding, StunClass.SuccessResponse, m.transactionId)
+    .xorMappedAddress(from)
+    .messageIntegrity(gen.localKey)
+    .fingerprint()
+    .finish();
+  s.transmits.push({ from: local, to: from, data });
+  s.stats.successSent++;
+  learn(s, gen, from, local, priority, useCandidate && !s.controlling, now);
+}
+
+/** §7.3.1.3 and §7.3.1.4: learn the source as a peer-reflexive candidate, then a triggered check. */
+function learn(
+  s: AgentState,
+  gen: Generation,
+  from: Address,
+  local: Address,
+  priority: number | undefined,
+  useCandidate: boolean,
+  now: Millis,
+): void {
+  const lc = s.localByBase(local);
+  if (!lc) return;
+  let rc = AgentState.remoteAt(gen, from);
+  if (!rc) {
+    if (gen.prflxCount >= s.settings.maxPeerReflexive || gen.remoteCandidates.length >= s.settings.maxRemoteCandidates) {
+      s.stats.prflxCapped++;
+      return;
+    }
+    rc = {
+      candidate: {
+        foundation: computeFoundation("prflx", from.host),
+        component: lc.candidate.component,
+        transport: "udp",
+        priority: priority ?? computePriority("prflx"),
+        address: from.host,
+        port: from.port,
+        type: "prflx",
+        extensions: [],
+      },
+      address: from,
+    };
+    gen.remoteCandidates.push(rc);
+    gen.prflxCount++;
+  }
+  if (!gen.remote) {
+    // Trickle: the answer with the remote credentials is not here yet; check once it is.
+    if (gen.pendingTriggers.length < s.settings.maxPeerReflexive) gen.pendingTriggers.push({ local: lc, remote: rc, useCandidate });
+    return;
+  }
+  triggerCheck(s, gen, lc, rc, useCandidate, now);
+}
+
+export function triggerCheck(
+  s: AgentState,
+  gen: Generation,
+  lc: LocalCandidate,
+  rc: RemoteCandidate,
+  useCandidate: boolean,
+  now: Millis,
+): void {
+  let pair = gen.checklist.find(lc.base, rc.address);
+  if (!pair) {
+    pair = gen.checklist.add(lc, rc, s.controlling);
+    if (!pair) {
+      s.stats.pairsCapped++;
+      return;
+    }
+  }
+  if (useCandidate) {
+    // §7.3.1.5: nominated now if valid, else as soon as its triggered check succeeds.
+    if (pair.valid) {
+      if (!pair.nominated) {
+        pair.nominated = true;
+        updateSelection(s, gen, now);
+      }
+    } else pair.nominateOnSuccess = true;
+  }
+  if (pair.state === PairState.succeeded || pair.state === PairState.inProgress) return;
+  gen.checklist.trigger(pair);
+  s.schedule(now);
+}
