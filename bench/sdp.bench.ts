@@ -7,7 +7,8 @@
  * reads back what the scenario names. "read all" reads everything werift computes except the
  * candidate fields (candidates stay strings here; the ice package parses them), which leaves
  * werift with that extra work: that scenario's ratio is therefore flattering to us by the cost of
- * werift's candidate parsing. "read core" is what a negotiation reads first.
+ * werift's candidate parsing, so the next scenario runs both on the same SDP with its candidate
+ * lines removed. "read core" is what a negotiation reads first.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -70,6 +71,10 @@ function weriftReadAll(d: WeriftSdp): number {
 
 export default async function (): Promise<void> {
   const text = readFileSync(FILE, "utf8");
+  const noCandidates = text
+    .split("\r\n")
+    .filter((l) => !l.startsWith("a=candidate:"))
+    .join("\r\n");
   const ours = parseSdp(text);
   const theirs = WeriftSdp.parse(text);
   if (readCore(ours) !== weriftReadCore(theirs)) {
@@ -89,6 +94,13 @@ export default async function (): Promise<void> {
       contenders: [
         { impl: "tsrtc", op: () => readAll(parseSdp(text)) },
         { impl: "werift", op: () => weriftReadAll(WeriftSdp.parse(text)) },
+      ],
+    }),
+    ...runScenario({
+      name: "same, a=candidate lines removed (no candidate work on either side)",
+      contenders: [
+        { impl: "tsrtc", op: () => readAll(parseSdp(noCandidates)) },
+        { impl: "werift", op: () => weriftReadAll(WeriftSdp.parse(noCandidates)) },
       ],
     }),
     ...runScenario({
