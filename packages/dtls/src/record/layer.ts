@@ -55,6 +55,12 @@ export class RecordLayer {
     return this.writes[epoch]?.seq ?? 0;
   }
 
+  /** Move a write sequence forward (never back). */
+  advanceWriteSeq(epoch: number, seq: number): void {
+    const w = this.writes[epoch];
+    if (w && seq > w.seq) w.seq = seq;
+  }
+
   /** Protect (or frame, in epoch 0) one record. */
   seal(type: number, epoch: number, payload: Uint8Array): Uint8Array {
     const w = this.writes[epoch];

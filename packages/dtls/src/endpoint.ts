@@ -1,0 +1,526 @@
+/**
+ * DtlsEndpoint: a DTLS 1.2 endpoint (RFC 6347) for WebRTC (RFC 5764, RFC 8827), either role, as a
+ * sans-IO core (DESIGN.md §1): datagrams in through handlePacket, out through pollTransmit; time
+ * comes in as `now`; randomness from the injected RandomSource. Remote input never throws out of
+ * it: a bad record is dropped and counted, a bad handshake is answered with a fatal alert.
+ */
+import { isProtocolError, logger, type Millis } from "@tsrtc/base";
+import { DtlsAlertError, decodeAlert, encodeAlert } from "./alert.js";
+import type { CipherSuiteInfo, CipherSuiteName } from "./cipher-suites.js";
+import {
+  AlertDescription,
+  AlertLevel,
+  alertName,
+  ContentType,
+  DTLS_1_0,
+  DTLS_1_2,
+  HandshakeType,
+  MAX_CIPHERTEXT,
+  MAX_PLAINTEXT,
+  RECORD_HEADER_LENGTH,
+  type SrtpProfileName,
+} from "./constants.js";
+import { ClientHandshake } from "./flights/client.js";
+import type { HandshakeHost, Session } from "./flights/context.js";
+import { packFlight } from "./flights/pack.js";
+import { FlightSender, type FlightItem } from "./flights/retransmit.js";
+import { ServerHandshake } from "./flights/server.js";
+import { readHandshakeFragment } from "./handshake/header.js";
+import { Reassembler, type HandshakeMessage } from "./handshake/reassembler.js";
+import {
+  DTLS_SRTP_LABEL,
+  exportKeyingMaterial,
+  splitSrtpKeyingMaterial,
+  srtpKeyingMaterialLength,
+  type KeyBlock,
+  type SrtpKeyingMaterial,
+} from "./keying.js";
+import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from "./options.js";
+import { emptyRecordHeader, readRecordHeader, writeRecordHeader } from "./record/header.js";
+import { RecordLayer } from "./record/layer.js";
+import { AeadProtection } from "./record/protection.js";
+import { newStats, type DtlsStats } from "./stats.js";
+
+const log = logger("dtls");
+
+export type DtlsCloseReason = "close_notify" | "local" | "fatal_alert_sent" | "fatal_alert_received";
+
+export type DtlsEvent =
+  | {
+      type: "connected";
+      cipherSuite: CipherSuiteName;
+      srtpProfile: SrtpProfileName | undefined;
+      /** The peer's certificate, DER. */
+      remoteCertificate: Uint8Array;
+      extendedMasterSecret: boolean;
+    }
+  | { type: "data"; data: Uint8Array }
+  | { type: "alert"; direction: "sent" | "received"; level: "warning" | "fatal"; description: number; name: string }
+  | { type: "error"; error: Error; alert: number }
+  | { type: "closed"; reason: DtlsCloseReason };
+
+export type DtlsState = "new" | "handshaking" | "connected" | "closed";
+
+/** Records of a later epoch that arrive before its keys (reordering) are kept this many. */
+const MAX_EARLY_RECORDS = 16;
+/** Application data arriving after the peer's keys but before our handshake completes. */
+const MAX_EARLY_DATA = 16;
+/** Largest handshake message we reassemble (certificate chains included). */
+const MAX_HANDSHAKE_MESSAGE = 1 << 16;
+
+export class DtlsEndpoint implements HandshakeHost {
+  readonly options: ResolvedOptions;
+  readonly stats: DtlsStats = newStats();
+  private status: DtlsState = "new";
+  private readonly layer = new RecordLayer();
+  private readonly reassembler = new Reassembler(MAX_HANDSHAKE_MESSAGE);
+  private readonly flight: FlightSender;
+  private readonly client: ClientHandshake | undefined;
+  private readonly server: ServerHandshake | undefined;
+  private sessionInfo: Session | undefined;
+  private readonly tx: Uint8Array[] = [];
+  private txHead = 0;
+  private readonly events: DtlsEvent[] = [];
+  private evHead = 0;
+  private readonly hdr = emptyRecordHeader();
+  private earlyRecords: Uint8Array[] = [];
+  private earlyData: Uint8Array[] = [];
+  /** The peer has sent us an authenticated epoch-1 record: plaintext alerts are no longer believed. */
+  private peerProtected = false;
+  private sawOldHandshake = false;
+  private closeNotifySent = false;
+
+  constructor(options: DtlsEndpointOptions) {
+    this.options = resolveOptions(options);
+    this.flight = new FlightSender(this.options.retransmitInitial, this.options.retransmitMax);
+    if (this.options.role === "client") this.client = new ClientHandshake(this);
+    else this.server = new ServerHandshake(this);
+    // Before the version is agreed a client may write DTLS 1.0 on its records (RFC 6347 §4.1); we
+    // always write 1.2, which every DTLS 1.2 peer accepts.
+    this.layer.version = DTLS_1_2;
+  }
+
+  get role(): "client" | "server" {
+    return this.options.role;
+  }
+
+  get state(): DtlsState {
+    return this.status;
+  }
+
+  /** The negotiated parameters once connected. */
+  get session(): Readonly<Session> | undefined {
+    return this.sessionInfo;
+  }
+
+  /** Client: send the first ClientHello. Called by the first handleTimeout too. Server: no-op. */
+  start(now: Millis): void {
+    if (this.status !== "new") return;
+    this.status = "handshaking";
+    this.client?.start(now);
+  }
+
+  // ---- Core interface -------------------------------------------------------------------
+
+  handleTimeout(now: Millis): void {
+    if (this.status === "new") {
+      if (this.client) this.start(now);
+      return;
+    }
+    if (this.status === "closed") return;
+    if (this.flight.expire(now)) {
+      this.stats.retransmits++;
+      log("%s: retransmit, next wait %d ms", this.role, this.flight.nextInterval);
+      this.transmitFlight();
+    }
+  }
+
+  pollTransmit(): Uint8Array | undefined {
+    if (this.txHead >= this.tx.length) return undefined;
+    const d = this.tx[this.txHead];
+    this.tx[this.txHead++] = EMPTY;
+    if (this.txHead === this.tx.length) {
+      this.tx.length = 0;
+      this.txHead = 0;
+    }
+    return d;
+  }
+
+  pollEvent(): DtlsEvent | undefined {
+    if (this.evHead >= this.events.length) return undefined;
+    const e = this.events[this.evHead++];
+    if (this.evHead === this.events.length) {
+      this.events.length = 0;
+      this.evHead = 0;
+    }
+    return e;
+  }
+
+  pollTimeout(): Millis | undefined {
+    if (this.status === "new") return this.client ? 0 : undefined;
+    if (this.status === "closed") return undefined;
+    return this.flight.timeout;
+  }
+
+  // ---- API ------------------------------------------------------------------------------
+
+  /** Send application data as one record (RFC 6347 §4.1.1: a record never spans datagrams). */
+  send(data: Uint8Array): void {
+    if (this.status !== "connected") throw new Error(`InvalidStateError: DTLS is ${this.status}, not connected`);
+    if (data.length > MAX_PLAINTEXT) throw new RangeError(`application data of ${data.length} bytes exceeds 2^14`);
+    this.queue(this.layer.seal(ContentType.applicationData, this.layer.writeEpoch, data));
+    this.stats.applicationDataSent++;
+    this.stats.recordsSent++;
+  }
+
+  /** Send close_notify (RFC 5246 §7.2.1) and close. */
+  close(): void {
+    if (this.status === "closed") return;
+    if (this.status !== "new") this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+    this.closeNotifySent = true;
+    this.shutDown("local");
+  }
+
+  /** RFC 5705 keying material exporter. */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    const s = this.sessionInfo;
+    if (!s || this.status !== "connected") throw new Error("InvalidStateError: no DTLS session");
+    return exportKeyingMaterial(s.suite.prfHash, s.masterSecret, s.clientRandom, s.serverRandom, label, context, length);
+  }
+
+  /** DTLS-SRTP master keys and salts (RFC 5764 §4.2); undefined when no profile was negotiated. */
+  srtpKeyingMaterial(): SrtpKeyingMaterial | undefined {
+    const profile = this.sessionInfo?.srtpProfile;
+    if (!profile) return undefined;
+    return splitSrtpKeyingMaterial(profile, this.exportKeyingMaterial(DTLS_SRTP_LABEL, undefined, srtpKeyingMaterialLength(profile)));
+  }
+
+  // ---- Input ----------------------------------------------------------------------------
+
+  handlePacket(data: Uint8Array, now: Millis): void {
+    this.stats.datagramsReceived++;
+    if (this.status === "closed") {
+      this.stats.dropped.closed++;
+      return;
+    }
+    if (this.status === "new") this.start(now);
+    try {
+      this.readDatagram(data, now);
+      this.afterInput(now);
+    } catch (e) {
+      this.onError(e);
+    }
+  }
+
+  private afterInput(now: Millis): void {
+    this.processMessages(now);
+    // Records of epoch 1 that beat their keys here: replay them now the keys exist.
+    while (this.earlyRecords.length > 0 && this.layer.hasRead(1) && this.status !== "closed") {
+      const early = this.earlyRecords;
+      this.earlyRecords = [];
+      for (const r of early) this.readDatagram(r, now);
+      this.processMessages(now);
+    }
+    if (this.sawOldHandshake) {
+      this.sawOldHandshake = false;
+      // The peer repeated (part of) a flight we already answered: ours was lost (RFC 6347 §4.2.4).
+      if (this.flight.current && this.status !== "closed") {
+        this.stats.retransmits++;
+        this.transmitFlight();
+      }
+    }
+  }
+
+  private readDatagram(d: Uint8Array, now: Millis): void {
+    const h = this.hdr;
+    let at = 0;
+    while (at < d.length) {
+      if (this.status === "closed") return;
+      if (!readRecordHeader(d, at, h)) {
+        this.stats.dropped.truncated++;
+        return;
+      }
+      at = h.fragmentOffset + h.length;
+      this.stats.recordsReceived++;
+      if (h.version !== DTLS_1_2 && !(h.version === DTLS_1_0 && h.epoch === 0)) {
+        this.stats.dropped.badVersion++;
+        continue;
+      }
+      if (h.length > MAX_CIPHERTEXT) {
+        this.stats.dropped.overflow++;
+        continue;
+      }
+      if (h.type < ContentType.changeCipherSpec || h.type > ContentType.applicationData) {
+        this.stats.dropped.unknownContentType++;
+        continue;
+      }
+      if (!this.layer.hasRead(h.epoch)) {
+        if (h.epoch === 1 && this.status === "handshaking" && this.earlyRecords.length < MAX_EARLY_RECORDS) {
+          this.earlyRecords.push(d.slice(h.fragmentOffset - RECORD_HEADER_LENGTH, at));
+        } else {
+          this.stats.dropped.unknownEpoch++;
+        }
+        continue;
+      }
+      const plain = this.layer.open(h.type, h.version, h.epoch, h.seq, d, h.fragmentOffset, h.length);
+      if (typeof plain === "string") {
+        if (plain === "replay") this.stats.dropped.replay++;
+        else if (plain === "bad-mac") {
+          this.stats.dropped.badMac++;
+          if (this.options.badRecordMac === "fatal") throw new DtlsAlertError(AlertDescription.badRecordMac, "record failed authentication");
+        } else this.stats.dropped.unknownEpoch++;
+        continue;
+      }
+      if (h.epoch > 0) this.peerProtected = true;
+      switch (h.type) {
+        case ContentType.applicationData:
+          this.onApplicationData(plain, h.epoch);
+          break;
+        case ContentType.handshake:
+          this.onHandshakeRecord(plain, h.epoch, h.seq, now);
+          break;
+        case ContentType.alert:
+          this.onAlert(plain, h.epoch);
+          break;
+        case ContentType.changeCipherSpec:
+          // RFC 6347 §4.1: the explicit epoch tells us which keys a record uses, so CCS carries no
+          // state change here; it must still be well formed (RFC 5246 §7.1).
+          if (plain.length !== 1 || plain[0] !== 1) {
+            if (h.epoch > 0) throw new DtlsAlertError(AlertDescription.decodeError, "bad ChangeCipherSpec");
+            this.stats.dropped.malformed++;
+          }
+          break;
+      }
+    }
+  }
+
+  private onApplicationData(data: Uint8Array, epoch: number): void {
+    if (epoch === 0) {
+      this.stats.dropped.unexpected++;
+      return;
+    }
+    if (this.status === "connected") {
+      this.stats.applicationDataReceived++;
+      this.events.push({ type: "data", data });
+    } else if (this.earlyData.length < MAX_EARLY_DATA) {
+      this.earlyData.push(data.slice());
+    } else {
+      this.stats.dropped.unexpected++;
+    }
+  }
+
+  private onHandshakeRecord(payload: Uint8Array, epoch: number, recordSeq: number, now: Millis): void {
+    let at = 0;
+    while (at < payload.length) {
+      let parsed;
+      try {
+        parsed = readHandshakeFragment(payload, at);
+      } catch (e) {
+        // Unauthenticated garbage must not kill a handshake; protected garbage is fatal.
+        if (epoch > 0) throw e;
+        this.stats.dropped.malformed++;
+        return;
+      }
+      at = parsed.next;
+      const f = parsed.fragment;
+      if (this.status === "connected" && epoch === 0) {
+        // After the handshake only the peer's retransmissions matter (last-flight duty).
+        if (f.messageSeq < this.reassembler.nextSeq) {
+          this.stats.dropped.duplicateHandshake++;
+          this.sawOldHandshake = true;
+        } else {
+          this.stats.dropped.unexpected++;
+        }
+        continue;
+      }
+      const r = this.reassembler.add(f, epoch, recordSeq);
+      if (r === "old") {
+        this.stats.dropped.duplicateHandshake++;
+        this.sawOldHandshake = true;
+      } else if (r !== "accepted") {
+        this.stats.dropped.handshakeRejected++;
+      }
+    }
+    void now;
+  }
+
+  private processMessages(now: Millis): void {
+    const server = this.server;
+    if (server?.waitingForHello) {
+      let m: HandshakeMessage | undefined;
+      while (server.waitingForHello && (m = this.reassembler.popAnyComplete())) {
+        this.stats.handshakeMessagesReceived++;
+        const out = server.onClientHello(m);
+        if (out.kind === "verify") {
+          this.sendHelloVerifyRequest(out.helloVerifyRequest, m.recordSeq);
+        } else if (out.kind === "accepted") {
+          this.reassembler.clear();
+          this.reassembler.nextSeq = m.messageSeq + 1;
+          // RFC 6347 §4.2.1: a stateless server's HelloVerifyRequest reused the ClientHello's record
+          // number, so our epoch-0 numbering continues from the ClientHello we accept.
+          this.layer.advanceWriteSeq(0, m.recordSeq);
+          server.continueHandshake(now);
+        } else {
+          this.stats.dropped.unexpected++;
+        }
+      }
+      if (server.waitingForHello) return;
+    }
+    const hs = this.client ?? this.server!;
+    let m: HandshakeMessage | undefined;
+    while (this.status !== "closed" && (m = this.reassembler.pop())) {
+      this.stats.handshakeMessagesReceived++;
+      if (this.status === "connected") {
+        this.onPostHandshakeMessage(m);
+        continue;
+      }
+      hs.handle(m, now);
+    }
+  }
+
+  /** RFC 5746 §4.2/§4.4 and RFC 5246 §7.4.1.1: we refuse renegotiation with a warning. */
+  private onPostHandshakeMessage(m: HandshakeMessage): void {
+    if (m.msgType === HandshakeType.clientHello || m.msgType === HandshakeType.helloRequest) {
+      this.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
+      return;
+    }
+    throw new DtlsAlertError(AlertDescription.unexpectedMessage, `handshake message ${m.msgType} after the handshake`);
+  }
+
+  private onAlert(payload: Uint8Array, epoch: number): void {
+    const a = decodeAlert(payload);
+    if (!a) {
+      if (epoch > 0) throw new DtlsAlertError(AlertDescription.decodeError, "malformed alert");
+      this.stats.dropped.malformed++;
+      return;
+    }
+    if (epoch === 0 && this.peerProtected) {
+      // Once the peer protects its records, a plaintext alert is an unauthenticated forgery.
+      this.stats.dropped.unexpected++;
+      return;
+    }
+    this.stats.alertsReceived++;
+    const level = a.level === AlertLevel.fatal ? "fatal" : "warning";
+    this.events.push({ type: "alert", direction: "received", level, description: a.description, name: alertName(a.description) });
+    if (a.description === AlertDescription.closeNotify) {
+      // RFC 5246 §7.2.1: answer close_notify with close_notify.
+      if (!this.closeNotifySent) {
+        this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+        this.closeNotifySent = true;
+      }
+      this.shutDown("close_notify");
+      return;
+    }
+    if (a.level === AlertLevel.fatal) this.shutDown("fatal_alert_received");
+    // Other warnings are ignored, as RFC 5246 §7.2.2 allows.
+  }
+
+  // ---- HandshakeHost --------------------------------------------------------------------
+
+  sendFlight(items: FlightItem[], now: Millis, armTimer: boolean): void {
+    if (this.status === "new") this.status = "handshaking";
+    this.flight.set(items, now, armTimer);
+    // Our CCS switches what we write afterwards (alerts, application data) to epoch 1.
+    if (items.some((i) => i.kind === "ccs")) this.layer.writeEpoch = 1;
+    this.transmitFlight();
+  }
+
+  installKeys(suite: CipherSuiteInfo, keys: KeyBlock): void {
+    const client = this.role === "client";
+    this.layer.installWrite(1, new AeadProtection(suite, client ? keys.client : keys.server));
+    this.layer.installRead(1, new AeadProtection(suite, client ? keys.server : keys.client));
+  }
+
+  complete(session: Session, now: Millis): void {
+    void now;
+    this.sessionInfo = session;
+    this.status = "connected";
+    // The client is done for good; the server keeps its last flight, without a timer.
+    if (this.client) this.flight.clear();
+    else this.flight.stopTimer();
+    log("%s: connected, %s, srtp %s", this.role, session.suite.name, session.srtpProfile);
+    this.events.push({
+      type: "connected",
+      cipherSuite: session.suite.name,
+      srtpProfile: session.srtpProfile,
+      remoteCertificate: session.remoteCertificate,
+      extendedMasterSecret: session.extendedMasterSecret,
+    });
+    const early = this.earlyData;
+    this.earlyData = [];
+    for (const d of early) {
+      this.stats.applicationDataReceived++;
+      this.events.push({ type: "data", data: d });
+    }
+  }
+
+  // ---- Output ---------------------------------------------------------------------------
+
+  private queue(d: Uint8Array): void {
+    this.tx.push(d);
+    this.stats.datagramsSent++;
+  }
+
+  private transmitFlight(): void {
+    const items = this.flight.current;
+    if (!items) return;
+    for (const it of items) if (it.kind === "handshake") this.stats.recordsSent++;
+    for (const d of packFlight(items, this.layer, this.options.mtu)) this.queue(d);
+  }
+
+  /** Stateless HelloVerifyRequest: its record sequence number echoes the ClientHello's (RFC 6347 §4.2.1). */
+  private sendHelloVerifyRequest(message: Uint8Array, recordSeq: number): void {
+    const d = new Uint8Array(RECORD_HEADER_LENGTH + message.length);
+    writeRecordHeader(d, 0, ContentType.handshake, DTLS_1_2, 0, recordSeq, message.length);
+    d.set(message, RECORD_HEADER_LENGTH);
+    this.stats.helloVerifyRequestsSent++;
+    this.stats.recordsSent++;
+    this.queue(d);
+  }
+
+  private sendAlert(level: AlertLevel, description: number): void {
+    this.queue(this.layer.seal(ContentType.alert, this.layer.writeEpoch, encodeAlert({ level, description })));
+    this.stats.alertsSent++;
+    this.stats.recordsSent++;
+    this.events.push({
+      type: "alert",
+      direction: "sent",
+      level: level === AlertLevel.fatal ? "fatal" : "warning",
+      description,
+      name: alertName(description),
+    });
+  }
+
+  private onError(e: unknown): void {
+    let alert: number;
+    let error: Error;
+    if (e instanceof DtlsAlertError) {
+      alert = e.description;
+      error = e;
+    } else if (isProtocolError(e)) {
+      alert = e.code === "duplicate-extension" ? AlertDescription.illegalParameter : AlertDescription.decodeError;
+      error = e;
+    } else {
+      this.stats.internalErrors++;
+      alert = AlertDescription.internalError;
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    log("%s: fatal %s: %s", this.role, alertName(alert), error.message);
+    if (this.status === "closed") return;
+    this.sendAlert(AlertLevel.fatal, alert);
+    this.events.push({ type: "error", error, alert });
+    this.shutDown("fatal_alert_sent");
+  }
+
+  private shutDown(reason: DtlsCloseReason): void {
+    if (this.status === "closed") return;
+    this.status = "closed";
+    this.flight.clear();
+    this.reassembler.clear();
+    this.earlyRecords = [];
+    this.earlyData = [];
+    this.events.push({ type: "closed", reason });
+  }
+}
+
+const EMPTY = new Uint8Array(0);
