@@ -1,1 +1,15 @@
-export {};
+export * from "./constants.js";
+export * from "./tsn.js";
+export * from "./packet.js";
+export * from "./events.js";
+export { State as AssociationState } from "./handshake.js";
+export type { Negotiated } from "./handshake.js";
+export { SctpAssociation, type SctpOptions, type SendOptions } from "./association.js";
+export * from "./chunks/data.js";
+export * from "./chunks/init.js";
+export * from "./chunks/sack.js";
+export * from "./chunks/forward-tsn.js";
+export * from "./chunks/reconfig.js";
+export * from "./chunks/control.js";
+export * from "./params/param.js";
+export * from "./params/init-params.js";

@@ -1,0 +1,638 @@
+/**
+ * SctpAssociation: one SCTP association (RFC 9260) as a sans-IO core. Packets in through
+ * handlePacket(), bare SCTP packets out through pollTransmit() (the caller wraps them in DTLS,
+ * RFC 8261), time through handleTimeout()/pollTimeout(), events through pollEvent().
+ * The work is split: handshake.ts (setup), sender.ts (transmission), receiver.ts (reception),
+ * stream-reset.ts (RE-CONFIG); this file checks packets (§8.5) and routes chunks.
+ */
+import { type RandomSource, logger } from "@tsrtc/base";
+import { ChunkType, ErrorCause } from "./constants.js";
+import {
+  causeNoUserData,
+  causeProtocolViolation,
+  causeUnrecognizedChunk,
+  causeUserAbort,
+  decodeCauses,
+  decodeHeartbeat,
+  decodeShutdown,
+  describeCause,
+  encodeAbort,
+  encodeEmpty,
+  encodeError,
+  encodeHeartbeat,
+  encodeShutdown,
+  type ErrorCauseTlv,
+} from "./chunks/control.js";
+import { decodeData } from "./chunks/data.js";
+import { decodeForwardTsn, encodeForwardTsn } from "./chunks/forward-tsn.js";
+import { decodeInit } from "./chunks/init.js";
+import { decodeReconfig, encodeReconfig } from "./chunks/reconfig.js";
+import { decodeSack, sackValueLength, writeSackValue } from "./chunks/sack.js";
+import { type SctpEvent, type SctpStats, newStats } from "./events.js";
+import { Handshake, type HandshakeHost, type Negotiated, State } from "./handshake.js";
+import { ChunkCursor, PacketBuilder, encodeChunk, readU32, verifyChecksum } from "./packet.js";
+import { Receiver } from "./receiver.js";
+import { SendQueue } from "./send-queue.js";
+import { Sender } from "./sender.js";
+import { StreamResetter } from "./stream-reset.js";
+
+const log = logger("sctp");
+
+export interface SctpOptions {
+  rng: RandomSource;
+  /** a=sctp-port values (RFC 8841); 5000 by default. */
+  localPort?: number;
+  remotePort?: number;
+  /** Largest SCTP packet we build: about 1200 bytes fit in DTLS over a 1280+ byte path. */
+  mtu?: number;
+  /** Largest message send() accepts (the peer's a=max-message-size, RFC 8841 §6). */
+  maxMessageSize?: number;
+  /** Largest message we reassemble; also bounded by receiveWindow. */
+  maxReceiveMessageSize?: number;
+  /** Our a_rwnd and the cap on bytes held for reassembly and ordering. */
+  receiveWindow?: number;
+  /** Outbound and inbound stream counts offered (OS / MIS). */
+  streams?: number;
+  /** Offer I-DATA (RFC 8260); used only when both sides do. */
+  iData?: boolean;
+  /** Offer zero checksum (RFC 9653); only correct when packets ride DTLS. */
+  zeroChecksum?: boolean;
+  rtoInitial?: number;
+  rtoMin?: number;
+  rtoMax?: number;
+  /** Association.Max.Retrans (§16). */
+  maxRetransmits?: number;
+  maxInitRetransmits?: number;
+  delayedAck?: number;
+  heartbeatInterval?: number;
+  cookieLifetime?: number;
+}
+
+export interface SendOptions {
+  unordered?: boolean;
+  /** Partial reliability: retransmissions allowed (RFC 3758). */
+  maxRetransmits?: number;
+  /** Partial reliability: lifetime in ms from now. */
+  maxLifetime?: number;
+}
+
+export class SctpAssociation {
+  state: State = State.CLOSED;
+  readonly stats: SctpStats = newStats();
+  private readonly o: Required<SctpOptions>;
+  private readonly hs: Handshake;
+  private readonly queue: SendQueue;
+  private sender: Sender | undefined;
+  private receiver: Receiver | undefined;
+  private resets: StreamResetter | undefined;
+  private neg: Negotiated | undefined;
+  private terminated = false;
+  private readonly pb: PacketBuilder;
+  private ctrl: Uint8Array[] = [];
+  private raw: Uint8Array[] = [];
+  private events: SctpEvent[] = [];
+  private evHead = 0;
+  private now = 0;
+  private readonly cursor = new ChunkCursor();
+  private t2: number | undefined;
+  private t2Failures = 0;
+  private hbDeadline: number | undefined;
+  private hbPending = false;
+  private shutdownWanted = false;
+
+  constructor(opts: SctpOptions) {
+    const rwnd = opts.receiveWindow ?? 5 * 1024 * 1024;
+    this.o = {
+      localPort: 5000,
+      remotePort: 5000,
+      mtu: 1200,
+      maxMessageSize: 262144,
+      maxReceiveMessageSize: rwnd,
+      receiveWindow: rwnd,
+      streams: 65535,
+      iData: true,
+      zeroChecksum: false,
+      rtoInitial: 1000,
+      rtoMin: 200,
+      rtoMax: 10000,
+      maxRetransmits: 10,
+      maxInitRetransmits: 8,
+      delayedAck: 200,
+      heartbeatInterval: 30000,
+      cookieLifetime: 60000,
+      ...opts,
+    };
+    if (this.o.mtu < 128) throw new RangeError("mtu must be at least 128");
+    this.pb = new PacketBuilder(this.o.mtu);
+    this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
+    const host: HandshakeHost = {
+      get state() {
+        return self.state;
+      },
+      set state(s: State) {
+        self.state = s;
+      },
+      sendPacket: (tag, chunk) => this.sendRaw(tag, chunk, false),
+      queueControl: (chunk) => this.ctrl.push(chunk),
+      establish: (n, now) => this.establish(n, now),
+      fail: (reason) => this.terminate(reason, false, true),
+      count: (what) => this.stats[what]++,
+    };
+    const self = this;
+    this.hs = new Handshake(this.o.rng, {
+      rwnd: this.o.receiveWindow,
+      outStreams: this.o.streams,
+      inStreams: this.o.streams,
+      caps: { forwardTsn: true, reconfig: true, iData: this.o.iData, zeroChecksum: this.o.zeroChecksum },
+      cookieLifetime: this.o.cookieLifetime,
+      rtoInitial: this.o.rtoInitial,
+      rtoMax: this.o.rtoMax,
+      maxInitRetransmits: this.o.maxInitRetransmits,
+    }, host);
+  }
+
+  /** What both sides agreed on, once established. */
+  get negotiated(): Readonly<Negotiated> | undefined {
+    return this.neg;
+  }
+
+  get isEstablished(): boolean {
+    return this.state === State.ESTABLISHED;
+  }
+
+  /** Start the handshake (§5.1 A). In WebRTC both sides do this as soon as DTLS is up. */
+  connect(now: number): void {
+    if (this.state !== State.CLOSED || this.terminated) throw new Error("InvalidStateError: association already started");
+    this.now = now;
+    this.hs.connect(now);
+  }
+
+  /** Queue a user message. Messages sent before the association is up wait for it. */
+  send(stream: number, ppid: number, data: Uint8Array, opts: SendOptions = {}): void {
+    if (this.terminated) throw new Error("InvalidStateError: association is closed");
+    if (!Number.isInteger(stream) || stream < 0 || stream > 65534) throw new RangeError(`bad stream id ${stream}`);
+    if (this.neg && stream >= this.neg.outStreams) throw new RangeError(`stream ${stream} beyond the ${this.neg.outStreams} negotiated`);
+    if (data.length === 0) throw new RangeError("SCTP cannot carry an empty message (RFC 9260 §6.2)");
+    if (data.length > this.o.maxMessageSize) throw new RangeError(`message of ${data.length} bytes exceeds max-message-size ${this.o.maxMessageSize}`);
+    if (this.resets?.isResetting(stream)) throw new Error(`InvalidStateError: stream ${stream} is being reset`);
+    this.queue.push({
+      stream,
+      ppid,
+      data,
+      offset: 0,
+      unordered: opts.unordered ?? false,
+      mid: -1,
+      nextFsn: 0,
+      maxRetransmits: opts.maxRetransmits ?? Infinity,
+      expiresAt: opts.maxLifetime === undefined ? Infinity : this.now + opts.maxLifetime,
+      abandoned: false,
+    });
+  }
+
+  bufferedAmount(stream: number): number {
+    return this.queue.streams.get(stream)?.buffered ?? 0;
+  }
+
+  setBufferedAmountLowThreshold(stream: number, threshold: number): void {
+    this.queue.stream(stream).lowThreshold = threshold;
+  }
+
+  /** Reset outgoing streams (RFC 6525), e.g. to close data channels. False if RE-CONFIG is not negotiated. */
+  resetStreams(streams: readonly number[]): boolean {
+    if (!this.resets || !this.neg?.reconfig) return false;
+    this.resets.request(streams);
+    return true;
+  }
+
+  /** Graceful SHUTDOWN (§9.2) once everything queued is acknowledged. */
+  shutdown(now: number): void {
+    this.now = now;
+    if (this.state === State.ESTABLISHED) {
+      this.state = State.SHUTDOWN_PENDING;
+      this.checkShutdown(now);
+    } else if (this.state === State.COOKIE_WAIT || this.state === State.COOKIE_ECHOED) {
+      this.terminate("shutdown before established", false, false);
+    }
+  }
+
+  /** ABORT the association (§9.1). */
+  abort(reason = "abort", now = this.now): void {
+    this.now = now;
+    if (this.terminated) return;
+    if (this.neg) this.sendRaw(this.neg.peerTag, encodeAbort([causeUserAbort(reason)]), false);
+    this.terminate(reason, false, false);
+  }
+
+  handlePacket(data: Uint8Array, now: number): void {
+    this.now = now;
+    this.stats.packetsReceived++;
+    if (this.terminated) return;
+    try {
+      this.onPacket(data, now);
+    } catch (e) {
+      // A parse error inside a chunk: drop the rest of the packet.
+      if (e instanceof Error && e.name === "ParseError") this.stats.malformed++;
+      else {
+        this.stats.internalErrors++;
+        log("internal error on input: %O", e);
+      }
+    }
+  }
+
+  private onPacket(data: Uint8Array, now: number): void {
+    if (data.length < 16) return void this.stats.malformed++;
+    const first = data[12];
+    const verdict = verifyChecksum(data, this.o.zeroChecksum && first !== ChunkType.INIT);
+    if (verdict === "bad") return void this.stats.badChecksum++;
+    if (((data[0] << 8) | data[1]) !== this.o.remotePort || ((data[2] << 8) | data[3]) !== this.o.localPort) {
+      return void this.stats.badPort++;
+    }
+    const c = this.cursor.reset(data);
+    let n = 0;
+    while (c.next()) n++;
+    if (c.malformed || n === 0) return void this.stats.malformed++;
+    const vtag = readU32(data, 4);
+    const tFlag = (data[13] & 1) !== 0;
+    // §8.5 and §8.5.1: verification tag rules.
+    if (first === ChunkType.INIT) {
+      if (vtag !== 0 || n !== 1) return void this.stats.badTag++;
+    } else if (first === ChunkType.COOKIE_ECHO) {
+      // checked against the cookie
+    } else if (this.state === State.CLOSED) {
+      return this.outOfTheBlue(first, vtag);
+    } else if (first === ChunkType.ABORT || first === ChunkType.SHUTDOWN_COMPLETE) {
+      if (vtag !== (tFlag ? this.hs.peerTag : this.hs.localTag)) return void this.stats.badTag++;
+    } else if (vtag !== this.hs.localTag) {
+      return void this.stats.badTag++;
+    }
+    let hadData = false;
+    c.reset(data);
+    while (c.next() && !this.terminated) {
+      const type = c.type;
+      if (type !== ChunkType.COOKIE_ECHO && type !== ChunkType.INIT && vtag !== this.hs.localTag && !(tFlag && (type === ChunkType.ABORT || type === ChunkType.SHUTDOWN_COMPLETE))) {
+        // Chunks bundled after a COOKIE-ECHO must carry our tag too.
+        this.stats.badTag++;
+        return;
+      }
+      switch (type) {
+        case ChunkType.DATA:
+        case ChunkType.I_DATA:
+          if (this.onData(c.type, c.flags, c.value())) hadData = true;
+          break;
+        case ChunkType.SACK:
+          this.onSack(c.value(), now);
+          break;
+        case ChunkType.INIT:
+          this.hs.onInit(decodeInit(type, c.value()), now);
+          break;
+        case ChunkType.INIT_ACK:
+          this.hs.onInitAck(decodeInit(type, c.value()), now);
+          break;
+        case ChunkType.COOKIE_ECHO:
+          if (!this.hs.onCookieEcho(c.value(), vtag, now)) return;
+          break;
+        case ChunkType.COOKIE_ACK:
+          this.hs.onCookieAck(now);
+          break;
+        case ChunkType.HEARTBEAT:
+          if (this.neg) this.ctrl.push(encodeHeartbeat(ChunkType.HEARTBEAT_ACK, decodeHeartbeat(c.value())));
+          break;
+        case ChunkType.HEARTBEAT_ACK:
+          this.onHeartbeatAck(decodeHeartbeat(c.value()), now);
+          break;
+        case ChunkType.ABORT: {
+          this.stats.abortsReceived++;
+          const causes = decodeCauses(c.value()).map(describeCause);
+          this.terminate(`peer aborted${causes.length ? `: ${causes.join("; ")}` : ""}`, true, false);
+          return;
+        }
+        case ChunkType.ERROR:
+          this.stats.errorsReceived++;
+          this.emit({ type: "peer-error", causes: decodeCauses(c.value()).map(describeCause) });
+          break;
+        case ChunkType.FORWARD_TSN:
+        case ChunkType.I_FORWARD_TSN:
+          if (this.receiver && this.neg?.forwardTsn && (type === ChunkType.I_FORWARD_TSN) === this.neg.iData) {
+            this.receiver.onForwardTsn(decodeForwardTsn(type, c.value()));
+          } else this.stats.unexpectedChunk++;
+          break;
+        case ChunkType.RE_CONFIG:
+          if (this.resets) for (const p of decodeReconfig(c.value())) this.resets.handle(p, now);
+          else this.stats.unexpectedChunk++;
+          break;
+        case ChunkType.SHUTDOWN:
+          this.onShutdown(decodeShutdown(c.value()), now);
+          break;
+        case ChunkType.SHUTDOWN_ACK:
+          if (this.state === State.SHUTDOWN_SENT || this.state === State.SHUTDOWN_ACK_SENT) {
+            this.sendRaw(this.hs.peerTag, encodeEmpty(ChunkType.SHUTDOWN_COMPLETE), false);
+            this.terminate("shutdown complete", true, false);
+            return;
+          }
+          this.stats.unexpectedChunk++;
+          break;
+        case ChunkType.SHUTDOWN_COMPLETE:
+          if (this.state === State.SHUTDOWN_ACK_SENT) {
+            this.terminate("shutdown complete", true, false);
+            return;
+          }
+          this.stats.unexpectedChunk++;
+          break;
+        default: {
+          // §3.2: the two high bits of an unknown type say stop/skip and report/not.
+          this.stats.unknownChunks++;
+          const action = type >>> 6;
+          if (action & 1 && this.neg) {
+            this.ctrl.push(encodeError([causeUnrecognizedChunk(encodeChunk(type, c.flags, c.value()))]));
+          }
+          if ((action & 2) === 0) return;
+        }
+      }
+    }
+    const r = this.receiver;
+    if (hadData && r) {
+      r.afterDataPacket(now);
+      if (r.errors.length > 0) {
+        this.ctrl.push(encodeError(r.errors));
+        r.errors = [];
+      }
+      if (r.abortReason) this.protocolAbort(r.abortReason, ErrorCause.OUT_OF_RESOURCE);
+    }
+  }
+
+  /** §8.4: a packet for no association. */
+  private outOfTheBlue(first: number, vtag: number): void {
+    this.stats.outOfTheBlue++;
+    if (first === ChunkType.SHUTDOWN_ACK) {
+      this.sendRaw(vtag, encodeEmpty(ChunkType.SHUTDOWN_COMPLETE, 1), false);
+    } else if (
+      first !== ChunkType.ABORT &&
+      first !== ChunkType.SHUTDOWN_COMPLETE &&
+      first !== ChunkType.COOKIE_ACK &&
+      first !== ChunkType.ERROR &&
+      first !== ChunkType.INIT_ACK
+    ) {
+      this.stats.abortsSent++;
+      this.sendRaw(vtag, encodeAbort([], true), false);
+    }
+  }
+
+  private onData(type: number, flags: number, value: Uint8Array): boolean {
+    const r = this.receiver;
+    const neg = this.neg;
+    if (!r || !neg || this.state === State.SHUTDOWN_ACK_SENT) {
+      this.stats.unexpectedChunk++;
+      return false;
+    }
+    if ((type === ChunkType.I_DATA) !== neg.iData) {
+      this.protocolAbort(`${type === ChunkType.I_DATA ? "I-DATA" : "DATA"} chunk on an association that negotiated the other`);
+      return false;
+    }
+    const d = decodeData(type, flags, value);
+    if (d.payload.length === 0) {
+      // §6.2: DATA without user data ends the association.
+      this.sendAbort([causeNoUserData(d.tsn)]);
+      this.terminate("peer sent DATA without user data", false, true);
+      return false;
+    }
+    r.onData(d);
+    return true;
+  }
+
+  private onSack(value: Uint8Array, now: number): void {
+    const s = this.sender;
+    if (!s) return void this.stats.unexpectedChunk++;
+    const sack = decodeSack(value);
+    const out = s.handleSack(sack, now);
+    if (out === "violation") {
+      this.stats.sackViolations++;
+      this.protocolAbort("SACK for a TSN never sent");
+      return;
+    }
+    this.checkShutdown(now);
+  }
+
+  private onShutdown(cumTsnAck: number, now: number): void {
+    const s = this.sender;
+    if (!s || (this.state !== State.ESTABLISHED && this.state !== State.SHUTDOWN_PENDING && this.state !== State.SHUTDOWN_RECEIVED)) {
+      this.stats.unexpectedChunk++;
+      return;
+    }
+    // §9.2: the cumulative ack of SHUTDOWN acts like a SACK's.
+    const out = s.handleSack({ cumTsnAck, aRwnd: s.peerRwnd + s.flightSize, gaps: [], dups: [] }, now);
+    if (out === "violation") return this.protocolAbort("SHUTDOWN acknowledges a TSN never sent");
+    this.state = State.SHUTDOWN_RECEIVED;
+    this.checkShutdown(now);
+  }
+
+  private checkShutdown(now: number): void {
+    const s = this.sender;
+    if (!s || s.outstanding > 0 || this.queue.size > 0) return;
+    if (this.state === State.SHUTDOWN_PENDING) {
+      this.state = State.SHUTDOWN_SENT;
+      this.sendRaw(this.hs.peerTag, encodeShutdown(this.receiver?.tracker.cum ?? 0), false);
+      this.t2 = now + s.rto.rto;
+    } else if (this.state === State.SHUTDOWN_RECEIVED) {
+      this.state = State.SHUTDOWN_ACK_SENT;
+      this.sendRaw(this.hs.peerTag, encodeEmpty(ChunkType.SHUTDOWN_ACK), false);
+      this.t2 = now + s.rto.rto;
+    }
+  }
+
+  private onHeartbeatAck(info: Uint8Array, now: number): void {
+    if (!this.sender || info.length !== 8) return;
+    const sentAt = new DataView(info.buffer, info.byteOffset, 8).getFloat64(0);
+    this.hbPending = false;
+    this.sender.errorCount = 0;
+    if (sentAt <= now && now - sentAt < 120000) this.sender.rto.measure(now - sentAt);
+  }
+
+  private establish(n: Negotiated, now: number): void {
+    this.neg = n;
+    this.state = State.ESTABLISHED;
+    this.sender = new Sender(n.localInitialTsn, n.peerRwnd, this.queue, {
+      mtu: this.o.mtu,
+      iData: n.iData,
+      rtoInitial: this.o.rtoInitial,
+      rtoMin: this.o.rtoMin,
+      rtoMax: this.o.rtoMax,
+    });
+    this.receiver = new Receiver(
+      n.peerInitialTsn,
+      {
+        rwnd: this.o.receiveWindow,
+        maxMessage: Math.min(this.o.maxReceiveMessageSize, this.o.receiveWindow),
+        inStreams: n.inStreams,
+        delayedAck: this.o.delayedAck,
+      },
+      (stream, ppid, data, unordered) => this.emit({ type: "message", stream, ppid, data, unordered }),
+    );
+    const queue = this.queue;
+    const sender = this.sender;
+    const receiver = this.receiver;
+    this.resets = new StreamResetter(n.localInitialTsn, n.peerInitialTsn, {
+      pendingOn: (stream) => queue.streams.get(stream)?.pending ?? 0,
+      lastAssignedTsn: () => (sender.nextTsn - 1) >>> 0,
+      receivedCum: () => receiver.tracker.cum,
+      rto: () => sender.rto.rto,
+      outgoingDone: (streams, ok) => {
+        for (const s of streams) queue.resetSequences(s);
+        this.emit({ type: "stream-reset-outgoing", streams, ok });
+      },
+      incomingDone: (streams) => {
+        for (const s of streams) receiver.reassembly.resetStream(s);
+        this.emit({ type: "stream-reset-incoming", streams });
+      },
+    });
+    this.hbDeadline = now + this.o.heartbeatInterval;
+    this.emit({ type: "connected" });
+  }
+
+  private protocolAbort(reason: string, code: number = ErrorCause.PROTOCOL_VIOLATION): void {
+    this.sendAbort([code === ErrorCause.PROTOCOL_VIOLATION ? causeProtocolViolation(reason) : { type: code, value: new Uint8Array(0) }]);
+    this.terminate(reason, false, true);
+  }
+
+  private sendAbort(causes: ErrorCauseTlv[]): void {
+    if (!this.neg) return;
+    this.stats.abortsSent++;
+    this.sendRaw(this.neg.peerTag, encodeAbort(causes), false);
+  }
+
+  private sendRaw(tag: number, chunk: Uint8Array, zero: boolean): void {
+    const pb = new PacketBuilder(chunk.length + 12);
+    pb.begin(this.o.localPort, this.o.remotePort, tag);
+    pb.append(chunk);
+    this.raw.push(pb.finish(zero));
+  }
+
+  private terminate(reason: string, byPeer: boolean, error: boolean): void {
+    if (this.terminated) return;
+    if (error) log("association failed: %s", reason);
+    this.terminated = true;
+    this.state = State.CLOSED;
+    this.hs.stop();
+    if (this.sender) this.sender.t3 = undefined;
+    if (this.receiver) this.receiver.sackDeadline = undefined;
+    if (this.resets) this.resets.deadline = undefined;
+    this.t2 = undefined;
+    this.hbDeadline = undefined;
+    this.ctrl = [];
+    this.emit({ type: "closed", reason, byPeer });
+  }
+
+  private emit(e: SctpEvent): void {
+    this.events.push(e);
+  }
+
+  pollEvent(): SctpEvent | undefined {
+    if (this.evHead >= this.events.length) return undefined;
+    const e = this.events[this.evHead];
+    this.events[this.evHead++] = undefined as unknown as SctpEvent;
+    if (this.evHead === this.events.length) {
+      this.events.length = 0;
+      this.evHead = 0;
+    }
+    return e;
+  }
+
+  pollTimeout(): number | undefined {
+    let t = this.hs.t1;
+    const pick = (x: number | undefined): void => {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    };
+    pick(this.sender?.t3);
+    pick(this.receiver?.sackDeadline);
+    pick(this.resets?.deadline);
+    pick(this.t2);
+    pick(this.hbDeadline);
+    return t;
+  }
+
+  handleTimeout(now: number): void {
+    this.now = now;
+    if (this.terminated) return;
+    this.hs.onTimeout(now);
+    const s = this.sender;
+    if (s && s.t3 !== undefined && now >= s.t3) {
+      s.onT3(now);
+      if (s.errorCount > this.o.maxRetransmits) {
+        this.sendAbort([causeProtocolViolation("too many retransmissions")]);
+        return this.terminate("peer unreachable: too many retransmissions", false, true);
+      }
+    }
+    this.receiver?.onTimeout(now);
+    this.resets?.onTimeout(now);
+    if (this.t2 !== undefined && now >= this.t2 && s) {
+      if (++this.t2Failures > this.o.maxRetransmits) return this.terminate("shutdown timed out", false, true);
+      s.rto.backoff();
+      this.t2 = now + s.rto.rto;
+      const chunk = this.state === State.SHUTDOWN_SENT ? encodeShutdown(this.receiver?.tracker.cum ?? 0) : encodeEmpty(ChunkType.SHUTDOWN_ACK);
+      this.sendRaw(this.hs.peerTag, chunk, false);
+    }
+    if (this.hbDeadline !== undefined && now >= this.hbDeadline && s) {
+      // §8.3: probe an idle path; an unanswered probe counts as an error.
+      if (this.hbPending && ++s.errorCount > this.o.maxRetransmits) {
+        return this.terminate("peer unreachable: heartbeats unanswered", false, true);
+      }
+      const info = new Uint8Array(8);
+      new DataView(info.buffer).setFloat64(0, now);
+      this.ctrl.push(encodeHeartbeat(ChunkType.HEARTBEAT, info));
+      this.hbPending = true;
+      this.hbDeadline = now + this.o.heartbeatInterval + s.rto.rto;
+    }
+  }
+
+  /** The next packet to send (a bare SCTP packet; the caller puts it in DTLS), or undefined. */
+  pollTransmit(): Uint8Array | undefined {
+    if (this.raw.length > 0) {
+      this.stats.packetsSent++;
+      return this.raw.shift();
+    }
+    const neg = this.neg;
+    if (!neg || this.terminated) return undefined;
+    const pb = this.pb;
+    const limit = this.o.mtu;
+    pb.begin(this.o.localPort, this.o.remotePort, neg.peerTag);
+    while (this.ctrl.length > 0) {
+      const chunk = this.ctrl[0];
+      if (!pb.empty && pb.len + chunk.length > limit) break;
+      pb.append(chunk);
+      this.ctrl.shift();
+    }
+    const s = this.sender;
+    const r = this.receiver;
+    if (s && r) {
+      const dataReady = s.hasDataToSend() && s.flightSize < s.cc.cwnd;
+      if (r.sackNow || (r.sackPending && dataReady)) {
+        const room = limit - pb.len - 16;
+        if (room >= 0) {
+          const sack = r.takeSack(Math.min(100, room >> 2));
+          if (sackValueLength(sack) + 4 > limit - pb.len) sack.dups = [];
+          writeSackValue(pb.buf, pb.reserve(ChunkType.SACK, 0, sackValueLength(sack)), sack);
+        }
+      }
+      if (s.forwardTsnNeeded && neg.forwardTsn) {
+        const f = s.buildForwardTsn();
+        if (f) pb.append(encodeForwardTsn(f));
+      }
+      if (this.resets?.hasWork && neg.reconfig) {
+        const params = this.resets.poll(this.now);
+        if (params) pb.append(encodeReconfig(params));
+      }
+      const st = this.state;
+      if (st === State.ESTABLISHED || st === State.SHUTDOWN_PENDING || st === State.SHUTDOWN_RECEIVED) {
+        if (s.fill(pb, limit, this.now) && this.hbDeadline !== undefined) {
+          this.hbDeadline = Math.max(this.hbDeadline, this.now + this.o.heartbeatInterval);
+        }
+        if (this.queue.size === 0 && s.outstanding === 0 && st !== State.ESTABLISHED) this.checkShutdown(this.now);
+      }
+    }
+    if (pb.empty) {
+      if (this.raw.length > 0) return this.pollTransmit();
+      return undefined;
+    }
+    this.stats.packetsSent++;
+    return pb.finish(neg.zeroChecksum);
+  }
+}

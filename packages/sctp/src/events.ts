@@ -1,0 +1,57 @@
+/** What an SctpAssociation reports through pollEvent(). */
+export type SctpEvent =
+  | { type: "connected" }
+  | { type: "message"; stream: number; ppid: number; data: Uint8Array; unordered: boolean }
+  /** Our outgoing streams were reset (ok) or the peer refused (RFC 6525). */
+  | { type: "stream-reset-outgoing"; streams: number[]; ok: boolean }
+  /** The peer reset its outgoing streams (our incoming ones). */
+  | { type: "stream-reset-incoming"; streams: number[] }
+  | { type: "buffered-amount-low"; stream: number }
+  /** The peer sent an ERROR chunk; the association goes on. */
+  | { type: "peer-error"; causes: string[] }
+  /** The association is over: ABORT (either way), SHUTDOWN, or a failure. */
+  | { type: "closed"; reason: string; byPeer: boolean };
+
+export interface SctpStats {
+  packetsReceived: number;
+  packetsSent: number;
+  badChecksum: number;
+  badTag: number;
+  badPort: number;
+  malformed: number;
+  outOfTheBlue: number;
+  unknownChunks: number;
+  unexpectedChunk: number;
+  initAnswered: number;
+  collisions: number;
+  badCookie: number;
+  staleCookie: number;
+  sackViolations: number;
+  abortsSent: number;
+  abortsReceived: number;
+  errorsReceived: number;
+  internalErrors: number;
+}
+
+export function newStats(): SctpStats {
+  return {
+    packetsReceived: 0,
+    packetsSent: 0,
+    badChecksum: 0,
+    badTag: 0,
+    badPort: 0,
+    malformed: 0,
+    outOfTheBlue: 0,
+    unknownChunks: 0,
+    unexpectedChunk: 0,
+    initAnswered: 0,
+    collisions: 0,
+    badCookie: 0,
+    staleCookie: 0,
+    sackViolations: 0,
+    abortsSent: 0,
+    abortsReceived: 0,
+    errorsReceived: 0,
+    internalErrors: 0,
+  };
+}

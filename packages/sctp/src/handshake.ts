@@ -1,0 +1,287 @@
+/**
+ * Association setup (RFC 9260 §5): the four-way handshake with a signed state cookie, the
+ * INIT-ACK that keeps no state (§5.1.3), and the collision rules of §5.2 (both sides send INIT
+ * at once in WebRTC: §5.2.1 for INIT in COOKIE-WAIT/COOKIE-ECHOED, §5.2.4 for COOKIE-ECHO).
+ */
+import { type RandomSource, randomBytes, randomU32 } from "@tsrtc/base";
+import { ChunkType, ParamType } from "./constants.js";
+import { causeStaleCookie, encodeCookieEcho, encodeEmpty, encodeError } from "./chunks/control.js";
+import { type InitChunk, encodeInit } from "./chunks/init.js";
+import { type CookieState, decodeCookie, encodeCookie } from "./cookie.js";
+import { type LocalCapabilities, capabilityParams, summarizeInitParams } from "./params/init-params.js";
+import type { Param } from "./params/param.js";
+
+export const State = {
+  CLOSED: "closed",
+  COOKIE_WAIT: "cookie-wait",
+  COOKIE_ECHOED: "cookie-echoed",
+  ESTABLISHED: "established",
+  SHUTDOWN_PENDING: "shutdown-pending",
+  SHUTDOWN_SENT: "shutdown-sent",
+  SHUTDOWN_RECEIVED: "shutdown-received",
+  SHUTDOWN_ACK_SENT: "shutdown-ack-sent",
+} as const;
+export type State = (typeof State)[keyof typeof State];
+
+/** What both sides agreed on; enough to build the association's data path. */
+export interface Negotiated {
+  localTag: number;
+  peerTag: number;
+  localInitialTsn: number;
+  peerInitialTsn: number;
+  peerRwnd: number;
+  outStreams: number;
+  inStreams: number;
+  forwardTsn: boolean;
+  reconfig: boolean;
+  iData: boolean;
+  zeroChecksum: boolean;
+}
+
+export interface HandshakeConfig {
+  rwnd: number;
+  outStreams: number;
+  inStreams: number;
+  caps: LocalCapabilities;
+  cookieLifetime: number;
+  rtoInitial: number;
+  rtoMax: number;
+  maxInitRetransmits: number;
+}
+
+export interface HandshakeHost {
+  state: State;
+  /** Send a stand-alone packet (always with a real CRC) under `tag`. */
+  sendPacket(tag: number, chunk: Uint8Array): void;
+  /** Queue a control chunk for the next packet to the peer. */
+  queueControl(chunk: Uint8Array): void;
+  establish(n: Negotiated, now: number): void;
+  fail(reason: string): void;
+  count(what: "initAnswered" | "badCookie" | "staleCookie" | "collisions" | "unexpectedChunk"): void;
+}
+
+export class Handshake {
+  localTag = 0;
+  localInitialTsn = 0;
+  peerTag = 0;
+  /** T1-init / T1-cookie deadline (§5.1). */
+  t1: number | undefined;
+  private t1Rto: number;
+  private t1Failures = 0;
+  private t1Chunk: Uint8Array | undefined;
+  private pending: Negotiated | undefined;
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly rng: RandomSource,
+    private readonly cfg: HandshakeConfig,
+    private readonly host: HandshakeHost,
+  ) {
+    this.key = randomBytes(rng, 32);
+    this.t1Rto = cfg.rtoInitial;
+  }
+
+  private tag(): number {
+    for (;;) {
+      const t = randomU32(this.rng);
+      if (t !== 0) return t;
+    }
+  }
+
+  private initChunk(type: typeof ChunkType.INIT | typeof ChunkType.INIT_ACK, tag: number, tsn: number, extra: Param[]): Uint8Array {
+    const c: InitChunk = {
+      type,
+      initiateTag: tag,
+      aRwnd: this.cfg.rwnd,
+      outStreams: this.cfg.outStreams,
+      inStreams: this.cfg.inStreams,
+      initialTsn: tsn,
+      params: [...capabilityParams(this.cfg.caps), ...extra],
+    };
+    return encodeInit(c);
+  }
+
+  /** §5.1 A: send INIT, start T1-init, enter COOKIE-WAIT. */
+  connect(now: number): void {
+    this.localTag = this.tag();
+    this.localInitialTsn = randomU32(this.rng);
+    this.t1Chunk = this.initChunk(ChunkType.INIT, this.localTag, this.localInitialTsn, []);
+    this.host.state = State.COOKIE_WAIT;
+    this.host.sendPacket(0, this.t1Chunk);
+    this.t1Failures = 0;
+    this.t1Rto = this.cfg.rtoInitial;
+    this.t1 = now + this.t1Rto;
+  }
+
+  onTimeout(now: number): void {
+    if (this.t1 === undefined || now < this.t1 || !this.t1Chunk) return;
+    if (++this.t1Failures > this.cfg.maxInitRetransmits) {
+      this.t1 = undefined;
+      this.host.fail("association setup timed out");
+      return;
+    }
+    this.t1Rto = Math.min(this.t1Rto * 2, this.cfg.rtoMax);
+    this.t1 = now + this.t1Rto;
+    if (this.host.state === State.COOKIE_WAIT) this.host.sendPacket(0, this.t1Chunk);
+    else if (this.host.state === State.COOKIE_ECHOED) this.host.sendPacket(this.peerTag, this.t1Chunk);
+  }
+
+  /** An INIT arrived (already checked: alone in its packet, tag 0). */
+  onInit(init: InitChunk, now: number): void {
+    if (init.initiateTag === 0 || init.outStreams === 0 || init.inStreams === 0) {
+      this.host.count("unexpectedChunk");
+      return;
+    }
+    const st = this.host.state;
+    let localTag: number;
+    let localTsn: number;
+    let localTie = 0;
+    let peerTie = 0;
+    if (st === State.CLOSED) {
+      localTag = this.tag();
+      localTsn = randomU32(this.rng);
+    } else if (st === State.COOKIE_WAIT || st === State.COOKIE_ECHOED) {
+      // §5.2.1: answer with the parameters of our own INIT.
+      this.host.count("collisions");
+      localTag = this.localTag;
+      localTsn = this.localInitialTsn;
+      if (st === State.COOKIE_ECHOED) {
+        localTie = this.localTag;
+        peerTie = this.peerTag;
+      }
+    } else if (st === State.SHUTDOWN_ACK_SENT) {
+      return;
+    } else {
+      // §5.2.2: an unexpected INIT in an established state gets fresh tags and the tie-tags.
+      localTag = this.tag();
+      localTsn = randomU32(this.rng);
+      localTie = this.localTag;
+      peerTie = this.peerTag;
+    }
+    const peer = summarizeInitParams(init.params);
+    const caps = this.cfg.caps;
+    const state: CookieState = {
+      createdAt: now,
+      localTag,
+      peerTag: init.initiateTag,
+      localInitialTsn: localTsn,
+      peerInitialTsn: init.initialTsn,
+      peerRwnd: init.aRwnd,
+      outStreams: Math.min(this.cfg.outStreams, init.inStreams),
+      inStreams: Math.min(this.cfg.inStreams, init.outStreams),
+      forwardTsn: caps.forwardTsn && peer.forwardTsn,
+      reconfig: caps.reconfig && peer.reconfig,
+      iData: caps.iData && peer.iData,
+      zeroChecksum: caps.zeroChecksum && peer.zeroChecksumEdmid === 1,
+      localTieTag: localTie,
+      peerTieTag: peerTie,
+    };
+    const extra: Param[] = [{ type: ParamType.STATE_COOKIE, value: encodeCookie(this.key, state) }];
+    for (const u of peer.unrecognized) {
+      const v = new Uint8Array(4 + u.value.length);
+      v[0] = u.type >>> 8;
+      v[1] = u.type;
+      v[2] = (4 + u.value.length) >>> 8;
+      v[3] = 4 + u.value.length;
+      v.set(u.value, 4);
+      extra.push({ type: ParamType.UNRECOGNIZED_PARAMETER, value: v });
+    }
+    this.host.count("initAnswered");
+    this.host.sendPacket(init.initiateTag, this.initChunk(ChunkType.INIT_ACK, localTag, localTsn, extra));
+  }
+
+  /** §5.1 C: INIT-ACK in COOKIE-WAIT; anywhere else it is discarded (§5.2.3). */
+  onInitAck(ack: InitChunk, now: number): void {
+    if (this.host.state !== State.COOKIE_WAIT) {
+      this.host.count("unexpectedChunk");
+      return;
+    }
+    const peer = summarizeInitParams(ack.params);
+    if (ack.initiateTag === 0 || ack.outStreams === 0 || ack.inStreams === 0 || !peer.cookie) {
+      this.host.count("unexpectedChunk");
+      return;
+    }
+    const caps = this.cfg.caps;
+    this.peerTag = ack.initiateTag;
+    this.pending = {
+      localTag: this.localTag,
+      peerTag: ack.initiateTag,
+      localInitialTsn: this.localInitialTsn,
+      peerInitialTsn: ack.initialTsn,
+      peerRwnd: ack.aRwnd,
+      outStreams: Math.min(this.cfg.outStreams, ack.inStreams),
+      inStreams: Math.min(this.cfg.inStreams, ack.outStreams),
+      forwardTsn: caps.forwardTsn && peer.forwardTsn,
+      reconfig: caps.reconfig && peer.reconfig,
+      iData: caps.iData && peer.iData,
+      zeroChecksum: caps.zeroChecksum && peer.zeroChecksumEdmid === 1,
+    };
+    this.t1Chunk = encodeCookieEcho(peer.cookie);
+    this.host.state = State.COOKIE_ECHOED;
+    this.host.sendPacket(this.peerTag, this.t1Chunk);
+    this.t1Failures = 0;
+    this.t1 = now + this.t1Rto;
+  }
+
+  /** §5.1 D and §5.2.4: a COOKIE-ECHO, whose packet carried `vtag`. */
+  onCookieEcho(cookie: Uint8Array, vtag: number, now: number): boolean {
+    const c = decodeCookie(this.key, cookie);
+    if (!c || c.localTag !== vtag) {
+      this.host.count("badCookie");
+      return false;
+    }
+    const age = now - c.createdAt;
+    if (age > this.cfg.cookieLifetime || age < -1000) {
+      // §5.1.5: report the staleness (in microseconds) and drop.
+      this.host.count("staleCookie");
+      this.host.sendPacket(c.peerTag, encodeError([causeStaleCookie((age - this.cfg.cookieLifetime) * 1000)]));
+      return false;
+    }
+    const st = this.host.state;
+    const n: Negotiated = { ...c };
+    if (st === State.CLOSED) {
+      this.adopt(n, now);
+      return true;
+    }
+    const myMatch = c.localTag === this.localTag;
+    const peerMatch = c.peerTag === this.peerTag;
+    if (myMatch && (peerMatch || this.peerTag === 0 || st === State.COOKIE_WAIT || st === State.COOKIE_ECHOED)) {
+      // §5.2.4 case D (tags match) or B (collision: adopt the peer's tag from the cookie).
+      if (st === State.COOKIE_WAIT || st === State.COOKIE_ECHOED) this.adopt(n, now);
+      else this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
+      return true;
+    }
+    // Case A (peer restart) is not supported; case C and the rest are silently discarded.
+    this.host.count("unexpectedChunk");
+    return false;
+  }
+
+  private adopt(n: Negotiated, now: number): void {
+    this.localTag = n.localTag;
+    this.peerTag = n.peerTag;
+    this.localInitialTsn = n.localInitialTsn;
+    this.t1 = undefined;
+    this.t1Chunk = undefined;
+    this.pending = undefined;
+    this.host.establish(n, now);
+    this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
+  }
+
+  /** §5.1 E: COOKIE-ACK in COOKIE-ECHOED completes our side. */
+  onCookieAck(now: number): void {
+    if (this.host.state !== State.COOKIE_ECHOED || !this.pending) {
+      this.host.count("unexpectedChunk");
+      return;
+    }
+    const n = this.pending;
+    this.pending = undefined;
+    this.t1 = undefined;
+    this.t1Chunk = undefined;
+    this.host.establish(n, now);
+  }
+
+  stop(): void {
+    this.t1 = undefined;
+    this.t1Chunk = undefined;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Reassembly and in-order delivery of user messages (RFC 9260 §6.5, §6.6, §6.9; RFC 8260 §2.1
+ * for I-DATA). Fragments are held per stream and message until complete; ordered messages wait
+ * for their turn. Held bytes are capped (the receive window) and so is a single message.
+ */
+import { DataFlags } from "./constants.js";
+import type { DataChunk } from "./chunks/data.js";
+import type { ForwardTsnEntry } from "./chunks/forward-tsn.js";
+import { ssnLt, ssnLte, tsnLte } from "./tsn.js";
+
+interface Partial {
+  frags: DataChunk[];
+  bytes: number;
+  /** DATA: TSN of the B fragment; I-DATA: 0 once B is seen. -1 until then. */
+  first: number;
+  /** DATA: TSN of the E fragment; I-DATA: FSN of the E fragment. -1 until then. */
+  last: number;
+  ppid: number;
+}
+
+interface InStream {
+  /** Next SSN (DATA) or MID (I-DATA) to deliver in order. */
+  next: number;
+  ordered: Map<number, Partial>;
+  /** I-DATA unordered messages by MID. */
+  unordered: Map<number, Partial>;
+}
+
+export type Deliver = (stream: number, ppid: number, data: Uint8Array, unordered: boolean) => void;
+export type AddResult = "ok" | "full" | "too-big";
+
+export class Reassembly {
+  bytes = 0;
+  private readonly streams = new Map<number, InStream>();
+  /** DATA unordered fragments by TSN (§6.9: a message's fragments have consecutive TSNs). */
+  private readonly unorderedFrags = new Map<number, DataChunk>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly maxMessage: number,
+    private readonly deliver: Deliver,
+  ) {}
+
+  private stream(id: number): InStream {
+    let s = this.streams.get(id);
+    if (!s) {
+      s = { next: 0, ordered: new Map(), unordered: new Map() };
+      this.streams.set(id, s);
+    }
+    return s;
+  }
+
+  add(c: DataChunk): AddResult {
+    const unordered = (c.flags & DataFlags.UNORDERED) !== 0;
+    const whole = (c.flags & (DataFlags.BEGIN | DataFlags.END)) === (DataFlags.BEGIN | DataFlags.END);
+    if (unordered && whole) {
+      this.deliver(c.stream, c.ppid, c.payload, true);
+      return "ok";
+    }
+    const s = this.stream(c.stream);
+    if (!unordered) {
+      if (c.iData ? ((c.mid - s.next) | 0) < 0 : ssnLt(c.mid, s.next)) return "ok"; // stale: skipped by FORWARD-TSN
+      if (whole && c.mid === s.next && !s.ordered.has(c.mid)) {
+        this.deliver(c.stream, c.ppid, c.payload, false);
+        s.next = c.iData ? (s.next + 1) >>> 0 : (s.next + 1) & 0xffff;
+        this.drain(c.stream, s, c.iData);
+        return "ok";
+      }
+    }
+    if (this.bytes + c.payload.length > this.capacity) return "full";
+    if (unordered && !c.iData) return this.addUnorderedData(c);
+    const map = unordered ? s.unordered : s.ordered;
+    let p = map.get(c.mid);
+    if (!p) {
+      p = { frags: [], bytes: 0, first: -1, last: -1, ppid: 0 };
+      map.set(c.mid, p);
+    }
+    const key = c.iData ? c.fsn : c.tsn;
+    const f = p.frags;
+    let i = f.length;
+    while (i > 0 && (c.iData ? f[i - 1].fsn > key : ((f[i - 1].tsn - key) | 0) > 0)) i--;
+    f.splice(i, 0, c);
+    p.bytes += c.payload.length;
+    this.bytes += c.payload.length;
+    if (p.bytes > this.maxMessage) {
+      this.dropPartial(map, c.mid, p);
+      return "too-big";
+    }
+    if (c.flags & DataFlags.BEGIN) {
+      p.first = c.iData ? 0 : c.tsn;
+      p.ppid = c.ppid;
+    }
+    if (c.flags & DataFlags.END) p.last = key;
+    if (!complete(p, c.iData)) return "ok";
+    if (unordered) {
+      map.delete(c.mid);
+      this.bytes -= p.bytes;
+      this.deliver(c.stream, p.ppid, assemble(p), true);
+    } else if (c.mid === s.next) {
+      this.drain(c.stream, s, c.iData);
+    }
+    return "ok";
+  }
+
+  private addUnorderedData(c: DataChunk): AddResult {
+    const m = this.unorderedFrags;
+    m.set(c.tsn, c);
+    this.bytes += c.payload.length;
+    let start = c.tsn;
+    let size = c.payload.length;
+    for (let f: DataChunk | undefined = c; !(f.flags & DataFlags.BEGIN); ) {
+      start = (start - 1) >>> 0;
+      f = m.get(start);
+      if (!f || !(f.flags & DataFlags.UNORDERED) || f.stream !== c.stream) return this.checkSize(size);
+      size += f.payload.length;
+    }
+    let end = c.tsn;
+    for (let f: DataChunk | undefined = c; !(f.flags & DataFlags.END); ) {
+      end = (end + 1) >>> 0;
+      f = m.get(end);
+      if (!f || !(f.flags & DataFlags.UNORDERED) || f.stream !== c.stream) return this.checkSize(size);
+      size += f.payload.length;
+    }
+    const p: Partial = { frags: [], bytes: size, first: start, last: end, ppid: 0 };
+    for (let t = start; ; t = (t + 1) >>> 0) {
+      const f = m.get(t)!;
+      m.delete(t);
+      p.frags.push(f);
+      if (t === end) break;
+    }
+    p.ppid = p.frags[0].ppid;
+    this.bytes -= size;
+    this.deliver(c.stream, p.ppid, assemble(p), true);
+    return "ok";
+  }
+
+  private checkSize(size: number): AddResult {
+    return size > this.maxMessage ? "too-big" : "ok";
+  }
+
+  private drain(id: number, s: InStream, iData: boolean): void {
+    for (;;) {
+      const p = s.ordered.get(s.next);
+      if (!p || !complete(p, iData)) return;
+      s.ordered.delete(s.next);
+      this.bytes -= p.bytes;
+      s.next = iData ? (s.next + 1) >>> 0 : (s.next + 1) & 0xffff;
+      this.deliver(id, p.ppid, assemble(p), false);
+    }
+  }
+
+  private dropPartial(map: Map<number, Partial>, key: number, p: Partial): void {
+    map.delete(key);
+    this.bytes -= p.bytes;
+  }
+
+  /** FORWARD-TSN / I-FORWARD-TSN (RFC 3758 §3.6, RFC 8260 §2.3.2): give up on skipped messages. */
+  forward(newCum: number, entries: readonly ForwardTsnEntry[], iData: boolean): void {
+    if (!iData) {
+      for (const [tsn, f] of this.unorderedFrags) {
+        if (tsnLte(tsn, newCum)) {
+          this.unorderedFrags.delete(tsn);
+          this.bytes -= f.payload.length;
+        }
+      }
+    }
+    for (const e of entries) {
+      const s = this.stream(e.stream);
+      if (e.unordered) {
+        for (const [mid, p] of s.unordered) if (((mid - e.mid) | 0) <= 0) this.dropPartial(s.unordered, mid, p);
+        continue;
+      }
+      for (const [mid, p] of s.ordered) {
+        if (iData ? ((mid - e.mid) | 0) <= 0 : ssnLte(mid, e.mid)) this.dropPartial(s.ordered, mid, p);
+      }
+      const after = iData ? (e.mid + 1) >>> 0 : (e.mid + 1) & 0xffff;
+      if (iData ? ((after - s.next) | 0) > 0 : ssnLt(s.next, after)) s.next = after;
+      this.drain(e.stream, s, iData);
+    }
+    // Incomplete ordered DATA messages whose fragments fall under the new cumulative TSN can never complete.
+    if (!iData) {
+      for (const s of this.streams.values()) {
+        for (const [mid, p] of s.ordered) {
+          if (!complete(p, false) && tsnLte(p.frags[0].tsn, newCum)) this.dropPartial(s.ordered, mid, p);
+        }
+      }
+    }
+  }
+
+  /** RFC 6525 §5.2.2: an incoming stream reset restarts its sequence at 0. */
+  resetStream(id: number): void {
+    const s = this.streams.get(id);
+    if (!s) return;
+    for (const p of s.ordered.values()) this.bytes -= p.bytes;
+    for (const p of s.unordered.values()) this.bytes -= p.bytes;
+    this.streams.delete(id);
+  }
+
+  /** Messages held, for limits and tests. */
+  get heldMessages(): number {
+    let n = this.unorderedFrags.size;
+    for (const s of this.streams.values()) n += s.ordered.size + s.unordered.size;
+    return n;
+  }
+}
+
+function complete(p: Partial, iData: boolean): boolean {
+  if (p.first < 0 || p.last < 0) return false;
+  const span = iData ? p.last + 1 : ((p.last - p.first) | 0) + 1;
+  return p.frags.length === span;
+}
+
+function assemble(p: Partial): Uint8Array {
+  if (p.frags.length === 1) return p.frags[0].payload;
+  const out = new Uint8Array(p.bytes);
+  let at = 0;
+  for (const f of p.frags) {
+    out.set(f.payload, at);
+    at += f.payload.length;
+  }
+  return out;
+}

@@ -1,0 +1,350 @@
+/**
+ * The sending half of an association: TSN assignment, bundling DATA into packets within cwnd
+ * and the peer's window (RFC 9260 §6.1), SACK processing (§6.2.1), the retransmission timer
+ * (§6.3), fast retransmit (§7.2.4), and partial reliability with its advanced peer ack point
+ * (RFC 3758 §3.5).
+ */
+import { DATA_HEADER_SIZE, DataFlags, IDATA_HEADER_SIZE } from "./constants.js";
+import { writeData } from "./chunks/data.js";
+import type { ForwardTsnChunk, ForwardTsnEntry } from "./chunks/forward-tsn.js";
+import type { SackChunk } from "./chunks/sack.js";
+import { CongestionControl } from "./congestion.js";
+import type { PacketBuilder } from "./packet.js";
+import { RtoEstimator } from "./rto.js";
+import type { OutMessage, SendQueue } from "./send-queue.js";
+import { tsnGt, tsnGte, tsnLt, tsnLte } from "./tsn.js";
+
+export class InflightChunk {
+  sentAt = 0;
+  sends = 0;
+  /** Acknowledged by a gap block (not yet by the cumulative ack). */
+  acked = false;
+  miss = 0;
+  /** Marked for retransmission. */
+  rtx = false;
+  abandoned = false;
+  /** Counted in the flight size. */
+  inFlight = false;
+
+  constructor(
+    readonly tsn: number,
+    readonly msg: OutMessage,
+    readonly flags: number,
+    readonly fsn: number,
+    readonly payload: Uint8Array,
+  ) {}
+}
+
+export interface SenderConfig {
+  mtu: number;
+  iData: boolean;
+  rtoInitial: number;
+  rtoMin: number;
+  rtoMax: number;
+}
+
+export type SackOutcome = "ok" | "old" | "violation";
+
+export class Sender {
+  nextTsn: number;
+  /** The peer's cumulative TSN ack. */
+  cumAck: number;
+  private chunks: InflightChunk[] = [];
+  private head = 0;
+  flightSize = 0;
+  peerRwnd: number;
+  readonly cc: CongestionControl;
+  readonly rto: RtoEstimator;
+  /** T3-rtx deadline (§6.3.2), undefined when stopped. */
+  t3: number | undefined;
+  private rttTsn = -1;
+  private rttSentAt = 0;
+  private rtxPending = 0;
+  private rtxFrom = 0;
+  advancedPeerAckPoint: number;
+  forwardTsnNeeded = false;
+  /** Consecutive T3 expiries without progress (association error counter, §8.1). */
+  errorCount = 0;
+  stats = { retransmitted: 0, fastRetransmits: 0, timeouts: 0, abandoned: 0 };
+
+  constructor(
+    initialTsn: number,
+    peerRwnd: number,
+    private readonly queue: SendQueue,
+    private readonly cfg: SenderConfig,
+  ) {
+    this.nextTsn = initialTsn >>> 0;
+    this.cumAck = (initialTsn - 1) >>> 0;
+    this.advancedPeerAckPoint = this.cumAck;
+    this.peerRwnd = peerRwnd;
+    this.cc = new CongestionControl(cfg.mtu, peerRwnd);
+    this.rto = new RtoEstimator(cfg.rtoInitial, cfg.rtoMin, cfg.rtoMax);
+  }
+
+  /** Chunks sent and not yet covered by the cumulative ack. */
+  get outstanding(): number {
+    return this.chunks.length - this.head;
+  }
+
+  hasDataToSend(): boolean {
+    return this.rtxPending > 0 || this.queue.size > 0;
+  }
+
+  /** Put retransmissions, then new data, into the packet under construction. Returns true if any DATA went in. */
+  fill(pb: PacketBuilder, limit: number, now: number): boolean {
+    const hdr = this.cfg.iData ? IDATA_HEADER_SIZE : DATA_HEADER_SIZE;
+    let wrote = false;
+    const cc = this.cc;
+    // Retransmissions first (§6.1 rule C); a fast retransmit may ignore cwnd for one packet (§7.2.4).
+    if (this.rtxPending > 0) {
+      for (let i = Math.max(this.rtxFrom, this.head); i < this.chunks.length && this.rtxPending > 0; i++) {
+        const c = this.chunks[i];
+        if (!c.rtx) continue;
+        const size = hdr + c.payload.length;
+        if (pb.room(limit) < size) break;
+        if (this.flightSize >= cc.cwnd && !(cc.inFastRecovery && !wrote)) break;
+        this.rtxFrom = i + 1;
+        c.rtx = false;
+        this.rtxPending--;
+        this.emit(pb, c, now);
+        this.stats.retransmitted++;
+        wrote = true;
+      }
+      if (this.rtxPending > 0) return wrote;
+    }
+    const q = this.queue;
+    for (;;) {
+      if (this.flightSize >= cc.cwnd) break;
+      const m = q.peek();
+      if (!m) break;
+      const room = (pb.room(limit) - hdr) & ~3;
+      const remaining = m.data.length - m.offset;
+      if (room <= 0 || (room < remaining && room < 64)) break;
+      const len = remaining < room ? remaining : room;
+      // §6.1 rule A: respect the peer's window, except one probe chunk when nothing is in flight.
+      if (len > this.peerRwnd - this.flightSize && this.flightSize > 0) break;
+      if (m.offset === 0) {
+        if (m.expiresAt <= now) {
+          // RFC 3758 §3.5 A1: an expired message that never left is dropped without a TSN.
+          q.discardHead();
+          this.stats.abandoned++;
+          continue;
+        }
+        q.assignSequence(m, this.cfg.iData);
+      }
+      let flags = m.unordered ? DataFlags.UNORDERED : 0;
+      if (m.offset === 0) flags |= DataFlags.BEGIN;
+      if (m.offset + len === m.data.length) flags |= DataFlags.END;
+      const c = new InflightChunk(this.nextTsn, m, flags, m.nextFsn++, m.data.subarray(m.offset, m.offset + len));
+      this.nextTsn = (this.nextTsn + 1) >>> 0;
+      this.chunks.push(c);
+      q.consume(m, len);
+      if (this.rttTsn < 0) {
+        this.rttTsn = c.tsn;
+        this.rttSentAt = now;
+      }
+      this.emit(pb, c, now);
+      wrote = true;
+    }
+    return wrote;
+  }
+
+  private emit(pb: PacketBuilder, c: InflightChunk, now: number): void {
+    const m = c.msg;
+    writeData(pb, this.cfg.iData, c.flags, c.tsn, m.stream, m.mid, c.fsn, m.ppid, c.payload);
+    c.sends++;
+    c.sentAt = now;
+    c.miss = 0;
+    if (!c.inFlight) {
+      c.inFlight = true;
+      this.flightSize += c.payload.length;
+    }
+    if (this.t3 === undefined) this.t3 = now + this.rto.rto;
+  }
+
+  /** §6.2.1: process a SACK. */
+  handleSack(s: SackChunk, now: number): SackOutcome {
+    const cum = s.cumTsnAck;
+    if (tsnLt(cum, this.cumAck)) return "old";
+    if (tsnGte(cum, this.nextTsn)) return "violation";
+    const flightBefore = this.flightSize;
+    let bytesAcked = 0;
+    const cumAdvanced = tsnGt(cum, this.cumAck);
+    const chunks = this.chunks;
+    // Cumulative part.
+    while (this.head < chunks.length && tsnLte(chunks[this.head].tsn, cum)) {
+      const c = chunks[this.head];
+      if (c.inFlight) this.flightSize -= c.payload.length;
+      if (!c.acked && !c.abandoned) bytesAcked += c.payload.length;
+      if (c.rtx) this.rtxPending--;
+      if (c.tsn === this.rttTsn) {
+        // Karn's rule (§6.3.1 C5): only chunks sent once give an RTT sample.
+        if (c.sends === 1) this.rto.measure(now - this.rttSentAt);
+        this.rttTsn = -1;
+      }
+      chunks[this.head++] = undefined as unknown as InflightChunk;
+    }
+    if (this.rttTsn >= 0 && tsnLte(this.rttTsn, cum)) this.rttTsn = -1;
+    this.cumAck = cum;
+    if (tsnLt(this.advancedPeerAckPoint, cum)) this.advancedPeerAckPoint = cum;
+    // Gap ack blocks.
+    let htna = -1;
+    const base = this.head;
+    const limit = chunks.length - base;
+    for (let g = 0; g + 1 < s.gaps.length; g += 2) {
+      const start = s.gaps[g];
+      const end = s.gaps[g + 1];
+      if (start === 0 || end < start) continue;
+      for (let off = start; off <= end && off <= limit; off++) {
+        const c = chunks[base + off - 1];
+        if (c.acked) continue;
+        c.acked = true;
+        if (c.inFlight) {
+          c.inFlight = false;
+          this.flightSize -= c.payload.length;
+        }
+        if (c.rtx) {
+          c.rtx = false;
+          this.rtxPending--;
+        }
+        if (!c.abandoned) bytesAcked += c.payload.length;
+        if (off - 1 > htna) htna = off - 1;
+      }
+    }
+    // Fast retransmit: chunks below the highest newly acked TSN miss one more report (§7.2.4).
+    if (htna >= 0) {
+      let marked = false;
+      for (let i = base; i < base + htna; i++) {
+        const c = chunks[i];
+        if (c.acked || c.abandoned || c.rtx || !c.inFlight) continue;
+        if (++c.miss >= 3) {
+          c.miss = 0;
+          if (this.mayRetransmit(c, now)) {
+            this.markRtx(c, i);
+            marked = true;
+          }
+        }
+      }
+      if (marked) {
+        this.stats.fastRetransmits++;
+        this.cc.onFastRetransmit((this.nextTsn - 1) >>> 0);
+      }
+    }
+    if (this.cc.inFastRecovery && tsnGte(cum, this.cc.fastRecoveryExit)) this.cc.exitFastRecovery();
+    if (cumAdvanced) {
+      this.cc.onCumAck(bytesAcked, flightBefore >= this.cc.cwnd);
+      this.errorCount = 0;
+    }
+    if (this.flightSize <= 0) {
+      this.flightSize = 0;
+      this.cc.onFlightEmpty();
+    }
+    this.peerRwnd = Math.max(0, s.aRwnd - this.flightSize);
+    // T3 rules R2/R3 (§6.3.2).
+    if (this.outstanding === 0) this.t3 = undefined;
+    else if (cumAdvanced) this.t3 = now + this.rto.rto;
+    this.updateAdvancedPeerAckPoint();
+    this.compact();
+    return "ok";
+  }
+
+  /** §6.3.3: the retransmission timer expired. */
+  onT3(now: number): void {
+    this.t3 = undefined;
+    if (this.outstanding === 0) return;
+    this.stats.timeouts++;
+    this.errorCount++;
+    this.rto.backoff();
+    this.cc.onTimeout();
+    this.rttTsn = -1;
+    for (let i = this.head; i < this.chunks.length; i++) {
+      const c = this.chunks[i];
+      if (c.acked || c.abandoned) continue;
+      if (c.inFlight) {
+        c.inFlight = false;
+        this.flightSize -= c.payload.length;
+      }
+      if (!c.rtx && this.mayRetransmit(c, now)) this.markRtx(c, i);
+    }
+    if (this.flightSize < 0) this.flightSize = 0;
+    this.updateAdvancedPeerAckPoint();
+    if (tsnGt(this.advancedPeerAckPoint, this.cumAck)) this.forwardTsnNeeded = true;
+    // Keep the timer running for what is still unacknowledged.
+    this.t3 = now + this.rto.rto;
+  }
+
+  /** PR-SCTP (RFC 3758 §3.5 A3): abandon instead of retransmitting when the message's budget is spent. */
+  private mayRetransmit(c: InflightChunk, now: number): boolean {
+    const m = c.msg;
+    if (m.abandoned) return false;
+    if (c.sends > m.maxRetransmits || m.expiresAt <= now) {
+      this.abandon(m);
+      return false;
+    }
+    return true;
+  }
+
+  private markRtx(c: InflightChunk, index: number): void {
+    c.rtx = true;
+    this.rtxPending++;
+    if (c.inFlight) {
+      c.inFlight = false;
+      this.flightSize -= c.payload.length;
+    }
+    if (index < this.rtxFrom) this.rtxFrom = index;
+  }
+
+  private abandon(m: OutMessage): void {
+    m.abandoned = true;
+    this.stats.abandoned++;
+    for (let i = this.head; i < this.chunks.length; i++) {
+      const c = this.chunks[i];
+      if (c.msg !== m || c.abandoned) continue;
+      c.abandoned = true;
+      if (c.inFlight) {
+        c.inFlight = false;
+        this.flightSize -= c.payload.length;
+      }
+      if (c.rtx) {
+        c.rtx = false;
+        this.rtxPending--;
+      }
+    }
+    // A partly fragmented message loses its unsent tail too.
+    if (this.queue.peek() === m) this.queue.discardHead();
+  }
+
+  /** RFC 3758 §3.5 C1-C3: move over abandoned chunks after the cumulative ack; ask for FORWARD-TSN. */
+  private updateAdvancedPeerAckPoint(): void {
+    let adv = tsnLt(this.advancedPeerAckPoint, this.cumAck) ? this.cumAck : this.advancedPeerAckPoint;
+    for (let i = this.head + ((adv - this.cumAck) | 0); i < this.chunks.length && this.chunks[i].abandoned; i++) {
+      adv = this.chunks[i].tsn;
+    }
+    this.advancedPeerAckPoint = adv;
+    if (tsnGt(adv, this.cumAck)) this.forwardTsnNeeded = true;
+  }
+
+  /** The FORWARD-TSN / I-FORWARD-TSN to send, listing the streams of skipped ordered messages. */
+  buildForwardTsn(): ForwardTsnChunk | undefined {
+    this.forwardTsnNeeded = false;
+    if (!tsnGt(this.advancedPeerAckPoint, this.cumAck)) return undefined;
+    const latest = new Map<string, ForwardTsnEntry>();
+    const n = (this.advancedPeerAckPoint - this.cumAck) | 0;
+    for (let i = this.head; i < this.head + n && i < this.chunks.length; i++) {
+      const m = this.chunks[i].msg;
+      if (!this.chunks[i].abandoned) continue;
+      if (m.unordered && !this.cfg.iData) continue;
+      const key = `${m.stream}:${m.unordered ? 1 : 0}`;
+      latest.set(key, { stream: m.stream, unordered: m.unordered, mid: m.mid });
+    }
+    return { iForward: this.cfg.iData, newCumTsn: this.advancedPeerAckPoint, entries: [...latest.values()] };
+  }
+
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.rtxFrom = Math.max(0, this.rtxFrom - this.head);
+      this.head = 0;
+    }
+  }
+}
