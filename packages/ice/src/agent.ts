@@ -396,7 +396,12 @@ export class IceAgent implements Core<IceAgentEvent> {
     const s = this.s;
     if (s.transmits.length > 0) return s.transmits.shift();
     if (s.closed) return undefined;
-    return s.txs.pollTransmit();
+    const t = s.txs.pollTransmit();
+    if (t && ++s.txSent > s.txStarted) {
+      s.stats.retransmits++;
+      s.txSent = s.txStarted;
+    }
+    return t;
   }
 
   pollEvent(): IceAgentEvent | undefined {

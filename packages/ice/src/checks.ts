@@ -61,6 +61,7 @@ function startCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Mi
     rm: 2,
   });
   s.stats.checksSent++;
+  s.txStarted++;
 }
 
 /** RFC 7675 §5.1: one consent check on the pair data goes over. */
@@ -77,6 +78,7 @@ export function sendConsentCheck(s: AgentState, gen: Generation, pair: Candidate
     rm: 2,
   });
   s.stats.consentChecksSent++;
+  s.txStarted++;
 }
 
 /** §5.1.1.2: a plain Binding request to a STUN server from a host candidate's base. */
@@ -84,6 +86,7 @@ export function sendSrflxRequest(s: AgentState, base: LocalCandidate, server: Ad
   const data = s.builder.begin(StunMethod.Binding, StunClass.Request, newTransactionId(s.rng)).fingerprint().view();
   s.txs.start(now, { to: server, from: base.base, data, context: { kind: "srflx", base, server }, rto: 500, rc: 3, rm: 4 });
   s.srflxPending++;
+  s.txStarted++;
 }
 
 /**

@@ -128,6 +128,9 @@ export class AgentState {
   readonly mdnsResolved = new Map<string, string>();
   /** Gathering: host interfaces given, srflx transactions outstanding, all hosts given? */
   srflxPending = 0;
+  /** Requests started in the transaction table (to count its retransmissions). */
+  txStarted = 0;
+  txSent = 0;
   hostsDone = false;
   /** Our published mDNS names (mdnsHostCandidates): base address key -> name. */
   readonly mdnsNames = new Map<string, string>();

@@ -1,9 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { SeededRandom, address } from "@tsrtc/base";
 import { Simulation } from "@tsrtc/testkit";
-import { bothConnected, connectedPair } from "./peers.js";
+import {
+  bothConnected,
+  connectedPair,
+  deliverCandidates,
+  drain,
+  exchangeCredentials,
+  gatherAll,
+  makePeer,
+} from "./peers.js";
+
+const up = (s: string) => s === "connected" || s === "completed";
 
 describe("two agents on the virtual network", () => {
-  it("connect with A controlling", () => {
+  it("connect with A controlling, states as browsers show them", () => {
     const sim = new Simulation({ seed: 1, conditions: { delay: 10 } });
     const [a, b] = connectedPair(sim);
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
@@ -11,7 +22,170 @@ describe("two agents on the virtual network", () => {
     expect(b.agent.selectedPair!.remoteAddress.host).toBe("10.0.0.1");
     expect(a.agent.controlling).toBe(true);
     expect(b.agent.controlling).toBe(false);
-    expect(a.states).toEqual(["checking", "connected", "completed"].slice(0, a.states.length));
-    expect(a.states.slice(0, 2)).toEqual(["checking", "connected"]);
+    sim.runFor(2000);
+    expect(a.states).toEqual(["checking", "connected", "completed"]);
+    expect(b.states).toEqual(["checking", "connected", "completed"]);
+    const gs = a.events.filter((e) => e.type === "gathering-state").map((e) => (e as { state: string }).state);
+    expect(gs).toEqual(["gathering", "complete"]);
+  });
+
+  it("connect with B controlling (roles the other way round)", () => {
+    const sim = new Simulation({ seed: 2, conditions: { delay: 5 } });
+    const [a, b] = connectedPair(sim, { controlling: false }, { controlling: true });
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(b.agent.controlling).toBe(true);
+    expect(a.agent.controlling).toBe(false);
+    expect(a.agent.stats.roleConflicts + b.agent.stats.roleConflicts).toBe(0);
+  });
+
+  it("connect with 30% loss each way", () => {
+    let lost = 0;
+    let retransmits = 0;
+    for (let seed = 100; seed < 120; seed++) {
+      const sim = new Simulation({ seed, conditions: { delay: 20, jitter: 10, loss: 0.3 } });
+      const [a, b] = connectedPair(sim);
+      expect(sim.runUntil(bothConnected(a, b), { maxTime: 30_000 }), `seed ${seed}`).toBe(true);
+      lost += sim.network.stats.lost;
+      retransmits += a.agent.stats.retransmits + b.agent.stats.retransmits;
+    }
+    expect(lost).toBeGreaterThan(10);
+    expect(retransmits).toBeGreaterThan(10);
+  });
+
+  it("repair a role conflict: both controlling (RFC 8445 §7.3.1.1)", () => {
+    const sim = new Simulation({ seed: 7, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim, { controlling: true }, { controlling: true });
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(a.agent.controlling).not.toBe(b.agent.controlling);
+    // The larger tie-breaker keeps the controlling role.
+    const winner = a.agent.tieBreaker > b.agent.tieBreaker ? a : b;
+    expect(winner.agent.controlling).toBe(true);
+    expect(a.agent.stats.roleConflicts + b.agent.stats.roleConflicts).toBeGreaterThan(0);
+    const loser = winner === a ? b : a;
+    expect(loser.events.some((e) => e.type === "role" && !e.controlling)).toBe(true);
+  });
+
+  it("repair a role conflict: both controlled", () => {
+    const sim = new Simulation({ seed: 8, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim, { controlling: false }, { controlling: false });
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(a.agent.controlling).not.toBe(b.agent.controlling);
+  });
+
+  it("trickle in random order: candidates before credentials, interleaved with checks", () => {
+    for (const seed of [10, 11, 12]) {
+      const sim = new Simulation({ seed, conditions: { delay: 15, jitter: 10 } });
+      const rng = new SeededRandom(seed);
+      const addrsA = [address("10.0.0.1", 5000), address("10.0.1.1", 5001), address("2001:db8::1", 5002)];
+      const addrsB = [address("10.0.0.2", 6000), address("2001:db8::2", 6002)];
+      const a = makePeer(sim, "A", addrsA, { controlling: true }, seed * 3);
+      const b = makePeer(sim, "B", addrsB, { controlling: false }, seed * 5);
+      gatherAll(a, 0);
+      gatherAll(b, 0);
+      // Shuffle every signaling message, credentials included, and deliver one every few ms.
+      type Msg = () => void;
+      const msgs: Msg[] = [];
+      for (const c of a.outbox.splice(0)) msgs.push(() => b.agent.addRemoteCandidate(c, sim.now));
+      for (const c of b.outbox.splice(0)) msgs.push(() => a.agent.addRemoteCandidate(c, sim.now));
+      msgs.push(() => a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now));
+      msgs.push(() => b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now));
+      for (let i = msgs.length - 1; i > 0; i--) {
+        const j = rng.nextInt(i + 1);
+        [msgs[i], msgs[j]] = [msgs[j], msgs[i]];
+      }
+      for (const m of msgs) {
+        m();
+        drain(a, sim.now);
+        drain(b, sim.now);
+        sim.runFor(rng.nextInt(40));
+      }
+      expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 }), `seed ${seed}`).toBe(true);
+      sim.runFor(3000);
+      expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
+    }
+  });
+
+  it("find the peer-reflexive path when one side is behind a NAT that only lets replies in", () => {
+    const sim = new Simulation({ seed: 13, conditions: { delay: 10 } });
+    const nat = sim.addNat({ publicIp: "203.0.113.1", mapping: "endpoint-independent", filtering: "address-and-port-dependent" });
+    const a = makePeer(sim, "A", [address("192.168.1.10", 5000)], { controlling: true }, 1, { behind: nat });
+    const b = makePeer(sim, "B", [address("198.51.100.2", 6000)], { controlling: false }, 2);
+    gatherAll(a, 0);
+    gatherAll(b, 0);
+    exchangeCredentials(a, b, 0);
+    deliverCandidates(a, b, 0);
+    deliverCandidates(b, a, 0);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 15_000 })).toBe(true);
+    // B reached A at the NAT's public address, learned from A's check (RFC 8445 §7.3.1.3).
+    const sel = b.agent.selectedPair!;
+    expect(sel.remoteAddress.host).toBe("203.0.113.1");
+    expect(sel.remote.type).toBe("prflx");
+    // B's checks to A's private host address could not get there.
+    expect(sim.network.stats.unroutable).toBeGreaterThan(0);
+    expect(nat.stats.inbound).toBeGreaterThan(0);
+    // A learned its own mapped address as a local peer-reflexive candidate (§7.2.5.3.1).
+    expect(a.agent.localCandidates.some((c) => c.type === "prflx" && c.address === "203.0.113.1")).toBe(true);
+  });
+
+  it("lose consent after the link is cut: disconnected, then failed after ~30 s", () => {
+    const sim = new Simulation({ seed: 14, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    sim.runFor(20_000);
+    expect(up(a.agent.connectionState)).toBe(true); // consent keeps it alive
+    expect(a.agent.stats.consentChecksSent).toBeGreaterThanOrEqual(3);
+    const cutAt = sim.now;
+    sim.network.cut("10.0.0.1", "10.0.0.2");
+    expect(sim.runUntil(() => a.agent.connectionState === "failed", { maxTime: 60_000 })).toBe(true);
+    const failedAfter = a.reachedAt.get("failed")! - cutAt;
+    expect(failedAfter).toBeGreaterThanOrEqual(25_000);
+    expect(failedAfter).toBeLessThanOrEqual(36_000);
+    expect(a.states).toContain("disconnected");
+    expect(a.states.indexOf("disconnected")).toBeLessThan(a.states.indexOf("failed"));
+    expect(a.agent.selectedPair).toBeUndefined();
+    expect(a.agent.send(new Uint8Array([0x17]), sim.now)).toBe(false);
+    sim.runUntil(() => b.agent.connectionState === "failed", { maxTime: 10_000 });
+    expect(b.agent.connectionState).toBe("failed");
+  });
+
+  it("ICE restart keeps the data path up until the new pair is selected", () => {
+    const sim = new Simulation({ seed: 15, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    const oldUfrag = a.agent.localCredentials.ufrag;
+    a.agent.restart(sim.now);
+    drain(a, sim.now);
+    expect(a.agent.localCredentials.ufrag).not.toBe(oldUfrag);
+    // The old pair still carries data while the new credentials travel.
+    expect(a.agent.selectedPair).toBeDefined();
+    const before = b.data.length;
+    expect(a.agent.send(new Uint8Array([23, 1, 2, 3]), sim.now)).toBe(true);
+    sim.runFor(100);
+    expect(b.data.length).toBe(before + 1);
+    // Signal the restart: B sees new remote credentials and restarts too (its answer).
+    sim.runFor(200);
+    b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now);
+    drain(b, sim.now);
+    a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+    drain(a, sim.now);
+    deliverCandidates(a, b, sim.now);
+    deliverCandidates(b, a, sim.now);
+    let dataOk = true;
+    for (let t = 0; t < 30; t++) {
+      const n = b.data.length;
+      dataOk &&= a.agent.send(new Uint8Array([23, t]), sim.now);
+      sim.runFor(50);
+      dataOk &&= b.data.length === n + 1;
+    }
+    expect(dataOk).toBe(true);
+    expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
+    const selectedEvents = a.events.filter((e) => e.type === "selected-pair").length;
+    expect(selectedEvents).toBeGreaterThanOrEqual(1);
+    // The new generation selected its own pair: A's checks use the new credentials.
+    expect(a.agent.remoteCredentials!.ufrag).toBe(b.agent.localCredentials.ufrag);
+    expect(a.agent.pairs.some((p) => p.nominated)).toBe(true);
+    expect(b.agent.pairs.some((p) => p.nominated)).toBe(true);
+    expect(a.states).not.toContain("failed");
+    expect(a.states).not.toContain("disconnected");
   });
 });
