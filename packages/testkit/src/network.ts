@@ -1,4 +1,5 @@
-import { type Address, type Millis, SeededRandom, addressKey, logger } from "@tsrtc/base";
+import { type Address, type Millis, SeededRandom, logger } from "@tsrtc/base";
+import { keyOf } from "./keys.js";
 import { type LinkConditions, PERFECT_LINK, resolveConditions } from "./conditions.js";
 import type { Filter, SentInfo } from "./filters.js";
 import { TimedHeap } from "./heap.js";
@@ -115,14 +116,16 @@ export class Network {
 
   private defaults: LinkConditions;
   private readonly links = new Map<string, Partial<LinkConditions>>();
-  private readonly resolved = new Map<string, LinkConditions>();
+  /** Resolved conditions by sender host, then destination host. */
+  private readonly resolved = new Map<string, Map<string, LinkConditions>>();
   private readonly cuts = new Set<string>();
   private readonly filters: Filter[] = [];
   private readonly nats: Nat[] = [];
   private readonly natByPublic = new Map<string, Nat>();
   private readonly bound = new Set<string>();
   private readonly busyUntil = new Map<string, Millis>();
-  private readonly lastSeq = new Map<string, number>();
+  /** Highest datagram seq delivered, by sender address key, then destination key. */
+  private readonly lastSeq = new Map<string, Map<string, number>>();
   private readonly queue = new TimedHeap<InFlight>();
   private readonly rng: SeededRandom;
   private seq = 0;
@@ -170,12 +173,13 @@ export class Network {
   conditionsFor(from: Endpoint, to: Endpoint): LinkConditions {
     const f = hostOf(from);
     const t = hostOf(to);
-    const key = `${f}>${t}`;
-    let c = this.resolved.get(key);
+    let byDest = this.resolved.get(f);
+    if (!byDest) this.resolved.set(f, (byDest = new Map()));
+    let c = byDest.get(t);
     if (!c) {
-      const spec = this.links.get(key) ?? this.links.get(`${f}>*`) ?? this.links.get(`${t}>*`);
+      const spec = this.links.get(`${f}>${t}`) ?? this.links.get(`${f}>*`) ?? this.links.get(`${t}>*`);
       c = spec ? resolveConditions(spec, this.defaults) : this.defaults;
-      this.resolved.set(key, c);
+      byDest.set(t, c);
     }
     return c;
   }
@@ -228,7 +232,7 @@ export class Network {
    * (the NAT must have been added). Private hosts must be unique across the whole network.
    */
   bind(a: Address, behind?: Nat): void {
-    const key = addressKey(a);
+    const key = keyOf(a);
     if (this.bound.has(key)) throw new Error(`address ${key} is already bound`);
     if (this.natByPublic.has(a.host)) throw new Error(`${a.host} is a NAT's public IP`);
     const realm = this.realmOf(a.host);
@@ -243,11 +247,11 @@ export class Network {
   }
 
   unbind(a: Address): void {
-    this.bound.delete(addressKey(a));
+    this.bound.delete(keyOf(a));
   }
 
   isBound(a: Address): boolean {
-    return this.bound.has(addressKey(a));
+    return this.bound.has(keyOf(a));
   }
 
   /**
@@ -343,14 +347,15 @@ export class Network {
     if (this.cuts.size > 0 && (this.isCut(d.origin, d.to) || this.isCut(d.from, to) || this.isCut(d.origin, to))) {
       return void this.drop("cut", now, d.dseq, d.from, to, d.data);
     }
-    if (!this.bound.has(addressKey(to))) return void this.drop("unroutable", now, d.dseq, d.from, to, d.data);
+    if (!this.bound.has(keyOf(to))) return void this.drop("unroutable", now, d.dseq, d.from, to, d.data);
     const s = this.stats;
     s.delivered++;
     s.bytesDelivered += d.data.length;
-    const path = `${addressKey(d.origin)}>${addressKey(d.to)}`;
-    const last = this.lastSeq.get(path) ?? 0;
-    if (d.dseq < last) s.reordered++;
-    else this.lastSeq.set(path, d.dseq);
+    let byDest = this.lastSeq.get(keyOf(d.origin));
+    if (!byDest) this.lastSeq.set(keyOf(d.origin), (byDest = new Map()));
+    const dest = keyOf(d.to);
+    if (d.dseq < (byDest.get(dest) ?? 0)) s.reordered++;
+    else byDest.set(dest, d.dseq);
     this.emit("deliver", undefined, now, d.dseq, d.from, to, d.data);
     return { seq: d.dseq, at: d.at, from: d.from, to, data: d.data };
   }
@@ -390,7 +395,7 @@ export class Network {
     data: Uint8Array,
   ): void {
     if (this.trace) this.trace({ type, reason, now, seq, from, to, data });
-    if (logEnabled()) log("%s%s #%d %s -> %s %dB @%d", type, reason ? `(${reason})` : "", seq, addressKey(from), addressKey(to), data.length, now);
+    if (logEnabled()) log("%s%s #%d %s -> %s %dB @%d", type, reason ? `(${reason})` : "", seq, keyOf(from), keyOf(to), data.length, now);
   }
 }
 

@@ -1,4 +1,5 @@
-import { type Address, type Millis, addressKey } from "@tsrtc/base";
+import type { Address, Millis } from "@tsrtc/base";
+import { keyOf } from "./keys.js";
 import { VirtualClock } from "./clock.js";
 import type { LinkConditions } from "./conditions.js";
 import { Nat, type NatOptions } from "./nat.js";
@@ -70,7 +71,7 @@ export class Simulation {
     const keys = new Set<string>();
     const addrs = nodeAddresses(node);
     for (const a of addrs) {
-      if (this.byAddress.has(addressKey(a))) throw new Error(`node ${node.name}: ${addressKey(a)} belongs to another node`);
+      if (this.byAddress.has(keyOf(a))) throw new Error(`node ${node.name}: ${keyOf(a)} belongs to another node`);
     }
     const bound: Address[] = [];
     try {
@@ -84,8 +85,8 @@ export class Simulation {
       throw e;
     }
     for (const a of addrs) {
-      keys.add(addressKey(a));
-      this.byAddress.set(addressKey(a), node);
+      keys.add(keyOf(a));
+      this.byAddress.set(keyOf(a), node);
     }
     this.nodes.push(node);
     this.owned.set(node, keys);
@@ -111,7 +112,7 @@ export class Simulation {
 
   /** The node owning `a`, if any. */
   nodeAt(a: Address): SimNode | undefined {
-    return this.byAddress.get(addressKey(a));
+    return this.byAddress.get(keyOf(a));
   }
 
   /** Drain every node's pending transmits into the network at the current time. */
@@ -144,7 +145,7 @@ export class Simulation {
     if (arrivalAt <= timerAt) {
       const a = this.network.popArrival(arrivalAt);
       if (!a) return true; // dropped on arrival (cut, NAT, unroutable): still an event
-      const node = this.byAddress.get(addressKey(a.to));
+      const node = this.byAddress.get(keyOf(a.to));
       if (!node) return true; // unbound between routing and here cannot happen; be safe
       this.stuckNode = undefined;
       node.receive(a.data, a.from, a.to, now);
@@ -222,8 +223,8 @@ export class Simulation {
       if (!t) return;
       if (i >= DRAIN_LIMIT) throw new Error(`node ${node.name}: more than ${DRAIN_LIMIT} datagrams in one drain`);
       const from = t.from ?? node.address;
-      if (!keys.has(addressKey(from))) {
-        throw new Error(`node ${node.name} sent from ${addressKey(from)}, which it does not own`);
+      if (!keys.has(keyOf(from))) {
+        throw new Error(`node ${node.name} sent from ${keyOf(from)}, which it does not own`);
       }
       this.network.send(from, t.to, t.data, now);
     }
