@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { type Address, SeededRandom, address } from "@tsrtc/base";
+import { StunBuilder, StunClass, StunMessage, StunMethod, shortTermIntegrityKey } from "@tsrtc/stun";
+import { IceAgent } from "../src/agent.js";
+
+const LOCAL = address("10.0.0.2", 6000);
+const PEER = address("10.0.0.1", 5000);
+const CREDS = { ufrag: "bbbb", pwd: "bbbbbbbbbbbbbbbbbbbbbbbb" };
+const PEER_CREDS = { ufrag: "aaaa", pwd: "aaaaaaaaaaaaaaaaaaaaaaaa" };
+
+function agent(extra: Partial<ConstructorParameters<typeof IceAgent>[0]> = {}): IceAgent {
+  const a = new IceAgent({ controlling: false, localCredentials: CREDS, ...extra }, new SeededRandom(5));
+  a.gather([{ address: LOCAL }], 0);
+  a.setRemoteCredentials(PEER_CREDS, 0);
+  while (a.pollEvent());
+  return a;
+}
+
+let txn = 0;
+function request(opts: {
+  username?: string;
+  pwd?: string | null;
+  fingerprint?: boolean;
+  extra?: (b: StunBuilder) => void;
+  controlling?: bigint;
+  controlled?: bigint;
+  useCandidate?: boolean;
+}): Uint8Array {
+  const id = new Uint8Array(12);
+  new DataView(id.buffer).setUint32(8, ++txn);
+  const b = new StunBuilder().begin(StunMethod.Binding, StunClass.Request, id);
+  if (opts.username !== undefined) b.username(opts.username);
+  b.priority(1845501695);
+  if (opts.controlling !== undefined) b.iceControlling(opts.controlling);
+  if (opts.controlled !== undefined) b.iceControlled(opts.controlled);
+  if (opts.useCandidate) b.useCandidate();
+  opts.extra?.(b);
+  if (opts.pwd !== null) b.messageIntegrity(shortTermIntegrityKey(opts.pwd ?? CREDS.pwd));
+  if (opts.fingerprint !== false) b.fingerprint();
+  return b.finish();
+}
+
+function responses(a: IceAgent): { to: Address; msg: StunMessage }[] {
+  const out: { to: Address; msg: StunMessage }[] = [];
+  for (let t = a.pollTransmit(); t; t = a.pollTransmit()) {
+    const m = StunMessage.decode(t.data);
+    if (m.cls === StunClass.SuccessResponse || m.cls === StunClass.ErrorResponse) out.push({ to: t.to, msg: m });
+  }
+  return out;
+}
+
+describe("bad input to the agent", () => {
+  it("answers a good request with a signed success carrying XOR-MAPPED-ADDRESS", () => {
+    const a = agent();
+    expect(a.handlePacket(request({ username: "bbbb:aaaa", controlling: 1n }), PEER, LOCAL, 1)).toBe("stun");
+    const [r] = responses(a);
+    expect(r.msg.cls).toBe(StunClass.SuccessResponse);
+    expect(r.msg.xorMappedAddress()).toEqual(PEER);
+    expect(r.msg.checkIntegrity(shortTermIntegrityKey(CREDS.pwd))).toBe(true);
+    expect(r.msg.checkFingerprint()).toBe(true);
+    expect(a.stats.successSent).toBe(1);
+  });
+
+  it("wrong password → 401 unsigned", () => {
+    const a = agent();
+    a.handlePacket(request({ username: "bbbb:aaaa", pwd: "wrongwrongwrongwrongwrong", controlling: 1n }), PEER, LOCAL, 1);
+    const [r] = responses(a);
+    expect(r.msg.cls).toBe(StunClass.ErrorResponse);
+    expect(r.msg.errorCode()!.code).toBe(401);
+    expect(r.msg.integrityAt).toBe(-1);
+    expect(a.stats.errorsSent[401]).toBe(1);
+    expect(a.remoteCandidates).toHaveLength(0); // nothing learned from an unauthenticated request
+  });
+
+  it("unknown ufrag → 401", () => {
+    const a = agent();
+    a.handlePacket(request({ username: "zzzz:aaaa", controlling: 1n }), PEER, LOCAL, 1);
+    expect(responses(a)[0].msg.errorCode()!.code).toBe(401);
+  });
+
+  it("missing MESSAGE-INTEGRITY or USERNAME → 400", () => {
+    const a = agent();
+    a.handlePacket(request({ username: "bbbb:aaaa", pwd: null, controlling: 1n }), PEER, LOCAL, 1);
+    a.handlePacket(request({ controlling: 1n }), PEER, LOCAL, 1);
+    const rs = responses(a);
+    expect(rs.map((r) => r.msg.errorCode()!.code)).toEqual([400, 400]);
+    expect(a.stats.errorsSent[400]).toBe(2);
+  });
+
+  it("wrong FINGERPRINT → dropped silently and counted", () => {
+    const a = agent();
+    const pkt = request({ username: "bbbb:aaaa", controlling: 1n });
+    pkt[pkt.length - 1] ^= 0xff;
+    expect(a.handlePacket(pkt, PEER, LOCAL, 1)).toBe("stun");
+    expect(responses(a)).toHaveLength(0);
+    expect(a.stats.droppedBadFingerprint).toBe(1);
+  });
+
+  it("unknown comprehension-required attribute → 420 with UNKNOWN-ATTRIBUTES, signed", () => {
+    const a = agent();
+    a.handlePacket(
+      request({ username: "bbbb:aaaa", controlling: 1n, extra: (b) => b.bytes(0x7f01, new Uint8Array([1, 2, 3, 4])) }),
+      PEER,
+      LOCAL,
+      1,
+    );
+    const [r] = responses(a);
+    expect(r.msg.errorCode()!.code).toBe(420);
+    expect(r.msg.unknownAttributes()).toEqual([0x7f01]);
+    expect(r.msg.checkIntegrity(shortTermIntegrityKey(CREDS.pwd))).toBe(true);
+    // Comprehension-optional unknowns (and Chromium's GOOG-NETWORK-INFO) are ignored.
+    a.handlePacket(
+      request({
+        username: "bbbb:aaaa",
+        controlling: 1n,
+        extra: (b) => {
+          b.bytes(0xc0ff, new Uint8Array(4));
+          b.googNetworkInfo({ networkId: 1, networkCost: 999 });
+        },
+      }),
+      PEER,
+      LOCAL,
+      1,
+    );
+    expect(responses(a)[0].msg.cls).toBe(StunClass.SuccessResponse);
+  });
+
+  it("role conflict with a bigger tie-breaker on our side → 487", () => {
+    const a = new IceAgent({ controlling: true, localCredentials: CREDS }, new SeededRandom(5));
+    a.gather([{ address: LOCAL }], 0);
+    a.setRemoteCredentials(PEER_CREDS, 0);
+    a.handlePacket(request({ username: "bbbb:aaaa", controlling: 0n }), PEER, LOCAL, 1);
+    const rs = responses(a);
+    expect(rs[0].msg.errorCode()!.code).toBe(487);
+    expect(a.controlling).toBe(true);
+    // And a bigger one on theirs: we switch to controlled and answer success.
+    a.handlePacket(request({ username: "bbbb:aaaa", controlling: 0xffffffffffffffffn }), PEER, LOCAL, 2);
+    expect(responses(a)[0].msg.cls).toBe(StunClass.SuccessResponse);
+    expect(a.controlling).toBe(false);
+  });
+
+  it("garbage, truncated STUN, and non-STUN from strangers never throw", () => {
+    const a = agent();
+    expect(a.handlePacket(new Uint8Array([0, 1, 0, 0]), PEER, LOCAL, 1)).toBe("stun");
+    expect(a.handlePacket(new Uint8Array([]), PEER, LOCAL, 1)).toBe("dropped");
+    expect(a.handlePacket(new Uint8Array([23, 254, 253]), address("192.0.2.9", 9), LOCAL, 1)).toBe("dropped");
+    expect(a.stats.droppedUnknownSource).toBe(2);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), fc.boolean(), (bytes, stunish) => {
+        if (stunish && bytes.length >= 20) {
+          bytes[0] &= 0x3f;
+          bytes.set([0x21, 0x12, 0xa4, 0x42], 4);
+          bytes[2] = (bytes.length - 20) >> 8;
+          bytes[3] = (bytes.length - 20) & 0xfc;
+        }
+        const v = a.handlePacket(bytes, PEER, LOCAL, 1);
+        expect(["stun", "data", "dropped"]).toContain(v);
+        responses(a);
+      }),
+      { numRuns: 3000 },
+    );
+    // A response matching no transaction is dropped.
+    const id = new Uint8Array(12).fill(7);
+    const resp = new StunBuilder().begin(StunMethod.Binding, StunClass.SuccessResponse, id).xorMappedAddress(LOCAL).fingerprint().finish();
+    const before = a.stats.droppedUnmatched;
+    a.handlePacket(resp, PEER, LOCAL, 1);
+    expect(a.stats.droppedUnmatched).toBe(before + 1);
+  });
+
+  it("a flood of authenticated requests from many addresses stays bounded", () => {
+    const a = agent({ maxPeerReflexive: 20, maxPairs: 30 });
+    for (let i = 0; i < 5000; i++) {
+      const from = address(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 1024 + (i % 60000));
+      a.handlePacket(request({ username: "bbbb:aaaa", controlling: 1n }), from, LOCAL, i);
+      if (i % 50 === 0) a.handleTimeout(i);
+      responses(a);
+    }
+    expect(a.remoteCandidates.length).toBeLessThanOrEqual(20);
+    expect(a.pairs.length).toBeLessThanOrEqual(30);
+    expect(a.stats.prflxCapped).toBeGreaterThan(4000);
+    expect(a.stats.successSent).toBe(5000); // still answered: consent for a known peer must work
+  });
+
+  it("a flood of unauthenticated requests is answered with 401 and learns nothing", () => {
+    const a = agent();
+    for (let i = 0; i < 2000; i++) {
+      a.handlePacket(request({ username: "bbbb:aaaa", pwd: "nopenopenopenopenopenope", controlling: 1n }), address("10.9.0.1", 1000 + i), LOCAL, i);
+    }
+    expect(responses(a)).toHaveLength(2000);
+    expect(a.stats.errorsSent[401]).toBe(2000);
+    expect(a.remoteCandidates).toHaveLength(0);
+    expect(a.pairs).toHaveLength(0);
+  });
+
+  it("remote candidates: bad lines, other ufrags, FQDNs and the cap are dropped and counted", () => {
+    const a = agent({ maxRemoteCandidates: 5 });
+    a.addRemoteCandidate("candidate:garbage", 1);
+    a.addRemoteCandidate("candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host ufrag other", 1);
+    a.addRemoteCandidate("candidate:1 1 udp 2122260223 example.com 5000 typ host", 1);
+    expect(a.stats.droppedCandidates).toBe(3);
+    for (let i = 0; i < 10; i++) a.addRemoteCandidate(`candidate:1 1 udp 2122260223 10.0.0.${i + 10} 5000 typ host`, 1);
+    expect(a.remoteCandidates).toHaveLength(5);
+    expect(a.stats.droppedCandidates).toBe(8);
+  });
+});
