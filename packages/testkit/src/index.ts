@@ -4,6 +4,7 @@ export * from "./dtls-sniff.js";
 export * from "./filters.js";
 export * from "./nat.js";
 export * from "./network.js";
+export * from "./pair.js";
 export * from "./node.js";
 export * from "./simulation.js";
 export * from "./sniff.js";

@@ -250,6 +250,11 @@ export class Network {
     this.bound.delete(keyOf(a));
   }
 
+  /** `unbind` by `addressKey` string. */
+  unbindKey(key: string): void {
+    this.bound.delete(key);
+  }
+
   isBound(a: Address): boolean {
     return this.bound.has(keyOf(a));
   }

@@ -162,3 +162,78 @@ export function pointToPoint<C extends object>(
     pollTimeout: timeout,
   };
 }
+
+/**
+ * How `transmitNode` talks to a core that knows addresses (ICE, a STUN client). Each hook
+ * defaults to the conventional method: `receive` → `core.handlePacket(data, from, to, now)`,
+ * `poll` → `core.pollTransmit()`, `timeout` → `core.pollTimeout()`, `tick` → `core.handleTimeout(now)`.
+ */
+export interface TransmitNodeHooks<C> {
+  name?: string;
+  receive?(data: Uint8Array, from: Address, to: Address, now: Millis, core: C): void;
+  poll?(core: C): Transmit | undefined;
+  timeout?(core: C): Millis | undefined;
+  tick?(now: Millis, core: C): void;
+  /** Called after every input (receive or tick), e.g. to drain the core's events. */
+  afterInput?(now: Millis, core: C): void;
+}
+
+/**
+ * Plug a core whose `pollTransmit` returns `Transmit { to, data, from? }` into the network at
+ * one or several addresses (an ICE agent with host candidates on IPv4 and IPv6).
+ *
+ * ```ts
+ * const node = sim.addNode(transmitNode(agent, [address("192.168.1.2", 5000), address("fd00::2", 5000)]), { behind: nat });
+ * ```
+ */
+export function transmitNode<C extends object>(
+  core: C,
+  addresses: Address | readonly Address[],
+  hooks: TransmitNodeHooks<C> = {},
+): SimNode {
+  const list = Array.isArray(addresses) ? (addresses as readonly Address[]) : [addresses as Address];
+  const name = hooks.name ?? `node ${list[0]?.host}:${list[0]?.port}`;
+  let receive: (d: Uint8Array, from: Address, to: Address, now: Millis) => void;
+  if (hooks.receive) {
+    const h = hooks.receive;
+    receive = (d, from, to, now) => h(d, from, to, now, core);
+  } else {
+    receive = method(core, "handlePacket", name) as (d: Uint8Array, from: Address, to: Address, now: Millis) => void;
+  }
+  const h = hooks;
+  return simNode({
+    name,
+    address: list,
+    receive,
+    poll: h.poll ? () => h.poll!(core) : (method(core, "pollTransmit", name) as () => Transmit | undefined),
+    timeout: h.timeout ? () => h.timeout!(core) : (method(core, "pollTimeout", name) as () => Millis | undefined),
+    tick: h.tick ? (now) => h.tick!(now, core) : (method(core, "handleTimeout", name) as (now: Millis) => void),
+    afterInput: h.afterInput ? (now) => h.afterInput!(now, core) : undefined,
+  });
+}
+
+/**
+ * A stateless server node: `answer` gets each datagram and returns the replies to send (none,
+ * one or several); a reply without `from` leaves from the address the request arrived at.
+ * Fits request/response cores such as a STUN binding server:
+ * `replyNode("stun", S, (d, from, _to, now) => server.handlePacket(d, from, now))`.
+ */
+export function replyNode(
+  name: string,
+  addresses: Address | readonly Address[],
+  answer: (data: Uint8Array, from: Address, to: Address, now: Millis) => Transmit | readonly Transmit[] | undefined,
+): SimNode {
+  const out: Transmit[] = [];
+  return simNode({
+    name,
+    address: addresses,
+    receive(data, from, to, now) {
+      const r = answer(data, from, to, now);
+      if (r === undefined) return;
+      for (const t of Array.isArray(r) ? (r as readonly Transmit[]) : [r as Transmit]) {
+        out.push(t.from ? t : { to: t.to, data: t.data, from: to });
+      }
+    },
+    poll: () => out.shift(),
+  });
+}

@@ -97,10 +97,36 @@ export class Simulation {
   removeNode(node: SimNode): void {
     const keys = this.owned.get(node);
     if (!keys) return;
-    for (const a of nodeAddresses(node)) this.network.unbind(a);
-    for (const k of keys) this.byAddress.delete(k);
+    for (const k of keys) {
+      this.byAddress.delete(k);
+      this.network.unbindKey(k);
+    }
     this.owned.delete(node);
     this.nodes.splice(this.nodes.indexOf(node), 1);
+  }
+
+  /**
+   * Give a node one more address after it was added (a TURN server's relayed address). The
+   * simulation's own record is the truth from then on; the node's `addresses` is not re-read.
+   */
+  addAddress(node: SimNode, a: Address, opts: { behind?: Nat } = {}): void {
+    const keys = this.owned.get(node);
+    if (!keys) throw new Error(`node ${node.name} is not in the simulation`);
+    const k = keyOf(a);
+    if (this.byAddress.has(k)) throw new Error(`node ${node.name}: ${k} belongs to a node already`);
+    this.network.bind(a, opts.behind && a.family === opts.behind.family ? opts.behind : undefined);
+    keys.add(k);
+    this.byAddress.set(k, node);
+  }
+
+  /** Take one address away from a node; datagrams to it become unroutable. */
+  removeAddress(node: SimNode, a: Address): void {
+    const keys = this.owned.get(node);
+    const k = keyOf(a);
+    if (!keys?.has(k)) return;
+    keys.delete(k);
+    this.byAddress.delete(k);
+    this.network.unbind(a);
   }
 
   /** Create (or attach) a NAT. Its port-allocation seed defaults to the simulation's seed + its index. */
