@@ -41,6 +41,8 @@ export class StunBuilder {
     if (transactionId.length !== TRANSACTION_ID_LENGTH) {
       throw new RangeError(`a STUN transaction id is 12 bytes, got ${transactionId.length}`);
     }
+    if (!Number.isInteger(method) || method < 0 || method > 0xfff) throw new RangeError(`bad STUN method ${method}`);
+    if (cls !== 0 && cls !== 1 && cls !== 2 && cls !== 3) throw new RangeError(`bad STUN class ${cls}`);
     const b = this.buf;
     const type = messageType(method, cls);
     b[0] = type >>> 8;

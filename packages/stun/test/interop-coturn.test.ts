@@ -70,6 +70,19 @@ describe("interop with coturn's turnutils_stunclient", () => {
     });
   }
 
+  it("listens on 0.0.0.0 and :: with one port when no bind address is given", async () => {
+    const sent: Transmit[] = [];
+    server = await startStunServer({ port: 0, onResponse: (t) => sent.push(t) });
+    expect(server.addresses.map((a) => a.host)).toEqual(["0.0.0.0", "::"]);
+    const port = server.addresses[0].port;
+    expect(server.addresses[1].port).toBe(port);
+    expect(reflexive(await runClient(port, "127.0.0.1"))).toBe(formatAddress(sent[0].to));
+    const v6 = reflexive(await runClient(port, "::1"));
+    const last = sent[sent.length - 1].to;
+    expect(last.family).toBe(6);
+    expect(v6).toBe(`${last.host}:${last.port}`);
+  });
+
   it("runs the CLI, serves the client, and stops cleanly on SIGTERM", async () => {
     const proc = spawn(process.execPath, ["--import", "tsx", "--conditions=@tsrtc/source", CLI, "--port", "0", "--bind", "127.0.0.1"], {
       stdio: ["ignore", "pipe", "pipe"],
