@@ -160,9 +160,13 @@ export class SctpAssociation {
     return this.state === State.ESTABLISHED;
   }
 
-  /** Start the handshake (§5.1 A). In WebRTC both sides do this as soon as DTLS is up. */
+  /**
+   * Start the handshake (§5.1 A). In WebRTC both sides do this as soon as DTLS is up; if the
+   * peer's handshake got here first (we are already past CLOSED) this does nothing.
+   */
   connect(now: number): void {
-    if (this.state !== State.CLOSED || this.terminated) throw new Error("InvalidStateError: association already started");
+    if (this.terminated) throw new Error("InvalidStateError: association is closed");
+    if (this.state !== State.CLOSED) return;
     this.now = now;
     this.hs.connect(now);
   }
