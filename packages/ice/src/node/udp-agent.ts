@@ -1,0 +1,180 @@
+/**
+ * The Node glue of the ICE agent: one UDP socket per host address, one timer, the monotonic
+ * clock, and multicast DNS. Every datagram on any socket goes to the core; those it hands back
+ * as "data" (RFC 7983: DTLS, SRTP, ...) go to `onData`, so the same sockets carry the whole
+ * BUNDLE. The webrtc package reuses this for its transports.
+ */
+import { type Socket, createSocket } from "node:dgram";
+import { performance } from "node:perf_hooks";
+import { type Address, type Millis, type RandomSource, address, addressKey, cryptoRandom, logger } from "@tsrtc/base";
+import { IceAgent } from "../agent.js";
+import type { Candidate } from "../candidate.js";
+import type { HostInterface, IceAgentConfig, IceAgentEvent, IceCredentials } from "../types.js";
+import { type HostAddressOptions, listHostAddresses } from "./gather.js";
+import { MdnsResolver } from "./mdns-resolver.js";
+
+const log = logger("ice:udp");
+
+export interface UdpIceAgentOptions extends IceAgentConfig, HostAddressOptions {
+  /** IP addresses to bind; default: every usable interface (listHostAddresses). */
+  hosts?: readonly string[];
+  /** Port to bind on each address; default 0 (ephemeral). */
+  port?: number;
+  /** Every agent event, in order. */
+  onEvent?: (e: IceAgentEvent) => void;
+  /** Non-STUN datagrams from a known peer (DTLS, SRTP, ...), with the socket they came on. */
+  onData?: (data: Uint8Array, from: Address, local: Address) => void;
+  rng?: RandomSource;
+}
+
+export class UdpIceAgent {
+  readonly agent: IceAgent;
+  private readonly sockets = new Map<string, Socket>();
+  private readonly addresses: Address[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private mdns: MdnsResolver | undefined;
+  private closed = false;
+  private readonly t0 = performance.now();
+
+  private constructor(private readonly opts: UdpIceAgentOptions) {
+    this.agent = new IceAgent(opts, opts.rng ?? cryptoRandom);
+  }
+
+  /** Bind the sockets and start gathering. */
+  static async create(opts: UdpIceAgentOptions): Promise<UdpIceAgent> {
+    const u = new UdpIceAgent(opts);
+    await u.bind();
+    u.gather();
+    return u;
+  }
+
+  /** Monotonic milliseconds since this agent was created. */
+  now(): Millis {
+    return performance.now() - this.t0;
+  }
+
+  /** The bound socket addresses. */
+  get localAddresses(): readonly Address[] {
+    return this.addresses;
+  }
+
+  private async bind(): Promise<void> {
+    const hosts = this.opts.hosts ?? listHostAddresses(this.opts).map((h) => h.host);
+    await Promise.all(
+      hosts.map(
+        (host) =>
+          new Promise<void>((resolve, reject) => {
+            const family = host.includes(":") ? 6 : 4;
+            const socket = createSocket({ type: family === 6 ? "udp6" : "udp4" });
+            socket.once("error", reject);
+            socket.bind(this.opts.port ?? 0, host, () => {
+              socket.off("error", reject);
+              socket.on("error", (e) => log("socket %s error: %s", host, e.message));
+              const local = address(host, socket.address().port);
+              this.sockets.set(addressKey(local), socket);
+              this.addresses.push(local);
+              socket.on("message", (msg, rinfo) => this.onMessage(msg, rinfo.address, rinfo.port, local));
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+
+  private gather(): void {
+    const hosts: HostInterface[] = this.addresses.map((a) => ({ address: a }));
+    this.agent.gather(hosts, this.now());
+    this.flush();
+  }
+
+  private onMessage(msg: Buffer, host: string, port: number, local: Address): void {
+    if (this.closed) return;
+    const pct = host.indexOf("%");
+    const from: Address = { family: host.includes(":") ? 6 : 4, host: pct >= 0 ? host.slice(0, pct) : host, port };
+    const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+    if (this.agent.handlePacket(data, from, local, this.now()) === "data") this.opts.onData?.(data, from, local);
+    this.flush();
+  }
+
+  setRemoteCredentials(creds: IceCredentials): void {
+    this.agent.setRemoteCredentials(creds, this.now());
+    this.flush();
+  }
+
+  /** A candidate, an a=candidate line, or null for end-of-candidates. */
+  addRemoteCandidate(c: Candidate | string | null): void {
+    this.agent.addRemoteCandidate(c, this.now());
+    this.flush();
+  }
+
+  restart(): void {
+    this.agent.restart(this.now());
+    this.flush();
+  }
+
+  send(data: Uint8Array): boolean {
+    const ok = this.agent.send(data, this.now());
+    this.flush();
+    return ok;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.agent.close(this.now());
+    this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+    this.mdns?.close();
+  }
+
+  /** Drain transmits and events, then re-arm the one timer at pollTimeout(). */
+  private flush(): void {
+    const agent = this.agent;
+    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
+      const from = t.from ?? this.addresses[0];
+      const socket = from && from.family === t.to.family ? this.sockets.get(addressKey(from)) : undefined;
+      if (socket) socket.send(t.data, t.to.port, t.to.host);
+    }
+    for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
+      if (e.type === "mdns-query") this.resolveMdns(e.name);
+      else if (e.type === "mdns-register") void this.mdnsResolver().publish(e.name, e.address);
+      this.opts.onEvent?.(e);
+    }
+    if (this.closed) return;
+    const at = agent.pollTimeout() ?? Infinity;
+    if (at !== this.timerAt) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAt = at;
+      if (at !== Infinity) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.timerAt = Infinity;
+          if (this.closed) return;
+          this.agent.handleTimeout(this.now());
+          this.flush();
+        }, Math.max(0, at - this.now()));
+      }
+    }
+  }
+
+  private mdnsResolver(): MdnsResolver {
+    return (this.mdns ??= new MdnsResolver());
+  }
+
+  private resolveMdns(name: string): void {
+    this.mdnsResolver()
+      .resolve(name, this.opts.mdnsTimeout ?? 5000)
+      .then(
+        (ip) => {
+          if (this.closed) return;
+          this.agent.resolvedMdns(name, ip, this.now());
+          this.flush();
+        },
+        () => undefined,
+      );
+  }
+}
