@@ -8,7 +8,7 @@
  * never throw on remote input. Output goes to a fresh buffer, or to a caller-provided `out`
  * (which may be the input itself for in-place unprotect).
  */
-import { Buffer } from "node:buffer";
+import { allocate } from "./alloc.js";
 import { AeadGcmTransform } from "./ciphers/aead-gcm.js";
 import { AesCmHmacTransform } from "./ciphers/aes-cm-hmac.js";
 import { NullHmacTransform } from "./ciphers/null.js";
@@ -258,7 +258,7 @@ export class SrtpContext {
 
 /** The caller's buffer (which must be large enough: misuse throws) or a fresh one. */
 function output(out: Uint8Array | undefined, n: number): Uint8Array {
-  if (out === undefined) return Buffer.allocUnsafe(n);
+  if (out === undefined) return allocate(n);
   if (out.length < n) throw new RangeError(`SRTP output buffer holds ${out.length} bytes, needs ${n}`);
   return out;
 }
