@@ -108,6 +108,11 @@ export class DtlsEndpoint implements HandshakeHost {
     return this.status;
   }
 
+  /** Handshake messages held for reassembly plus early records (diagnostics: bounded by design). */
+  get bufferedHandshakeState(): number {
+    return this.reassembler.size + this.earlyRecords.length + this.earlyData.length;
+  }
+
   /** The negotiated parameters once connected. */
   get session(): Readonly<Session> | undefined {
     return this.sessionInfo;
@@ -262,7 +267,8 @@ export class DtlsEndpoint implements HandshakeHost {
         }
         continue;
       }
-      const plain = this.layer.open(h.type, h.version, h.epoch, h.seq, d, h.fragmentOffset, h.length);
+      const stateless = h.epoch === 0 && this.server?.waitingForHello === true;
+      const plain = this.layer.open(h.type, h.version, h.epoch, h.seq, d, h.fragmentOffset, h.length, stateless);
       if (typeof plain === "string") {
         if (plain === "replay") this.stats.dropped.replay++;
         else if (plain === "bad-mac") {
@@ -333,7 +339,7 @@ export class DtlsEndpoint implements HandshakeHost {
         }
         continue;
       }
-      const r = this.reassembler.add(f, epoch, recordSeq);
+      const r = this.reassembler.add(f, epoch, recordSeq, this.server?.waitingForHello === true);
       if (r === "old") {
         this.stats.dropped.duplicateHandshake++;
         this.sawOldHandshake = true;

@@ -37,7 +37,11 @@ export class Reassembler {
 
   constructor(private readonly maxMessageLength = 1 << 16) {}
 
-  add(f: HandshakeFragment, epoch: number, recordSeq = 0): AddResult {
+  /**
+   * `replaceOnConflict`: a fragment that disagrees with what is buffered for its message_seq
+   * replaces it (a server waiting for a ClientHello must not let junk fragments block it).
+   */
+  add(f: HandshakeFragment, epoch: number, recordSeq = 0, replaceOnConflict = false): AddResult {
     if (f.messageSeq < this.nextSeq) return "old";
     if (f.messageSeq >= this.nextSeq + WINDOW) return "too-far";
     if (f.length > this.maxMessageLength) return "too-long";
@@ -46,7 +50,9 @@ export class Reassembler {
       p = { msgType: f.msgType, epoch, body: new Uint8Array(f.length), ranges: [], received: 0, recordSeq };
       this.pending.set(f.messageSeq, p);
     } else if (p.msgType !== f.msgType || p.body.length !== f.length || p.epoch !== epoch) {
-      return "inconsistent";
+      if (!replaceOnConflict) return "inconsistent";
+      p = { msgType: f.msgType, epoch, body: new Uint8Array(f.length), ranges: [], received: 0, recordSeq };
+      this.pending.set(f.messageSeq, p);
     }
     p.recordSeq = recordSeq;
     const start = f.fragmentOffset;
