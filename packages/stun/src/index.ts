@@ -1,3 +1,14 @@
+/**
+ * @tsrtc/stun: RFC 8489 STUN with ICE's (RFC 8445) and TURN's (RFC 8656) attributes.
+ *
+ *  - constants: StunMethod, StunClass, AttrType, ErrorCode, PasswordAlgorithm, messageType()...
+ *  - StunMessage: in-place decoding (ParseError on malformed input), lazy typed getters,
+ *    checkIntegrity / checkIntegritySha256 / checkFingerprint without copying;
+ *  - StunBuilder: encoding into a reused buffer, trailers computed in place;
+ *  - IntegrityKey and the credential helpers (short-term, long-term MD5/SHA-256, USERHASH);
+ *  - responses: error / 420 helpers; StunTransactions: the §6.2.1 client transaction table;
+ *  - StunBindingServer: the sans-IO Binding server core (its Node runner is "@tsrtc/stun/node").
+ */
 export * from "./constants.js";
 export { StunMessage, isStunMessage, transactionKey } from "./message.js";
 export { StunBuilder, encodeMessage, type StunMessageInit } from "./builder.js";

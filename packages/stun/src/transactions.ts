@@ -11,7 +11,7 @@
  */
 import { type Address, type Millis, type RandomSource, type Transmit, randomBytes } from "@tsrtc/base";
 import { HEADER_LENGTH, StunClass, classOf } from "./constants.js";
-import { type StunMessage, transactionKey } from "./message.js";
+import { StunMessage, transactionKey } from "./message.js";
 
 /** A fresh 96-bit transaction id (RFC 8489 §5: uniformly random) from the injected source. */
 export function newTransactionId(rng: RandomSource): Uint8Array {
@@ -160,7 +160,8 @@ export class StunTransactions<C = undefined> {
    * Offer a decoded response. When its transaction id is pending the transaction completes
    * (success or error event) and this returns true; otherwise false and nothing changes.
    * Check integrity first (with `context(msg.transactionKey)`): a response that fails it must
-   * not complete the transaction (RFC 8489 §9.1.4: discard and keep waiting).
+   * not complete the transaction (RFC 8489 §9.1.4: discard and keep waiting). The event carries
+   * its own copy of the response, so `msg` and its buffer may be reused right after.
    */
   handleResponse(msg: StunMessage, from: Address, now: Millis): boolean {
     const cls = msg.cls;
@@ -169,6 +170,9 @@ export class StunTransactions<C = undefined> {
     const e = this.entries.get(key);
     if (!e) return false;
     this.entries.delete(key);
+    // The event outlives this call: keep a message over its own bytes, not the caller's
+    // (possibly reused) StunMessage and receive buffer.
+    msg = StunMessage.decode(msg.data.slice());
     if (cls === StunClass.SuccessResponse) {
       const rtt = e.sent === 1 ? now - e.firstSentAt : undefined;
       this.events.push({ type: "success", key, response: msg, from, context: e.context, rtt });

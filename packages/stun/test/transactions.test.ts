@@ -118,6 +118,19 @@ describe("matching responses", () => {
     expect(t.handleResponse(res, SERVER, 1050)).toBe(false);
   });
 
+  it("the event keeps its own copy of the response (callers reuse StunMessage and buffers)", () => {
+    const t = new StunTransactions<undefined>();
+    const req = request();
+    t.start(0, { to: SERVER, data: req, context: undefined });
+    const res = response(req);
+    t.handleResponse(res, SERVER, 1);
+    res.data.fill(0);
+    res.parse(response(request()).data);
+    const ev = t.pollEvent();
+    expect(ev?.type === "success" && ev.response.xorMappedAddress()?.port).toBe(1234);
+    expect(ev?.type === "success" && ev.response.transactionKey).toBe(transactionKey(req));
+  });
+
   it("RTT is undefined once the request was retransmitted (Karn)", () => {
     const t = new StunTransactions<undefined>();
     const req = request();
