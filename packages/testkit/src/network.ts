@@ -229,7 +229,8 @@ export class Network {
 
   /**
    * Let datagrams be delivered to `a`; with `behind`, `a`'s host is on that NAT's private side
-   * (the NAT must have been added). Private hosts must be unique across the whole network.
+   * (the NAT must have been added). A host already behind a NAT stays behind it. Private hosts
+   * must be unique across the whole network.
    */
   bind(a: Address, behind?: Nat): void {
     const key = keyOf(a);
@@ -240,8 +241,6 @@ export class Network {
       if (!this.nats.includes(behind)) throw new Error(`${behind.name} was not added to the network`);
       if (realm && realm !== behind) throw new Error(`${a.host} is already behind ${realm.name}`);
       behind.addPrivateHost(a.host);
-    } else if (realm) {
-      throw new Error(`${a.host} is behind ${realm.name}; bind it with that NAT`);
     }
     this.bound.add(key);
   }

@@ -102,4 +102,18 @@ describe("addresses added and removed at run time", () => {
     expect(() => sim.runFor(1)).toThrow(/does not own/);
     expect(() => sim.addAddress(peer, relay.address)).toThrow(/belongs to a node/);
   });
+
+  it("keeps a new port of a NATed host behind the same NAT", () => {
+    const sim = new Simulation();
+    const nat = sim.addNat({ publicIp: "203.0.113.5", ...NatTypes.fullCone });
+    const inside = sim.addNode(new Box("inside", address("192.168.5.5", 1000)), { behind: nat });
+    const out = sim.addNode(new Box("out", address("198.51.100.3", 7), [], true));
+    const second = address("192.168.5.5", 1001);
+    sim.addAddress(inside, second);
+    inside.send(out.address, "x", second);
+    sim.runFor(1);
+    expect(out.sources()[0].startsWith("203.0.113.5:")).toBe(true);
+    expect(inside.received.map((r) => r.to)).toEqual([second]);
+    expect(nat.stats.mappingsCreated).toBe(1);
+  });
 });
