@@ -13,6 +13,7 @@ const IV = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x1032547
 const W = new Int32Array(80);
 const S = new Int32Array(5);
 const TAIL = new Uint8Array(128);
+const DIGEST = new Uint8Array(20);
 
 function compress(s: Int32Array, w: Int32Array): void {
   for (let t = 16; t < 80; t++) {
@@ -146,5 +147,3 @@ export class HmacSha1Key {
     return diff === 0;
   }
 }
-
-const DIGEST = new Uint8Array(20);
