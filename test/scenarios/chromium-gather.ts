@@ -11,18 +11,19 @@ const site = await servePages({ "/": "<!doctype html><title>gather</title>" });
 try {
   const page = await browser.newPage();
   await page.goto(site.url);
-  const candidates = await page.evaluate(async () => {
+  // Browser-side code is plain JavaScript run in the page (the repo's type check has no DOM lib).
+  const candidates = (await page.evaluate(`(async () => {
     const pc = new RTCPeerConnection();
     pc.createDataChannel("x");
-    const found: string[] = [];
-    const done = new Promise<void>((res) => {
+    const found = [];
+    const done = new Promise((res) => {
       pc.onicecandidate = (e) => (e.candidate ? found.push(e.candidate.candidate) : res());
     });
     await pc.setLocalDescription(await pc.createOffer());
     await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
     pc.close();
     return found;
-  });
+  })()`)) as string[];
   console.log(`RESULT ${JSON.stringify({ candidates, version: browser.version() })}`);
 } finally {
   await site.close();
