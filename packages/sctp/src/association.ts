@@ -113,7 +113,7 @@ export class SctpAssociation {
       iData: true,
       zeroChecksum: false,
       rtoInitial: 1000,
-      rtoMin: 200,
+      rtoMin: 400,
       rtoMax: 10000,
       maxRetransmits: 10,
       maxInitRetransmits: 8,
@@ -188,9 +188,20 @@ export class SctpAssociation {
       mid: -1,
       nextFsn: 0,
       maxRetransmits: opts.maxRetransmits ?? Infinity,
-      expiresAt: opts.maxLifetime === undefined ? Infinity : this.now + opts.maxLifetime,
+      // The lifetime runs from the first transmission (see Sender.fill).
+      expiresAt: opts.maxLifetime === undefined ? Infinity : -opts.maxLifetime - 1,
       abandoned: false,
     });
+  }
+
+  /** The largest message send() accepts: set it from the peer's a=max-message-size (RFC 8841 §6). */
+  get maxMessageSize(): number {
+    return this.o.maxMessageSize;
+  }
+
+  set maxMessageSize(n: number) {
+    if (!(n > 0)) throw new RangeError("max-message-size must be positive");
+    this.o.maxMessageSize = n;
   }
 
   bufferedAmount(stream: number): number {
@@ -587,8 +598,13 @@ export class SctpAssociation {
     }
   }
 
-  /** The next packet to send (a bare SCTP packet; the caller puts it in DTLS), or undefined. */
-  pollTransmit(): Uint8Array | undefined {
+  /**
+   * The next packet to send (a bare SCTP packet; the caller puts it in DTLS), or undefined.
+   * Pass `now` (or call handleTimeout(now) first) after API calls such as send(), so that the
+   * retransmission timer starts from the real time of sending.
+   */
+  pollTransmit(now?: number): Uint8Array | undefined {
+    if (now !== undefined && now > this.now) this.now = now;
     if (this.raw.length > 0) {
       this.stats.packetsSent++;
       return this.raw.shift();
@@ -633,7 +649,7 @@ export class SctpAssociation {
       }
     }
     if (pb.empty) {
-      if (this.raw.length > 0) return this.pollTransmit();
+      if (this.raw.length > 0) return this.pollTransmit(now);
       return undefined;
     }
     this.stats.packetsSent++;

@@ -16,7 +16,7 @@ export interface OutMessage {
   nextFsn: number;
   /** Partial reliability (RFC 3758): retransmissions allowed, Infinity when reliable. */
   maxRetransmits: number;
-  /** Partial reliability by lifetime: absolute expiry time, Infinity when none. */
+  /** Partial reliability by lifetime: absolute expiry time, Infinity when none; -(lifetime + 1) until first sent. */
   expiresAt: number;
   abandoned: boolean;
 }

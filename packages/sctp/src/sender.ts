@@ -124,6 +124,8 @@ export class Sender {
       // §6.1 rule A: respect the peer's window, except one probe chunk when nothing is in flight.
       if (len > this.peerRwnd - this.flightSize && this.flightSize > 0) break;
       if (m.offset === 0) {
+        // A negative expiry is a lifetime not yet started: it starts now (PR-SCTP timed reliability).
+        if (m.expiresAt < 0) m.expiresAt = now - m.expiresAt - 1;
         if (m.expiresAt <= now) {
           // RFC 3758 §3.5 A1: an expired message that never left is dropped without a TSN.
           q.discardHead();

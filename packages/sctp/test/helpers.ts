@@ -35,8 +35,8 @@ export function pair(
   const sim = new Simulation({ seed: opts.seed ?? 1, conditions: { delay: 10, ...conditions } });
   const a = makePeer(100 + (opts.seed ?? 1), opts.a);
   const b = makePeer(200 + (opts.seed ?? 1), opts.b);
-  sim.addNode(pointToPoint(a.assoc, A_ADDR, B_ADDR, { name: "A", afterInput: () => drain(a) }));
-  sim.addNode(pointToPoint(b.assoc, B_ADDR, A_ADDR, { name: "B", afterInput: () => drain(b) }));
+  sim.addNode(pointToPoint(a.assoc, A_ADDR, B_ADDR, { name: "A", afterInput: () => drain(a), poll: (c) => c.pollTransmit(sim.now) }));
+  sim.addNode(pointToPoint(b.assoc, B_ADDR, A_ADDR, { name: "B", afterInput: () => drain(b), poll: (c) => c.pollTransmit(sim.now) }));
   return { sim, a, b };
 }
 
