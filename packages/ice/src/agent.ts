@@ -147,6 +147,11 @@ export class IceAgent implements Core<IceAgentEvent> {
       }
     }
     for (const r of g.remoteCandidates) for (const l of s.locals) g.checklist.add(l, r, s.controlling);
+    const held = s.heldCandidates.splice(0);
+    for (const c of held) {
+      if (c.ufrag === creds.ufrag) this.addRemoteCandidate(c, now);
+      else s.stats.droppedCandidates++;
+    }
     const pending = g.pendingTriggers.splice(0);
     for (const t of pending) triggerCheck(s, g, t.local, t.remote, t.useCandidate, now);
     s.schedule(now);
@@ -174,7 +179,11 @@ export class IceAgent implements Core<IceAgentEvent> {
     }
     const gen = s.gen;
     if (cand.ufrag !== undefined && gen.remote && cand.ufrag !== gen.remote.ufrag) {
-      s.stats.droppedCandidates++; // a candidate of another ICE generation
+      // Another generation: a stale one is dropped; a newer one (the peer restarted and its
+      // credentials are still on their way) is held until setRemoteCredentials names it.
+      if (s.prev?.remote?.ufrag === cand.ufrag || s.heldCandidates.length >= s.settings.maxRemoteCandidates) {
+        s.stats.droppedCandidates++;
+      } else s.heldCandidates.push(cand);
       return;
     }
     if (isMdnsName(cand.address)) {

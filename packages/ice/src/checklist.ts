@@ -27,8 +27,16 @@ export class Checklist {
 
   /** The pair sending from `base` to `remote`, if any. */
   find(base: LocalCandidate["base"], remote: RemoteCandidate["address"]): CandidatePair | undefined {
-    return this.byPath.get(Checklist.key(base, remote));
+    // Checks and consent come again and again on the same path: try the last hit before
+    // building a key string.
+    const last = this.lastFound;
+    if (last && sameAddress(last.remote.address, remote) && sameAddress(last.local.base, base)) return last;
+    const p = this.byPath.get(Checklist.key(base, remote));
+    if (p) this.lastFound = p;
+    return p;
   }
+  /** The pair `find` returned last (removed pairs never stay here). */
+  private lastFound: CandidatePair | undefined;
 
   /**
    * Can these two candidates be paired (RFC 8445 §6.1.2.2)? Same component, same transport
@@ -100,6 +108,7 @@ export class Checklist {
   }
 
   remove(pair: CandidatePair): void {
+    if (this.lastFound === pair) this.lastFound = undefined;
     const i = this.pairs.indexOf(pair);
     if (i >= 0) this.pairs.splice(i, 1);
     this.byPath.delete(Checklist.key(pair.local.base, pair.remote.address));

@@ -132,6 +132,8 @@ export class AgentState {
   txStarted = 0;
   txSent = 0;
   hostsDone = false;
+  /** Remote candidates naming a ufrag we do not know yet (a peer restart whose credentials are late). */
+  readonly heldCandidates: Candidate[] = [];
   /** Our published mDNS names (mdnsHostCandidates): base address key -> name. */
   readonly mdnsNames = new Map<string, string>();
 

@@ -189,3 +189,67 @@ describe("two agents on the virtual network", () => {
     expect(a.states).not.toContain("disconnected");
   });
 });
+
+describe("trickle and failure details", () => {
+  it("holds remote candidates that come before the credentials, then checks them", () => {
+    const sim = new Simulation({ seed: 20, conditions: { delay: 10 } });
+    const a = makePeer(sim, "A", [address("10.0.0.1", 5000)], { controlling: true }, 1);
+    const b = makePeer(sim, "B", [address("10.0.0.2", 6000)], { controlling: false }, 2);
+    gatherAll(a, 0);
+    gatherAll(b, 0);
+    deliverCandidates(b, a, 0);
+    expect(a.agent.remoteCandidates).toHaveLength(1);
+    expect(a.agent.pairs).toHaveLength(0); // held: no pairs, no checks without credentials
+    sim.runFor(500);
+    expect(a.agent.stats.checksSent).toBe(0);
+    expect(a.agent.connectionState).toBe("new");
+    exchangeCredentials(a, b, sim.now);
+    expect(a.agent.pairs).toHaveLength(1);
+    deliverCandidates(a, b, sim.now);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+  });
+
+  it("holds candidates of a newer generation until its credentials come (restart trickle)", () => {
+    const sim = new Simulation({ seed: 21, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    a.agent.restart(sim.now);
+    drain(a, sim.now);
+    // A's re-signaled candidates overtake its new credentials.
+    deliverCandidates(a, b, sim.now);
+    expect(b.agent.stats.droppedCandidates).toBe(0);
+    b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now);
+    drain(b, sim.now);
+    expect(b.agent.pairs.length).toBeGreaterThan(0);
+    a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+    drain(a, sim.now);
+    deliverCandidates(b, a, sim.now);
+    sim.runFor(2000);
+    expect(a.agent.pairs.some((p) => p.nominated)).toBe(true);
+    expect(b.agent.pairs.some((p) => p.nominated)).toBe(true);
+  });
+
+  it("fails when every pair failed after both sides ended their candidates", () => {
+    const sim = new Simulation({ seed: 22, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    sim.network.cut("10.0.0.1", "10.0.0.2");
+    expect(sim.runUntil(() => a.agent.connectionState === "failed", { maxTime: 60_000 })).toBe(true);
+    expect(a.states).toEqual(["checking", "failed"]);
+    expect(a.agent.pairs.every((p) => p.state === "failed")).toBe(true);
+    expect(a.agent.pollTimeout()).toBeUndefined(); // nothing left to do: idle
+    expect(sim.runUntil(() => b.agent.connectionState === "failed", { maxTime: 30_000 })).toBe(true);
+  });
+
+  it("close() stops everything", () => {
+    const sim = new Simulation({ seed: 23, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    a.agent.close(sim.now);
+    drain(a, sim.now);
+    expect(a.states.at(-1)).toBe("closed");
+    expect(a.agent.pollTimeout()).toBeUndefined();
+    expect(a.agent.pollTransmit()).toBeUndefined();
+    expect(a.agent.send(new Uint8Array([23]), sim.now)).toBe(false);
+    expect(() => a.agent.restart(sim.now)).toThrow(/InvalidStateError/);
+  });
+});

@@ -198,9 +198,17 @@ describe("bad input to the agent", () => {
     a.addRemoteCandidate("candidate:garbage", 1);
     a.addRemoteCandidate("candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host ufrag other", 1);
     a.addRemoteCandidate("candidate:1 1 udp 2122260223 example.com 5000 typ host", 1);
-    expect(a.stats.droppedCandidates).toBe(3);
+    // The other ufrag may be a newer generation: held, not paired, not dropped (yet).
+    expect(a.stats.droppedCandidates).toBe(2);
+    expect(a.remoteCandidates).toHaveLength(0);
     for (let i = 0; i < 10; i++) a.addRemoteCandidate(`candidate:1 1 udp 2122260223 10.0.0.${i + 10} 5000 typ host`, 1);
     expect(a.remoteCandidates).toHaveLength(5);
+    expect(a.stats.droppedCandidates).toBe(7);
+    // Credentials of yet another generation: the held candidate does not match it and is dropped.
+    a.setRemoteCredentials({ ufrag: "third", pwd: "thirdthirdthirdthirdthird" }, 2);
     expect(a.stats.droppedCandidates).toBe(8);
+    // Many candidates for unknown ufrags stay bounded.
+    for (let i = 0; i < 1000; i++) a.addRemoteCandidate(`candidate:1 1 udp 1 10.1.${i >> 8}.${i & 255} 5000 typ host ufrag u${i}`, 3);
+    expect(a.stats.droppedCandidates).toBeGreaterThanOrEqual(8 + 995);
   });
 });

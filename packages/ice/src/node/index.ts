@@ -1,0 +1,3 @@
+export { UdpIceAgent, type UdpIceAgentOptions } from "./udp-agent.js";
+export { listHostAddresses, type HostAddress, type HostAddressOptions } from "./gather.js";
+export { MdnsResolver } from "./mdns-resolver.js";
