@@ -106,6 +106,14 @@ export default async function (): Promise<void> {
           },
         },
         {
+          impl: "werift parseMessage(data, key)",
+          op: () => {
+            const m = parseMessage(packet, weriftKey);
+            if (!m) throw new Error("werift rejected the packet");
+            return m;
+          },
+        },
+        {
           impl: "tsrtc (new StunMessage per packet)",
           op: () => {
             const m = StunMessage.decode(packet);
@@ -132,14 +140,6 @@ export default async function (): Promise<void> {
             return constantTimeEqual(outer.copy().update(ih).digest(), d.subarray(end + 4, end + 24));
           }),
         },
-        {
-          impl: "werift parseMessage(data, key)",
-          op: () => {
-            const m = parseMessage(packet, weriftKey);
-            if (!m) throw new Error("werift rejected the packet");
-            return m;
-          },
-        },
       ],
     }),
   );
@@ -148,8 +148,8 @@ export default async function (): Promise<void> {
       name: "encode with MI + FINGERPRINT (ICE Binding request)",
       contenders: [
         { impl: "tsrtc (reused StunBuilder, view)", op: encodeOurs },
-        { impl: "tsrtc (reused StunBuilder, finish = copy)", op: () => (encodeOurs(), builder.finish()) },
         { impl: "werift Message + addMessageIntegrity + addFingerprint", op: encodeWerift },
+        { impl: "tsrtc (reused StunBuilder, finish = copy)", op: () => (encodeOurs(), builder.finish()) },
       ],
     }),
   );
