@@ -258,6 +258,7 @@ export class IceAgent implements Core<IceAgentEvent> {
       updateConnectionState(s, now);
       return;
     }
+    if (s.mdnsResolved.size >= 64) s.mdnsResolved.clear(); // a small cache, never unbounded
     s.mdnsResolved.set(key, ip);
     for (const c of p.candidates) this.addResolved(s.gen, c, makeAddress(ip, c.port), now);
   }
