@@ -253,3 +253,30 @@ describe("trickle and failure details", () => {
     expect(() => a.agent.restart(sim.now)).toThrow(/InvalidStateError/);
   });
 });
+
+describe("datagrams besides STUN (RFC 7983 demux for BUNDLE)", () => {
+  it("hands back non-STUN from a known peer as data and drops it from strangers", () => {
+    const sim = new Simulation({ seed: 40, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    const peer = a.agent.selectedPair!.remoteAddress;
+    const local = a.agent.selectedPair!.localAddress;
+    const dtls = new Uint8Array([22, 254, 253, 0, 0]);
+    const rtp = new Uint8Array([0x80, 96, 0, 1]);
+    expect(a.agent.handlePacket(dtls, peer, local, sim.now)).toBe("data");
+    expect(a.agent.handlePacket(rtp, peer, local, sim.now)).toBe("data");
+    const before = a.agent.stats.droppedUnknownSource;
+    expect(a.agent.handlePacket(dtls, address("10.9.9.9", 1), local, sim.now)).toBe("dropped");
+    expect(a.agent.stats.droppedUnknownSource).toBe(before + 1);
+  });
+
+  it("connects with duplication, reordering and jitter", () => {
+    for (let seed = 200; seed < 210; seed++) {
+      const sim = new Simulation({ seed, conditions: { delay: 15, jitter: 40, duplicate: 0.3, reorder: 0.3 } });
+      const [a, b] = connectedPair(sim);
+      expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 }), `seed ${seed}`).toBe(true);
+      sim.runFor(12_000);
+      expect(up(a.agent.connectionState) && up(b.agent.connectionState), `seed ${seed}`).toBe(true);
+    }
+  });
+});
