@@ -1,0 +1,439 @@
+/**
+ * The transport half of the engine: one ICE agent, one DTLS endpoint and one SCTP association
+ * for the whole BUNDLE (RFC 9143), wired sans-IO. Datagrams are sorted by their first byte
+ * (RFC 7983): STUN to ICE, DTLS to the DTLS endpoint, RTP/RTCP dropped and counted (no media
+ * yet). DTLS application data is SCTP (RFC 8261); SCTP carries the data channels (RFC 8831).
+ */
+import { type Address, type Millis, type Transmit, demux, logger } from "@tsrtc/base";
+import { type DtlsCertificate, DtlsEndpoint, type DtlsEvent, fingerprint } from "@tsrtc/dtls";
+import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, formatCandidate } from "@tsrtc/ice";
+import { SctpAssociation, type SctpEvent } from "@tsrtc/sctp";
+import { type ChannelEvent, ChannelTable } from "./channels.js";
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+  type DtlsTransportState,
+  type EngineConfig,
+  type EngineCounters,
+  type EngineEvent,
+  type IceConnectionState,
+  type IceGatheringState,
+  type PeerConnectionState,
+  type SctpTransportState,
+  newCounters,
+} from "./types.js";
+
+const log = logger("webrtc:engine");
+
+/** DTLS datagrams that beat our DTLS endpoint (the answer is still on its way) are kept this many. */
+const MAX_EARLY_DTLS = 16;
+
+export interface DtlsSetup {
+  role: "client" | "server";
+  fingerprints: { algorithm: string; value: string }[];
+}
+
+export interface SctpSetup {
+  localPort: number;
+  remotePort: number;
+  /** The peer's a=max-message-size; 0 = no limit. */
+  remoteMaxMessageSize: number;
+}
+
+export class TransportCore {
+  readonly config: EngineConfig;
+  readonly counters: EngineCounters = newCounters();
+  readonly channels: ChannelTable;
+  readonly maxMessageSize: number;
+  protected agent: IceAgent | undefined;
+  protected dtls: DtlsEndpoint | undefined;
+  protected sctp: SctpAssociation | undefined;
+  protected hosts: HostInterface[] | undefined;
+  protected isClosed = false;
+  private readonly events: EngineEvent[] = [];
+  private earlyDtls: Uint8Array[] = [];
+  private sctpSetup: SctpSetup | undefined;
+  private dtlsStarted = false;
+
+  iceGatheringState: IceGatheringState = "new";
+  iceConnectionState: IceConnectionState = "new";
+  dtlsState: DtlsTransportState = "new";
+  sctpState: SctpTransportState | undefined;
+  connectionState: PeerConnectionState = "new";
+  /** "candidate:..." values of the current ICE generation, for localDescription. */
+  localCandidates: string[] = [];
+  gatheringComplete = false;
+  remoteCertificate: Uint8Array | undefined;
+  dtlsCipher: string | undefined;
+  srtpCipher: string | undefined;
+  /** The mid and m-line index our candidates belong to. */
+  protected candidateMid: string | null = null;
+  protected candidateIndex: number | null = null;
+
+  constructor(config: EngineConfig) {
+    if (config.certificates.length === 0) throw new TypeError("a certificate is required");
+    this.config = config;
+    this.maxMessageSize = config.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.channels = new ChannelTable((e: ChannelEvent) => this.events.push(e));
+  }
+
+  get certificate(): DtlsCertificate {
+    return this.config.certificates[0];
+  }
+
+  /** "sha-256" fingerprints of our certificates, for a=fingerprint. */
+  localFingerprints(): { algorithm: string; value: string }[] {
+    return this.config.certificates.map((c) => fingerprint(c.der, "sha-256"));
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get iceAgent(): IceAgent | undefined {
+    return this.agent;
+  }
+  get dtlsEndpoint(): DtlsEndpoint | undefined {
+    return this.dtls;
+  }
+  get sctpAssociation(): SctpAssociation | undefined {
+    return this.sctp;
+  }
+  get dtlsRole(): "client" | "server" | undefined {
+    return this.dtls?.role;
+  }
+
+  /** The local addresses the Node layer bound (one socket each, shared by the BUNDLE). */
+  setHosts(hosts: HostInterface[]): void {
+    this.hosts = hosts;
+  }
+
+  protected emit(e: EngineEvent): void {
+    this.events.push(e);
+  }
+
+  // ---- building the transports ----------------------------------------------------------
+
+  /** Create the ICE agent (or recreate it, with another role, after a rollback). */
+  protected createAgent(controlling: boolean, creds: IceCredentials): IceAgent {
+    this.agent?.close();
+    this.localCandidates = [];
+    this.gatheringComplete = false;
+    this.agent = new IceAgent(
+      { ...this.config.ice, controlling, localCredentials: creds, stunServers: this.config.stunServers ?? [] },
+      this.config.rng,
+    );
+    return this.agent;
+  }
+
+  /** Start gathering on the bound host addresses (once per agent). */
+  protected gather(now: Millis): void {
+    const agent = this.agent;
+    if (!agent || agent.gatheringState !== "new") return;
+    const hosts = this.config.iceTransportPolicy === "relay" ? [] : (this.hosts ?? []);
+    agent.gather(hosts, now);
+  }
+
+  /** The first answer is applied: we know our DTLS role and the peer's fingerprints. */
+  protected setupSecurity(d: DtlsSetup, s: SctpSetup, now: Millis): void {
+    if (this.dtls || this.isClosed) return;
+    this.sctpSetup = s;
+    this.channels.setRole(d.role);
+    this.dtls = new DtlsEndpoint({
+      role: d.role,
+      certificate: this.certificate,
+      remoteFingerprints: d.fingerprints,
+      rng: this.config.rng,
+      mtu: this.config.mtu ?? 1200,
+    });
+    this.setDtlsState("connecting");
+    const early = this.earlyDtls;
+    this.earlyDtls = [];
+    for (const p of early) this.dtls.handlePacket(p, now);
+    this.maybeStartDtls(now);
+    this.pump(now);
+  }
+
+  /** The DTLS client speaks first once ICE has a path (RFC 8842 §5). */
+  private maybeStartDtls(now: Millis): void {
+    if (this.dtlsStarted || !this.dtls || !this.agent) return;
+    const st = this.agent.connectionState;
+    if (st !== "connected" && st !== "completed") return;
+    this.dtlsStarted = true;
+    this.dtls.start(now);
+  }
+
+  protected updateRemoteMaxMessageSize(n: number): void {
+    if (this.sctpSetup) this.sctpSetup.remoteMaxMessageSize = n;
+    if (this.sctp) this.sctp.maxMessageSize = n === 0 ? Number.MAX_SAFE_INTEGER : n;
+  }
+
+  private startSctp(now: Millis): void {
+    const s = this.sctpSetup;
+    if (this.sctp || !s) return;
+    const maxReceive = Math.max(this.maxMessageSize, this.config.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE);
+    this.sctp = new SctpAssociation({
+      rng: this.config.rng,
+      localPort: s.localPort,
+      remotePort: s.remotePort,
+      mtu: this.config.mtu ?? 1200,
+      maxMessageSize: s.remoteMaxMessageSize === 0 ? Number.MAX_SAFE_INTEGER : s.remoteMaxMessageSize,
+      maxReceiveMessageSize: maxReceive,
+      receiveWindow: Math.max(5 * 1024 * 1024, maxReceive + 65536),
+    });
+    this.channels.attach(this.sctp);
+    this.setSctpState("connecting");
+    this.sctp.connect(now);
+  }
+
+  // ---- input ----------------------------------------------------------------------------
+
+  /** A datagram arrived on our socket `local` from `from`. Never throws on remote input. */
+  handlePacket(data: Uint8Array, from: Address, local: Address, now: Millis): void {
+    const c = this.counters;
+    c.datagramsReceived++;
+    c.bytesReceivedTotal += data.length;
+    const agent = this.agent;
+    if (this.isClosed || !agent) return void c.dropped.noTransport++;
+    if (data.length === 0) return void c.dropped.empty++;
+    const verdict = agent.handlePacket(data, from, local, now);
+    if (verdict === "stun") {
+      c.stunReceived++;
+    } else if (verdict === "dropped") {
+      c.dropped.unknownSource++;
+      return;
+    } else {
+      c.packetsReceived++;
+      c.bytesReceived += data.length;
+      switch (demux(data)) {
+        case "dtls":
+          if (this.dtls) this.dtls.handlePacket(data, now);
+          else if (this.earlyDtls.length < MAX_EARLY_DTLS) this.earlyDtls.push(data.slice());
+          else c.dropped.earlyDtlsOverflow++;
+          break;
+        case "rtp":
+          c.dropped.rtp++;
+          break;
+        case "rtcp":
+          c.dropped.rtcp++;
+          break;
+        default:
+          c.dropped.unknownKind++;
+      }
+    }
+    this.pump(now);
+  }
+
+  handleTimeout(now: Millis): void {
+    if (this.isClosed) return;
+    this.agent?.handleTimeout(now);
+    this.dtls?.handleTimeout(now);
+    this.sctp?.handleTimeout(now);
+    this.pump(now);
+  }
+
+  /** Move everything between the cores until they are quiet; call after every input. */
+  protected pump(now: Millis): void {
+    for (let round = 0; round < 64; round++) {
+      let moved = false;
+      const agent = this.agent;
+      if (agent) for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
+        moved = true;
+        this.onIceEvent(e, now);
+      }
+      const sctp = this.sctp;
+      if (sctp) {
+        for (let e = sctp.pollEvent(); e; e = sctp.pollEvent()) {
+          moved = true;
+          this.onSctpEvent(e);
+        }
+        if (this.dtls?.state === "connected") {
+          for (let p = sctp.pollTransmit(); p; p = sctp.pollTransmit()) {
+            moved = true;
+            this.dtls.send(p);
+          }
+        }
+      }
+      const dtls = this.dtls;
+      if (dtls) {
+        for (let e = dtls.pollEvent(); e; e = dtls.pollEvent()) {
+          moved = true;
+          this.onDtlsEvent(e, now);
+        }
+        for (let d = dtls.pollTransmit(); d; d = dtls.pollTransmit()) {
+          moved = true;
+          agent?.send(d, now);
+        }
+      }
+      if (!moved) break;
+    }
+    this.updateConnectionState();
+  }
+
+  private onIceEvent(e: IceAgentEvent, now: Millis): void {
+    switch (e.type) {
+      case "candidate": {
+        const value = formatCandidate(e.candidate);
+        this.localCandidates.push(value);
+        this.emit({ type: "icecandidate", candidate: value, mid: this.candidateMid, mLineIndex: this.candidateIndex, ufrag: e.candidate.ufrag ?? null });
+        return;
+      }
+      case "gathering-state":
+        if (e.state === "gathering") {
+          this.gatheringComplete = false;
+          this.localCandidates = [];
+        }
+        if (e.state !== this.iceGatheringState) {
+          this.iceGatheringState = e.state;
+          this.emit({ type: "icegatheringstatechange", state: e.state });
+        }
+        if (e.state === "complete") {
+          this.gatheringComplete = true;
+          this.emit({ type: "icecandidate", candidate: null, mid: null, mLineIndex: null, ufrag: null });
+        }
+        return;
+      case "connection-state":
+        if (e.state !== this.iceConnectionState && !this.isClosed) {
+          this.iceConnectionState = e.state;
+          this.emit({ type: "iceconnectionstatechange", state: e.state });
+        }
+        this.maybeStartDtls(now);
+        return;
+      case "selected-pair":
+        this.emit({ type: "selectedcandidatepairchange" });
+        this.maybeStartDtls(now);
+        return;
+      case "role":
+      case "mdns-query":
+      case "mdns-register":
+        // mDNS names we cannot resolve here: the peer's checks reveal it as peer-reflexive.
+        if (e.type === "mdns-query") this.agent?.resolvedMdns(e.name, undefined, now);
+        return;
+    }
+  }
+
+  private onDtlsEvent(e: DtlsEvent, now: Millis): void {
+    switch (e.type) {
+      case "connected":
+        this.remoteCertificate = e.remoteCertificate;
+        this.dtlsCipher = e.cipherSuite;
+        this.srtpCipher = e.srtpProfile;
+        this.setDtlsState("connected");
+        this.startSctp(now);
+        return;
+      case "data":
+        this.sctp?.handlePacket(e.data, now);
+        return;
+      case "error":
+        log("dtls error: %s", e.error.message);
+        this.setDtlsState("failed");
+        return;
+      case "closed":
+        if (this.dtlsState !== "failed") this.setDtlsState(e.reason === "fatal_alert_sent" || e.reason === "fatal_alert_received" ? "failed" : "closed");
+        if (this.sctp && this.sctpState !== "closed" && !this.isClosed) {
+          // The DTLS transport is gone: the association with it (W3C: channels close).
+          this.sctp.abort("dtls closed", now);
+          for (let ev = this.sctp.pollEvent(); ev; ev = this.sctp.pollEvent()) this.onSctpEvent(ev);
+        }
+        return;
+      case "alert":
+        return;
+    }
+  }
+
+  private onSctpEvent(e: SctpEvent): void {
+    if (e.type === "connected") this.setSctpState("connected");
+    this.channels.handleEvent(e);
+    if (e.type === "closed") this.setSctpState("closed");
+  }
+
+  private setDtlsState(s: DtlsTransportState): void {
+    if (this.dtlsState === s) return;
+    this.dtlsState = s;
+    this.emit({ type: "dtlsstatechange", state: s });
+  }
+
+  private setSctpState(s: SctpTransportState): void {
+    if (this.sctpState === s) return;
+    this.sctpState = s;
+    this.emit({ type: "sctpstatechange", state: s });
+  }
+
+  /** W3C RTCPeerConnectionState from the ICE and DTLS transport states (§4.3.3). */
+  protected updateConnectionState(): void {
+    if (this.isClosed) return;
+    const ice = this.iceConnectionState;
+    const dtls = this.dtlsState;
+    let s: PeerConnectionState;
+    if (ice === "failed" || dtls === "failed") s = "failed";
+    else if (ice === "disconnected") s = "disconnected";
+    else if ((ice === "new" || ice === "closed") && (dtls === "new" || dtls === "closed")) s = "new";
+    else if ((ice === "connected" || ice === "completed") && (dtls === "connected" || dtls === "closed")) s = dtls === "closed" && this.connectionState !== "connected" ? "connecting" : "connected";
+    else s = "connecting";
+    if (s !== this.connectionState) {
+      this.connectionState = s;
+      this.emit({ type: "connectionstatechange", state: s });
+    }
+  }
+
+  // ---- output ---------------------------------------------------------------------------
+
+  pollTransmit(): Transmit | undefined {
+    const t = this.agent?.pollTransmit();
+    if (!t) return undefined;
+    const c = this.counters;
+    c.datagramsSent++;
+    c.bytesSentTotal += t.data.length;
+    if (t.data.length > 0 && t.data[0] < 4) c.stunSent++;
+    else {
+      c.packetsSent++;
+      c.bytesSent += t.data.length;
+    }
+    return t;
+  }
+
+  pollEvent(): EngineEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    if (this.isClosed) return undefined;
+    let at = Infinity;
+    const a = this.agent?.pollTimeout();
+    if (a !== undefined) at = Math.min(at, a);
+    const d = this.dtls?.pollTimeout();
+    if (d !== undefined && this.dtlsStarted) at = Math.min(at, d);
+    else if (d !== undefined && this.dtls?.role === "server") at = Math.min(at, d);
+    const s = this.sctp?.pollTimeout();
+    if (s !== undefined) at = Math.min(at, s);
+    return at === Infinity ? undefined : at;
+  }
+
+  /** Close everything (W3C close(): SCTP ABORT as Chromium does, DTLS close_notify, ICE stop). */
+  protected closeTransports(now: Millis): void {
+    if (this.isClosed) return;
+    this.channels.closeAll(true);
+    if (this.sctp && this.sctpState !== "closed") {
+      this.sctp.abort("close", now);
+      for (let p = this.sctp.pollTransmit(); p; p = this.sctp.pollTransmit()) if (this.dtls?.state === "connected") this.dtls.send(p);
+    }
+    this.dtls?.close();
+    if (this.dtls) for (let d = this.dtls.pollTransmit(); d; d = this.dtls.pollTransmit()) this.agent?.send(d, now);
+    // Keep the final datagrams: the agent closes after they are drained (see closeAfterDrain).
+    this.isClosed = true;
+    if (this.sctp) this.sctpState = "closed";
+    if (this.dtls) this.dtlsState = "closed";
+    this.iceConnectionState = "closed";
+    this.connectionState = "closed";
+  }
+
+  /** After close(): drain the goodbye datagrams, then stop the agent. */
+  finishClose(now: Millis): Transmit[] {
+    const out: Transmit[] = [];
+    const agent = this.agent;
+    if (!agent) return out;
+    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (t.data.length > 0 && t.data[0] >= 20) out.push(t);
+    agent.close(now);
+    return out;
+  }
+}
