@@ -1,8 +1,9 @@
 /** What the client and server handshakes share with the endpoint that drives them. */
-import { X509Certificate, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import type { Millis } from "@tsrtc/base";
 import { fatal } from "../alert.js";
 import { matchesFingerprint } from "../certificate/certificate.js";
+import { certificatePublicKey } from "../certificate/public-key.js";
 import type { CipherSuiteInfo } from "../cipher-suites.js";
 import { AlertDescription, type SrtpProfileName } from "../constants.js";
 import type { HandshakeMessage } from "../handshake/reassembler.js";
@@ -45,12 +46,6 @@ export interface Handshake {
 export function checkPeerCertificate(chain: Uint8Array[], o: ResolvedOptions, wantKind: "ecdsa" | "rsa" | undefined): KeyObject {
   if (chain.length === 0) fatal(AlertDescription.handshakeFailure, "peer sent no certificate; WebRTC requires one");
   const der = chain[0];
-  let x: X509Certificate;
-  try {
-    x = new X509Certificate(der);
-  } catch {
-    return fatal(AlertDescription.badCertificate, "certificate does not parse");
-  }
   if (o.remoteFingerprints && !matchesFingerprint(der, o.remoteFingerprints)) {
     fatal(AlertDescription.badCertificate, "certificate does not match the fingerprint from signaling");
   }
@@ -63,7 +58,12 @@ export function checkPeerCertificate(chain: Uint8Array[], o: ResolvedOptions, wa
     }
   }
   if (!ok) fatal(AlertDescription.badCertificate, "certificate refused by the verify callback");
-  const key = x.publicKey;
+  let key: KeyObject;
+  try {
+    key = certificatePublicKey(der);
+  } catch {
+    return fatal(AlertDescription.badCertificate, "certificate does not parse");
+  }
   const kind = keyKind(key);
   if (!kind) fatal(AlertDescription.unsupportedCertificate, `unsupported key type ${key.asymmetricKeyType}`);
   if (wantKind && kind !== wantKind) fatal(AlertDescription.unsupportedCertificate, `suite needs a ${wantKind} certificate`);
