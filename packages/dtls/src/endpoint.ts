@@ -261,7 +261,8 @@ export class DtlsEndpoint implements HandshakeHost {
       }
       if (!this.layer.hasRead(h.epoch)) {
         if (h.epoch === 1 && this.status === "handshaking" && this.earlyRecords.length < MAX_EARLY_RECORDS) {
-          this.earlyRecords.push(d.slice(h.fragmentOffset - RECORD_HEADER_LENGTH, at));
+          // A copy (Uint8Array#slice: a caller's Buffer#slice would share memory).
+          this.earlyRecords.push(Uint8Array.prototype.slice.call(d, h.fragmentOffset - RECORD_HEADER_LENGTH, at));
         } else {
           this.stats.dropped.unknownEpoch++;
         }
@@ -309,7 +310,7 @@ export class DtlsEndpoint implements HandshakeHost {
       this.stats.applicationDataReceived++;
       this.events.push({ type: "data", data });
     } else if (this.earlyData.length < MAX_EARLY_DATA) {
-      this.earlyData.push(data.slice());
+      this.earlyData.push(data); // a fresh buffer from the decipher
     } else {
       this.stats.dropped.unexpected++;
     }

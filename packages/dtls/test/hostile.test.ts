@@ -24,7 +24,7 @@ function connectCapturing(p: Pair): { from: "client" | "server"; d: Uint8Array }
   const seen: { from: "client" | "server"; d: Uint8Array }[] = [];
   p.client.start(0);
   pump(p, 0, (from, d) => {
-    seen.push({ from, d: d.slice() });
+    seen.push({ from, d: Uint8Array.from(d) });
     return true;
   });
   return seen;
@@ -42,11 +42,11 @@ describe("record layer input", () => {
     const r = appRecord(p, "hello");
     p.server.handlePacket(r.subarray(0, 10), 1); // header cut short
     p.server.handlePacket(r.subarray(0, r.length - 1), 1); // length runs past the datagram
-    const long = r.slice();
+    const long = Uint8Array.from(r);
     long[11] = 0xff; // announced length far beyond the datagram
     p.server.handlePacket(long, 1);
     expect(p.server.stats.dropped.truncated).toBe(3);
-    const short = r.slice();
+    const short = Uint8Array.from(r);
     short[12] = 4; // shorter than the AEAD overhead: cannot authenticate
     p.server.handlePacket(short.subarray(0, 17), 1);
     expect(p.server.stats.dropped.badMac).toBe(1);
@@ -93,9 +93,9 @@ describe("record layer input", () => {
     const p = makePair(ecA, ecB);
     connect(p);
     const r = appRecord(p, "x");
-    const t = r.slice();
+    const t = Uint8Array.from(r);
     t[0] = 99;
-    const v = r.slice();
+    const v = Uint8Array.from(r);
     v[2] = 0xfc;
     const plain = new Uint8Array([ContentType.applicationData, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 50, 0, 1, 7]);
     for (const d of [t, v, plain]) p.server.handlePacket(d, 1);
