@@ -204,8 +204,11 @@ export class IceAgent implements Core<IceAgentEvent> {
       // The signaled candidate replaces a peer-reflexive one learned first (§7.3.1.3); the pair stays.
       if (known.candidate.type === "prflx" && cand.type !== "prflx") {
         const i = gen.remoteCandidates.indexOf(known);
-        gen.remoteCandidates[i] = { candidate: cand, address: addr };
+        const signaled: RemoteCandidate = { candidate: cand, address: addr };
+        gen.remoteCandidates[i] = signaled;
         gen.prflxCount--;
+        for (const p of gen.checklist.pairs) if (p.remote === known) p.remote = signaled;
+        gen.checklist.recomputePriorities(s.controlling);
       }
       return;
     }

@@ -30,7 +30,8 @@ export type PairState = (typeof PairState)[keyof typeof PairState];
 export interface CandidatePair {
   readonly id: number;
   readonly local: LocalCandidate;
-  readonly remote: RemoteCandidate;
+  /** Replaced (same address) when a signaled candidate turns out to be a learned peer-reflexive one. */
+  remote: RemoteCandidate;
   /** RFC 8445 §6.1.2.3, recomputed when the role changes. */
   priority: bigint;
   state: PairState;

@@ -209,6 +209,22 @@ describe("trickle and failure details", () => {
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
   });
 
+  it("a signaled candidate replaces the peer-reflexive one its checks revealed first", () => {
+    const sim = new Simulation({ seed: 24, conditions: { delay: 10 } });
+    const a = makePeer(sim, "A", [address("10.0.0.1", 5000)], { controlling: true }, 1);
+    const b = makePeer(sim, "B", [address("10.0.0.2", 6000)], { controlling: false }, 2);
+    gatherAll(a, 0);
+    gatherAll(b, 0);
+    exchangeCredentials(a, b, 0);
+    deliverCandidates(a, b, 0); // only B knows where A is: A learns B from B's checks
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    expect(a.agent.selectedPair!.remote.type).toBe("prflx");
+    deliverCandidates(b, a, sim.now);
+    expect(a.agent.selectedPair!.remote.type).toBe("host");
+    expect(a.agent.remoteCandidates.map((c) => c.type)).toEqual(["host"]);
+    expect(a.agent.pairs).toHaveLength(1);
+  });
+
   it("holds candidates of a newer generation until its credentials come (restart trickle)", () => {
     const sim = new Simulation({ seed: 21, conditions: { delay: 10 } });
     const [a, b] = connectedPair(sim);

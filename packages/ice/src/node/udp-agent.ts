@@ -25,6 +25,11 @@ export interface UdpIceAgentOptions extends IceAgentConfig, HostAddressOptions {
   /** Non-STUN datagrams from a known peer (DTLS, SRTP, ...), with the socket they came on. */
   onData?: (data: Uint8Array, from: Address, local: Address) => void;
   rng?: RandomSource;
+  /**
+   * Resolve remote `.local` names by multicast DNS (default true). With false every name is
+   * answered "unresolved" at once and the agent relies on peer-reflexive discovery.
+   */
+  mdns?: boolean;
 }
 
 export class UdpIceAgent {
@@ -140,7 +145,7 @@ export class UdpIceAgent {
     }
     for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
       if (e.type === "mdns-query") this.resolveMdns(e.name);
-      else if (e.type === "mdns-register") void this.mdnsResolver().publish(e.name, e.address);
+      else if (e.type === "mdns-register" && this.opts.mdns !== false) void this.mdnsResolver().publish(e.name, e.address);
       this.opts.onEvent?.(e);
     }
     if (this.closed) return;
@@ -166,6 +171,14 @@ export class UdpIceAgent {
   }
 
   private resolveMdns(name: string): void {
+    if (this.opts.mdns === false) {
+      queueMicrotask(() => {
+        if (this.closed) return;
+        this.agent.resolvedMdns(name, undefined, this.now());
+        this.flush();
+      });
+      return;
+    }
     this.mdnsResolver()
       .resolve(name, this.opts.mdnsTimeout ?? 5000)
       .then(
