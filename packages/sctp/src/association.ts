@@ -5,7 +5,7 @@
  * The work is split: handshake.ts (setup), sender.ts (transmission), receiver.ts (reception),
  * stream-reset.ts (RE-CONFIG); this file checks packets (§8.5) and routes chunks.
  */
-import { type RandomSource, logger } from "@tsrtc/base";
+import { logger } from "@tsrtc/base";
 import { ChunkType, ErrorCause } from "./constants.js";
 import {
   causeNoUserData,
@@ -35,46 +35,11 @@ import { Receiver } from "./receiver.js";
 import { SendQueue } from "./send-queue.js";
 import { Sender } from "./sender.js";
 import { StreamResetter } from "./stream-reset.js";
+import { type SctpOptions, type SendOptions, withDefaults } from "./options.js";
+
+export type { SctpOptions, SendOptions } from "./options.js";
 
 const log = logger("sctp");
-
-export interface SctpOptions {
-  rng: RandomSource;
-  /** a=sctp-port values (RFC 8841); 5000 by default. */
-  localPort?: number;
-  remotePort?: number;
-  /** Largest SCTP packet we build: about 1200 bytes fit in DTLS over a 1280+ byte path. */
-  mtu?: number;
-  /** Largest message send() accepts (the peer's a=max-message-size, RFC 8841 §6). */
-  maxMessageSize?: number;
-  /** Largest message we reassemble; also bounded by receiveWindow. */
-  maxReceiveMessageSize?: number;
-  /** Our a_rwnd and the cap on bytes held for reassembly and ordering. */
-  receiveWindow?: number;
-  /** Outbound and inbound stream counts offered (OS / MIS). */
-  streams?: number;
-  /** Offer I-DATA (RFC 8260); used only when both sides do. */
-  iData?: boolean;
-  /** Offer zero checksum (RFC 9653); only correct when packets ride DTLS. */
-  zeroChecksum?: boolean;
-  rtoInitial?: number;
-  rtoMin?: number;
-  rtoMax?: number;
-  /** Association.Max.Retrans (§16). */
-  maxRetransmits?: number;
-  maxInitRetransmits?: number;
-  delayedAck?: number;
-  heartbeatInterval?: number;
-  cookieLifetime?: number;
-}
-
-export interface SendOptions {
-  unordered?: boolean;
-  /** Partial reliability: retransmissions allowed (RFC 3758). */
-  maxRetransmits?: number;
-  /** Partial reliability: lifetime in ms from now. */
-  maxLifetime?: number;
-}
 
 export class SctpAssociation {
   state: State = State.CLOSED;
@@ -101,27 +66,7 @@ export class SctpAssociation {
   private shutdownWanted = false;
 
   constructor(opts: SctpOptions) {
-    const rwnd = opts.receiveWindow ?? 5 * 1024 * 1024;
-    this.o = {
-      localPort: 5000,
-      remotePort: 5000,
-      mtu: 1200,
-      maxMessageSize: 262144,
-      maxReceiveMessageSize: rwnd,
-      receiveWindow: rwnd,
-      streams: 65535,
-      iData: true,
-      zeroChecksum: false,
-      rtoInitial: 1000,
-      rtoMin: 400,
-      rtoMax: 10000,
-      maxRetransmits: 10,
-      maxInitRetransmits: 8,
-      delayedAck: 200,
-      heartbeatInterval: 30000,
-      cookieLifetime: 60000,
-      ...opts,
-    };
+    this.o = withDefaults(opts);
     if (this.o.mtu < 128) throw new RangeError("mtu must be at least 128");
     this.pb = new PacketBuilder(this.o.mtu);
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));

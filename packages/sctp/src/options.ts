@@ -1,0 +1,66 @@
+/** Options of an SctpAssociation and of a send, with their defaults. */
+import type { RandomSource } from "@tsrtc/base";
+
+export interface SctpOptions {
+  rng: RandomSource;
+  /** a=sctp-port values (RFC 8841); 5000 by default. */
+  localPort?: number;
+  remotePort?: number;
+  /** Largest SCTP packet we build: about 1200 bytes fit in DTLS over a 1280+ byte path. */
+  mtu?: number;
+  /** Largest message send() accepts (the peer's a=max-message-size, RFC 8841 §6). */
+  maxMessageSize?: number;
+  /** Largest message we reassemble; also bounded by receiveWindow. */
+  maxReceiveMessageSize?: number;
+  /** Our a_rwnd and the cap on bytes held for reassembly and ordering. */
+  receiveWindow?: number;
+  /** Outbound and inbound stream counts offered (OS / MIS). */
+  streams?: number;
+  /** Offer I-DATA (RFC 8260); used only when both sides do. */
+  iData?: boolean;
+  /** Offer zero checksum (RFC 9653); only correct when packets ride DTLS. */
+  zeroChecksum?: boolean;
+  rtoInitial?: number;
+  rtoMin?: number;
+  rtoMax?: number;
+  /** Association.Max.Retrans (§16). */
+  maxRetransmits?: number;
+  maxInitRetransmits?: number;
+  delayedAck?: number;
+  heartbeatInterval?: number;
+  cookieLifetime?: number;
+}
+
+export interface SendOptions {
+  unordered?: boolean;
+  /** Partial reliability: retransmissions allowed (RFC 3758). */
+  maxRetransmits?: number;
+  /** Partial reliability: lifetime in ms from now. */
+  maxLifetime?: number;
+}
+
+export function withDefaults(opts: SctpOptions): Required<SctpOptions> {
+  const rwnd = opts.receiveWindow ?? 5 * 1024 * 1024;
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SctpOptions;
+  return {
+    localPort: 5000,
+    remotePort: 5000,
+    mtu: 1200,
+    maxMessageSize: 262144,
+    maxReceiveMessageSize: rwnd,
+    receiveWindow: rwnd,
+    streams: 65535,
+    iData: true,
+    zeroChecksum: false,
+    // RTO.Min above the peer's delayed-ack time (200 ms) so a lone packet's SACK is not taken for a loss.
+    rtoInitial: 1000,
+    rtoMin: 400,
+    rtoMax: 10000,
+    maxRetransmits: 10,
+    maxInitRetransmits: 8,
+    delayedAck: 200,
+    heartbeatInterval: 30000,
+    cookieLifetime: 60000,
+    ...given,
+  };
+}
