@@ -135,3 +135,23 @@ describe("AES_CM_128_HMAC_SHA1_80 packets (libsrtp srtp_driver vectors, B.3 mast
     expect(toHex(srtcp.subarray(srtcp.length - 10))).toBe("993e08cd54d6c1230798");
   });
 });
+
+describe("counter keystream state", () => {
+  it("gives the same keystream whatever was generated before (growth, SSRC and ROC changes)", () => {
+    const fresh = (ssrc: number, hi: number, lo: number, n: number) =>
+      toHex(new CounterKeystream(B2_KEY, B2_SALT).generate(ssrc, hi, lo, n).subarray(0, n));
+    const reused = new CounterKeystream(B2_KEY, B2_SALT);
+    const steps: Array<[number, number, number, number]> = [
+      [1, 0, 5, 100],
+      [1, 0, 6, 3000], // grows the counter buffer with the same SSRC and ROC
+      [1, 0, 7, 1200],
+      [2, 0, 7, 1200], // another SSRC
+      [2, 1, 0, 5000], // another ROC, and growth
+      [2, 1, 1, 16],
+      [0, 0, 0, 48],
+    ];
+    for (const [ssrc, hi, lo, n] of steps) {
+      expect(toHex(reused.generate(ssrc, hi, lo, n).subarray(0, n))).toBe(fresh(ssrc, hi, lo, n));
+    }
+  });
+});

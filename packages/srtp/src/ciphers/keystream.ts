@@ -16,6 +16,10 @@ export class CounterKeystream {
   private readonly salt = new Uint8Array(14);
   private ctr: Uint8Array;
   private ctr32: Int32Array;
+  /** SSRC and high index bits the counter blocks' words 0-2 hold, and how many blocks have them. */
+  private lastSsrc = -1;
+  private lastHi = -1;
+  private filled = 0;
 
   /** `salt` is the 112-bit session salt (k_s). */
   constructor(key: Uint8Array, salt: Uint8Array) {
@@ -42,36 +46,55 @@ export class CounterKeystream {
       const ab = new ArrayBuffer(blocks * 16);
       this.ctr = new Uint8Array(ab);
       this.ctr32 = new Int32Array(ab);
+      this.lastSsrc = -1; // a new buffer: every word must be written
     }
     const c = this.ctr;
     const s = this.salt;
-    c[0] = s[0];
-    c[1] = s[1];
-    c[2] = s[2];
-    c[3] = s[3];
-    c[4] = s[4] ^ (ssrc >>> 24);
-    c[5] = s[5] ^ ((ssrc >>> 16) & 0xff);
-    c[6] = s[6] ^ ((ssrc >>> 8) & 0xff);
-    c[7] = s[7] ^ (ssrc & 0xff);
-    c[8] = s[8] ^ (hi >>> 24);
-    c[9] = s[9] ^ ((hi >>> 16) & 0xff);
-    c[10] = s[10] ^ ((hi >>> 8) & 0xff);
-    c[11] = s[11] ^ (hi & 0xff);
+    const w = this.ctr32;
+    // Words 0-2 of every counter block depend on the SSRC and the high index bits only, so they
+    // are rewritten when those change or new blocks come into use; word 3 (the low 16 index
+    // bits and the block number) is rewritten per packet.
+    const sameHead = ssrc === this.lastSsrc && hi === this.lastHi;
+    if (!sameHead) {
+      c[0] = s[0];
+      c[1] = s[1];
+      c[2] = s[2];
+      c[3] = s[3];
+      c[4] = s[4] ^ (ssrc >>> 24);
+      c[5] = s[5] ^ ((ssrc >>> 16) & 0xff);
+      c[6] = s[6] ^ ((ssrc >>> 8) & 0xff);
+      c[7] = s[7] ^ (ssrc & 0xff);
+      c[8] = s[8] ^ (hi >>> 24);
+      c[9] = s[9] ^ ((hi >>> 16) & 0xff);
+      c[10] = s[10] ^ ((hi >>> 8) & 0xff);
+      c[11] = s[11] ^ (hi & 0xff);
+      this.lastSsrc = ssrc;
+      this.lastHi = hi;
+      this.filled = 1;
+    }
     c[12] = s[12] ^ ((lo >>> 8) & 0xff);
     c[13] = s[13] ^ (lo & 0xff);
     c[14] = 0;
     c[15] = 0;
     // The low 16 bits of the IV are zero, so block j's counter is IV + j with no carry.
-    const w = this.ctr32;
-    const w0 = w[0];
-    const w1 = w[1];
-    const w2 = w[2];
     const w3 = w[3];
-    for (let j = 1, k = 4; j < blocks; j++, k += 4) {
-      w[k] = w0;
-      w[k + 1] = w1;
-      w[k + 2] = w2;
-      w[k + 3] = LITTLE_ENDIAN ? w3 | ((j & 0xff) << 24) | ((j >>> 8) << 16) : w3 | j;
+    let j = 1;
+    let k = 4;
+    if (this.filled < blocks) {
+      const w0 = w[0];
+      const w1 = w[1];
+      const w2 = w[2];
+      for (j = this.filled, k = 4 * j; j < blocks; j++, k += 4) {
+        w[k] = w0;
+        w[k + 1] = w1;
+        w[k + 2] = w2;
+      }
+      this.filled = blocks;
+    }
+    if (LITTLE_ENDIAN) {
+      for (j = 1, k = 7; j < blocks; j++, k += 4) w[k] = w3 | ((j & 0xff) << 24) | ((j >>> 8) << 16);
+    } else {
+      for (j = 1, k = 7; j < blocks; j++, k += 4) w[k] = w3 | j;
     }
     return this.ecb.update(c.subarray(0, blocks * 16));
   }
