@@ -256,6 +256,25 @@ describe("trickle and failure details", () => {
     expect(sim.runUntil(() => b.agent.connectionState === "failed", { maxTime: 30_000 })).toBe(true);
   });
 
+  it("an ICE restart after consent was lost brings the connection back", () => {
+    const sim = new Simulation({ seed: 25, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    sim.network.cut("10.0.0.1", "10.0.0.2");
+    expect(sim.runUntil(() => a.agent.connectionState === "failed" && b.agent.connectionState === "failed", { maxTime: 60_000 })).toBe(true);
+    sim.network.restore("10.0.0.1", "10.0.0.2");
+    a.agent.restart(sim.now);
+    drain(a, sim.now);
+    b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now); // B restarts in its answer
+    drain(b, sim.now);
+    a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+    drain(a, sim.now);
+    deliverCandidates(a, b, sim.now);
+    deliverCandidates(b, a, sim.now);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(a.states.slice(a.states.indexOf("failed")).slice(0, 3)).toEqual(["failed", "checking", "connected"]);
+  });
+
   it("close() stops everything", () => {
     const sim = new Simulation({ seed: 23, conditions: { delay: 10 } });
     const [a, b] = connectedPair(sim);

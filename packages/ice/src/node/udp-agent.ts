@@ -36,6 +36,8 @@ export class UdpIceAgent {
   readonly agent: IceAgent;
   private readonly sockets = new Map<string, Socket>();
   private readonly addresses: Address[] = [];
+  /** Chromium-style network-id per bound host, when the interface list gave one. */
+  private readonly networkIds = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private mdns: MdnsResolver | undefined;
@@ -65,7 +67,9 @@ export class UdpIceAgent {
   }
 
   private async bind(): Promise<void> {
-    const hosts = this.opts.hosts ?? listHostAddresses(this.opts).map((h) => h.host);
+    const listed = this.opts.hosts ? undefined : listHostAddresses(this.opts);
+    const hosts = this.opts.hosts ?? listed!.map((h) => h.host);
+    if (listed) for (const h of listed) this.networkIds.set(h.host, h.networkId);
     await Promise.all(
       hosts.map(
         (host) =>
@@ -88,7 +92,7 @@ export class UdpIceAgent {
   }
 
   private gather(): void {
-    const hosts: HostInterface[] = this.addresses.map((a) => ({ address: a }));
+    const hosts: HostInterface[] = this.addresses.map((a) => ({ address: a, networkId: this.networkIds.get(a.host) }));
     this.agent.gather(hosts, this.now());
     this.flush();
   }
