@@ -47,6 +47,8 @@ import type {
 export interface SelectedPair {
   local: Candidate;
   remote: Candidate;
+  /** Last measured round trip on the pair (checks and consent), ms. */
+  rtt?: number;
   /** The socket to send from. */
   localAddress: Address;
   remoteAddress: Address;
@@ -98,7 +100,13 @@ export class IceAgent implements Core<IceAgentEvent> {
   get selectedPair(): SelectedPair | undefined {
     const p = this.s.activePair();
     if (!p) return undefined;
-    return { local: p.local.candidate, remote: p.remote.candidate, localAddress: p.local.base, remoteAddress: p.remote.address };
+    return {
+      local: p.local.candidate,
+      remote: p.remote.candidate,
+      rtt: p.rtt,
+      localAddress: p.local.base,
+      remoteAddress: p.remote.address,
+    };
   }
 
   // ---- local side ------------------------------------------------------------------------

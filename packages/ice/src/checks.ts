@@ -110,7 +110,7 @@ export function handleResponse(s: AgentState, m: StunMessage, from: Address, loc
   }
   if (!s.txs.handleResponse(m, from, now)) return;
   for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
-    if (e.type === "success") onSuccess(s, e.context, e.response, e.from, local, now);
+    if (e.type === "success") onSuccess(s, e.context, e.response, e.from, local, now, e.rtt);
     else if (e.type === "error") onError(s, e.context, e.code, now);
     else onTimeout(s, e.context, now);
   }
@@ -124,7 +124,15 @@ export function handleTransactionTimeouts(s: AgentState, now: Millis): void {
   }
 }
 
-function onSuccess(s: AgentState, ctx: TxContext, m: StunMessage, from: Address, local: Address, now: Millis): void {
+function onSuccess(
+  s: AgentState,
+  ctx: TxContext,
+  m: StunMessage,
+  from: Address,
+  local: Address,
+  now: Millis,
+  rtt: Millis | undefined,
+): void {
   let mapped: Address | undefined;
   try {
     mapped = m.xorMappedAddress();
@@ -139,6 +147,7 @@ function onSuccess(s: AgentState, ctx: TxContext, m: StunMessage, from: Address,
   }
   const { gen, pair } = ctx;
   if (ctx.kind === "consent") {
+    if (rtt !== undefined) pair.rtt = rtt;
     if (s.activePair() === pair && sameAddress(from, pair.remote.address)) {
       s.lastConsentAt = now;
       updateConnectionState(s, now);
@@ -157,6 +166,7 @@ function onSuccess(s: AgentState, ctx: TxContext, m: StunMessage, from: Address,
     learnLocalPeerReflexive(s, pair.local, mapped, ctx.priority);
   }
   // §7.2.5.3.2-3: the pair is valid; its foundation's frozen pairs may go.
+  if (rtt !== undefined) pair.rtt = rtt;
   pair.state = PairState.succeeded;
   pair.valid = true;
   gen.checklist.unfreezeFoundation(pair.foundation);

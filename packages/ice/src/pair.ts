@@ -47,6 +47,8 @@ export interface CandidatePair {
   useCandidate: boolean;
   /** In-flight connectivity check, if any (a STUN transaction id as hex). */
   transactionKey?: string;
+  /** Round trip of the last check or consent answered without a retransmission (Karn). */
+  rtt?: number;
   /** Local address learned from the XOR-MAPPED-ADDRESS of a successful check. */
   mapped?: Address;
 }

@@ -20,6 +20,7 @@ describe("two agents on the virtual network", () => {
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
     expect(a.agent.selectedPair!.remoteAddress.host).toBe("10.0.0.2");
     expect(b.agent.selectedPair!.remoteAddress.host).toBe("10.0.0.1");
+    expect(a.agent.selectedPair!.rtt).toBe(20); // 10 ms each way on the virtual link
     expect(a.agent.controlling).toBe(true);
     expect(b.agent.controlling).toBe(false);
     sim.runFor(2000);
