@@ -11,6 +11,7 @@
  * MAC. `Hash.copy()` of a keyed state was slower still (about 6 µs).
  */
 import { createHash, hash } from "node:crypto";
+import { SHA1_INIT, sha1Compress } from "./sha1-block.js";
 
 /** Offset in `buf` at which the caller writes the message. */
 export const HMAC_MESSAGE_OFFSET = 64;
@@ -29,17 +30,26 @@ export class HmacSha1 {
   /** The same scratch as 32-bit words (native byte order), for word-wise XOR by callers. */
   buf32: Int32Array;
   private readonly ipad = new Uint8Array(64);
-  /** [0, 64) key XOR opad, [64, 84) the inner digest. */
-  private readonly outer = new Uint8Array(84);
+  /** SHA-1 state after the key XOR opad block. */
+  private readonly opadState = new Int32Array(5);
+  /** The outer hash's second block: inner digest, padding, length (84 bytes = 672 bits). */
+  private readonly outerBlock = new Int32Array(16);
+  /** Outer state, then the MAC as 5 words. */
+  private readonly state = new Int32Array(5);
 
   constructor(key: Uint8Array, capacity = 1500) {
     // Keys longer than the block are hashed first (RFC 2104 §2); SRTP's are 20 bytes.
     const k = key.length > 64 ? Uint8Array.from(sha1(key), (c) => c.charCodeAt(0)) : key;
+    const opad = new Int32Array(16);
     for (let i = 0; i < 64; i++) {
       const b = i < k.length ? k[i] : 0;
       this.ipad[i] = b ^ 0x36;
-      this.outer[i] = b ^ 0x5c;
+      opad[i >> 2] |= (b ^ 0x5c) << (24 - 8 * (i & 3));
     }
+    this.opadState.set(SHA1_INIT);
+    sha1Compress(this.opadState, opad);
+    this.outerBlock[5] = 0x80000000 | 0;
+    this.outerBlock[15] = (64 + 20) * 8;
     const ab = new ArrayBuffer(HMAC_MESSAGE_OFFSET + ((capacity + 3) & ~3));
     this.buf = new Uint8Array(ab);
     this.buf32 = new Int32Array(ab);
@@ -55,25 +65,32 @@ export class HmacSha1 {
     this.buf.set(this.ipad, 0);
   }
 
-  /** The 20-byte MAC of buf[64, 64 + n) as a latin1 string. */
-  private mac(n: number): string {
+  /** The MAC of buf[64, 64 + n), left in `state` as five big-endian words. */
+  private mac(n: number): Int32Array {
     const inner = sha1(this.buf.subarray(0, HMAC_MESSAGE_OFFSET + n));
-    const o = this.outer;
-    for (let i = 0; i < 20; i++) o[64 + i] = inner.charCodeAt(i);
-    return sha1(o);
+    const w = this.outerBlock;
+    for (let i = 0; i < 5; i++) {
+      const j = i * 4;
+      w[i] =
+        (inner.charCodeAt(j) << 24) | (inner.charCodeAt(j + 1) << 16) | (inner.charCodeAt(j + 2) << 8) | inner.charCodeAt(j + 3);
+    }
+    const st = this.state;
+    st.set(this.opadState);
+    sha1Compress(st, w);
+    return st;
   }
 
   /** Write the first `tagLength` bytes of the MAC of buf[64, 64 + n) to dst[at...]. */
   sign(n: number, dst: Uint8Array, at: number, tagLength: number): void {
     const m = this.mac(n);
-    for (let i = 0; i < tagLength; i++) dst[at + i] = m.charCodeAt(i);
+    for (let i = 0; i < tagLength; i++) dst[at + i] = (m[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff;
   }
 
   /** Compare, in time independent of the contents, the truncated MAC with src[at, at + tagLength). */
   verify(n: number, src: Uint8Array, at: number, tagLength: number): boolean {
     const m = this.mac(n);
     let diff = 0;
-    for (let i = 0; i < tagLength; i++) diff |= src[at + i] ^ m.charCodeAt(i);
+    for (let i = 0; i < tagLength; i++) diff |= src[at + i] ^ ((m[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff);
     return diff === 0;
   }
 }
