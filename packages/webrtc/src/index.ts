@@ -1,1 +1,23 @@
-export {};
+/**
+ * @tsrtc/webrtc: the W3C RTCPeerConnection for data channels, in TypeScript for Node.js.
+ *
+ *   import { RTCPeerConnection } from "@tsrtc/webrtc";
+ *   const pc = new RTCPeerConnection({ tsrtc: { includeLoopback: true } });
+ *   const dc = pc.createDataChannel("chat");
+ *
+ * Layers: engine/ (sans-IO: JSEP, ICE/DTLS/SCTP wiring, channels), io/ (UDP sockets, one timer,
+ * the clock), api/ (the W3C objects).
+ */
+export { RTCPeerConnection, type RTCOfferOptions } from "./api/peer-connection.js";
+export { RTCDataChannel, type RTCDataChannelInit, type RTCDataChannelState, type BinaryType, type RTCPriorityType } from "./api/data-channel.js";
+export { RTCSessionDescription, type RTCSdpType, type RTCSessionDescriptionInit, type RTCLocalSessionDescriptionInit } from "./api/session-description.js";
+export { RTCIceCandidate, type RTCIceCandidateInit } from "./api/ice-candidate.js";
+export { RTCCertificate, type RTCDtlsFingerprint, type AlgorithmIdentifier } from "./api/certificate.js";
+export { RTCIceTransport, RTCDtlsTransport, RTCSctpTransport, type RTCIceCandidatePair, type RTCIceParameters, type RTCIceRole } from "./api/transports.js";
+export { RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCErrorEvent } from "./api/events.js";
+export { RTCError, type RTCErrorDetailType, type RTCErrorInit } from "./api/errors.js";
+export { RTCStatsReport, type RTCStats } from "./api/stats.js";
+export type { RTCConfiguration, RTCIceServer, RTCIceTransportPolicy, RTCBundlePolicy, RTCRtcpMuxPolicy, TsrtcOptions } from "./api/config.js";
+export type { SignalingState as RTCSignalingState, PeerConnectionState as RTCPeerConnectionState, IceConnectionState as RTCIceConnectionState, IceGatheringState as RTCIceGatheringState, DtlsTransportState as RTCDtlsTransportState, SctpTransportState as RTCSctpTransportState } from "./engine/types.js";
+export { PeerEngine, type Description, type CandidateInit } from "./engine/engine.js";
+export { type EngineConfig, type EngineEvent, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_RECEIVE_MESSAGE_SIZE } from "./engine/types.js";

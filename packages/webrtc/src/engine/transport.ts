@@ -103,6 +103,12 @@ export class TransportCore {
     return this.dtls?.role;
   }
 
+  /** STUN servers for the next ICE agent (resolved by the Node layer). */
+  setStunServers(servers: Address[]): void {
+    this.stunServers = servers;
+  }
+  private stunServers: Address[] | undefined;
+
   /** The local addresses the Node layer bound (one socket each, shared by the BUNDLE). */
   setHosts(hosts: HostInterface[]): void {
     this.hosts = hosts;
@@ -120,7 +126,7 @@ export class TransportCore {
     this.localCandidates = [];
     this.gatheringComplete = false;
     this.agent = new IceAgent(
-      { ...this.config.ice, controlling, localCredentials: creds, stunServers: this.config.stunServers ?? [] },
+      { ...this.config.ice, controlling, localCredentials: creds, stunServers: this.stunServers ?? this.config.stunServers ?? [] },
       this.config.rng,
     );
     return this.agent;

@@ -1,0 +1,101 @@
+/**
+ * The Node driver of one PeerEngine (DESIGN.md §1): feeds it datagrams from the UDP bundle and
+ * the monotonic clock, and after every input or API call drains its transmits to the sockets
+ * and its events to the API layer, then re-arms one setTimeout at pollTimeout().
+ */
+import type { Address, Millis } from "@tsrtc/base";
+import type { PeerEngine } from "../engine/engine.js";
+import type { EngineEvent } from "../engine/types.js";
+import { monotonicNow } from "./clock.js";
+import { UdpBundle, type UdpOptions } from "./udp.js";
+
+export class EngineDriver {
+  readonly udp: UdpBundle;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private flushing = false;
+  private stopped = false;
+
+  constructor(
+    readonly engine: PeerEngine,
+    udpOptions: UdpOptions,
+    private readonly onEvent: (e: EngineEvent) => void,
+  ) {
+    this.udp = new UdpBundle(udpOptions, (data, from, local) => this.onDatagram(data, from, local));
+  }
+
+  now(): Millis {
+    return monotonicNow();
+  }
+
+  /** Bind the sockets (once) and hand the addresses to the engine. */
+  async bind(): Promise<void> {
+    const hosts = await this.udp.bind();
+    this.engine.setHosts([...hosts]);
+  }
+
+  private onDatagram(data: Uint8Array, from: Address, local: Address): void {
+    if (this.stopped) return;
+    this.engine.handlePacket(data, from, local, this.now());
+    this.flush();
+  }
+
+  /** Run an API call on the engine with the current time, then flush. */
+  run<T>(fn: (now: Millis) => T): T {
+    try {
+      return fn(this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** Drain transmits and events, then re-arm the timer. Re-entrant calls only send. */
+  flush(): void {
+    const engine = this.engine;
+    for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) this.udp.send(t.data, t.to, t.from);
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let e = engine.pollEvent(); e; e = engine.pollEvent()) {
+        this.onEvent(e);
+        for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) this.udp.send(t.data, t.to, t.from);
+      }
+    } finally {
+      this.flushing = false;
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    const at = this.engine.pollTimeout() ?? Infinity;
+    if (at === this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      if (this.stopped) return;
+      this.engine.handleTimeout(this.now());
+      this.flush();
+    }, Math.max(0, Math.ceil(at - this.now())));
+  }
+
+  /** Run `fn` in a later task (after the current promise jobs): W3C "queue a task". */
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
+
+  /** Send the goodbyes (SCTP ABORT, DTLS close_notify) and stop: no timer, sockets closed. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.engine.finishClose(this.now())) this.udp.send(t.data, t.to, t.from);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    // Let the last datagrams leave before the sockets close.
+    setImmediate(() => this.udp.close());
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The UDP sockets of one peer connection: one socket per local address, shared by the whole
+ * BUNDLE (RFC 9143), so ICE, DTLS and SCTP all ride the same 5-tuple and are told apart by their
+ * first byte (RFC 7983). Which addresses: every usable non-loopback interface by default
+ * (browsers skip lo), or loopback / a fixed list when the tsrtc options ask for it.
+ */
+import { type Socket, createSocket } from "node:dgram";
+import { type Address, address, addressKey, logger } from "@tsrtc/base";
+import type { HostInterface } from "@tsrtc/ice";
+import { listHostAddresses } from "@tsrtc/ice/node";
+
+const log = logger("webrtc:udp");
+
+export interface UdpOptions {
+  /** Bind exactly these IP addresses (e.g. ["127.0.0.1"]). */
+  hosts?: readonly string[];
+  /** Add 127.0.0.1 / ::1 to the interface list (browsers only do with a flag). Default false. */
+  includeLoopback?: boolean;
+  /** Keep only these interface names. */
+  interfaces?: readonly string[];
+  /** Gather IPv6 addresses. Default true. */
+  ipv6?: boolean;
+  /** Port to bind (0 = ephemeral, the default). */
+  port?: number;
+}
+
+export type DatagramHandler = (data: Uint8Array, from: Address, local: Address) => void;
+
+export class UdpBundle {
+  private readonly sockets = new Map<string, Socket>();
+  private readonly bound: HostInterface[] = [];
+  private binding: Promise<HostInterface[]> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly opts: UdpOptions,
+    private readonly onDatagram: DatagramHandler,
+  ) {}
+
+  /** The bound addresses, as ICE host interfaces. */
+  get hosts(): readonly HostInterface[] {
+    return this.bound;
+  }
+
+  /** Bind once (later calls share the first); resolves with the bound addresses. */
+  bind(): Promise<HostInterface[]> {
+    this.binding ??= this.doBind();
+    return this.binding;
+  }
+
+  private async doBind(): Promise<HostInterface[]> {
+    const list = this.opts.hosts
+      ? this.opts.hosts.map((h, i) => ({ host: h, networkId: i + 1 }))
+      : listHostAddresses({ includeLoopback: this.opts.includeLoopback, interfaces: this.opts.interfaces, ipv6: this.opts.ipv6 });
+    await Promise.all(list.map((h) => this.bindOne(h.host, h.networkId)));
+    return this.bound;
+  }
+
+  private bindOne(host: string, networkId: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.closed) return resolve();
+      const family = host.includes(":") ? 6 : 4;
+      const socket = createSocket({ type: family === 6 ? "udp6" : "udp4" });
+      const fail = (e: Error) => {
+        log("cannot bind %s: %s", host, e.message);
+        socket.close();
+        resolve();
+      };
+      socket.once("error", fail);
+      socket.bind(this.opts.port ?? 0, host, () => {
+        socket.off("error", fail);
+        if (this.closed) {
+          socket.close();
+          return resolve();
+        }
+        socket.on("error", (e) => log("socket %s error: %s", host, e.message));
+        const local = address(host, socket.address().port);
+        this.sockets.set(addressKey(local), socket);
+        this.bound.push({ address: local, networkId });
+        socket.on("message", (msg, rinfo) => {
+          if (this.closed) return;
+          const pct = rinfo.address.indexOf("%");
+          const rhost = pct >= 0 ? rinfo.address.slice(0, pct) : rinfo.address;
+          const from: Address = { family: rinfo.family === "IPv6" ? 6 : 4, host: rhost, port: rinfo.port };
+          this.onDatagram(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), from, local);
+        });
+        resolve();
+      });
+    });
+  }
+
+  /** Send from the socket bound at `from` (the first of the family when absent). */
+  send(data: Uint8Array, to: Address, from: Address | undefined): void {
+    if (this.closed) return;
+    let socket = from ? this.sockets.get(addressKey(from)) : undefined;
+    if (!socket) {
+      const h = this.bound.find((b) => b.address.family === to.family);
+      socket = h && this.sockets.get(addressKey(h.address));
+    }
+    if (!socket) return;
+    socket.send(data, to.port, to.host);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.sockets.values()) {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+    }
+    this.sockets.clear();
+  }
+}
