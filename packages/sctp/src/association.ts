@@ -410,6 +410,7 @@ export class SctpAssociation {
   private establish(n: Negotiated, now: number): void {
     this.neg = n;
     this.state = State.ESTABLISHED;
+    this.queue.interleave = n.iData;
     this.sender = new Sender(n.localInitialTsn, n.peerRwnd, this.queue, {
       mtu: this.o.mtu,
       iData: n.iData,

@@ -31,11 +31,28 @@ export interface OutStream {
   nextUnorderedMid: number;
 }
 
+interface StreamQueue {
+  q: OutMessage[];
+  head: number;
+}
+
+/**
+ * Per-stream FIFOs served round-robin, so one channel's large message does not hold back the
+ * others. With DATA a message, once started, is finished before the next (its fragments need
+ * consecutive TSNs, RFC 9260 §6.9); with I-DATA the streams take turns fragment by fragment
+ * (RFC 8260 §1: no head-of-line blocking between streams).
+ */
 export class SendQueue {
-  private q: OutMessage[] = [];
-  private head = 0;
+  private readonly queues = new Map<number, StreamQueue>();
+  /** Streams with queued messages, in round-robin order. */
+  private ring: number[] = [];
+  private cursor = 0;
+  private inProgress: OutMessage | undefined;
+  private count = 0;
   readonly streams = new Map<number, OutStream>();
   totalBuffered = 0;
+  /** Interleave fragments of different streams (I-DATA). */
+  interleave = false;
 
   constructor(private readonly onLow: (stream: number) => void) {}
 
@@ -49,19 +66,32 @@ export class SendQueue {
   }
 
   push(m: OutMessage): void {
-    this.q.push(m);
+    let sq = this.queues.get(m.stream);
+    if (!sq) {
+      sq = { q: [], head: 0 };
+      this.queues.set(m.stream, sq);
+    }
+    if (sq.head >= sq.q.length) this.ring.push(m.stream);
+    sq.q.push(m);
     const s = this.stream(m.stream);
     s.buffered += m.data.length;
     s.pending++;
+    this.count++;
     this.totalBuffered += m.data.length;
   }
 
+  /** Messages queued and not fully fragmented. */
   get size(): number {
-    return this.q.length - this.head;
+    return this.count;
   }
 
+  /** The message whose next fragment goes out now. */
   peek(): OutMessage | undefined {
-    return this.head < this.q.length ? this.q[this.head] : undefined;
+    if (this.inProgress) return this.inProgress;
+    if (this.ring.length === 0) return undefined;
+    if (this.cursor >= this.ring.length) this.cursor = 0;
+    const sq = this.queues.get(this.ring[this.cursor])!;
+    return sq.q[sq.head];
   }
 
   /** Assign the stream sequence (SSN or MID) when a message's first fragment leaves. */
@@ -83,20 +113,25 @@ export class SendQueue {
     }
   }
 
-  /** `len` bytes of the head message became a fragment. */
+  /** `len` bytes of `m` (the message peek() returned) became a fragment. */
   consume(m: OutMessage, len: number): void {
     m.offset += len;
     this.release(m.stream, len);
-    if (m.offset >= m.data.length) this.shift();
+    if (m.offset >= m.data.length) {
+      this.remove(m);
+    } else if (this.interleave) {
+      this.cursor++;
+    } else {
+      this.inProgress = m;
+    }
   }
 
-  /** Drop the head message (expired or abandoned): its unsent bytes leave the buffer. */
-  discardHead(): OutMessage | undefined {
-    const m = this.peek();
-    if (!m) return undefined;
+  /** Drop a message that has not been fully fragmented (expired or abandoned). */
+  discard(m: OutMessage): void {
+    const sq = this.queues.get(m.stream);
+    if (!sq || sq.q.indexOf(m, sq.head) < 0) return;
     this.release(m.stream, m.data.length - m.offset);
-    this.shift();
-    return m;
+    this.remove(m);
   }
 
   /** Reset the outgoing sequence numbers of a stream (RFC 6525 §5.1.2, after a reset succeeds). */
@@ -108,13 +143,27 @@ export class SendQueue {
     s.nextUnorderedMid = 0;
   }
 
-  private shift(): void {
-    const m = this.q[this.head];
+  private remove(m: OutMessage): void {
+    if (this.inProgress === m) this.inProgress = undefined;
+    const sq = this.queues.get(m.stream)!;
+    const at = sq.q.indexOf(m, sq.head);
+    if (at === sq.head) sq.q[sq.head++] = undefined as unknown as OutMessage;
+    else sq.q.splice(at, 1);
     this.stream(m.stream).pending--;
-    this.q[this.head++] = undefined as unknown as OutMessage;
-    if (this.head > 1024 && this.head * 2 > this.q.length) {
-      this.q = this.q.slice(this.head);
-      this.head = 0;
+    this.count--;
+    const idx = this.ring.indexOf(m.stream);
+    if (sq.head >= sq.q.length) {
+      sq.q = [];
+      sq.head = 0;
+      this.ring.splice(idx, 1);
+      if (idx < this.cursor) this.cursor--;
+    } else {
+      if (sq.head > 1024 && sq.head * 2 > sq.q.length) {
+        sq.q = sq.q.slice(sq.head);
+        sq.head = 0;
+      }
+      // Next turn goes to the following stream.
+      if (idx === this.cursor) this.cursor++;
     }
   }
 

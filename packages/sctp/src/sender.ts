@@ -128,7 +128,7 @@ export class Sender {
         if (m.expiresAt < 0) m.expiresAt = now - m.expiresAt - 1;
         if (m.expiresAt <= now) {
           // RFC 3758 §3.5 A1: an expired message that never left is dropped without a TSN.
-          q.discardHead();
+          q.discard(m);
           this.stats.abandoned++;
           continue;
         }
@@ -313,7 +313,7 @@ export class Sender {
       }
     }
     // A partly fragmented message loses its unsent tail too.
-    if (this.queue.peek() === m) this.queue.discardHead();
+    if (m.offset < m.data.length) this.queue.discard(m);
   }
 
   /** RFC 3758 §3.5 C1-C3: move over abandoned chunks after the cumulative ack; ask for FORWARD-TSN. */

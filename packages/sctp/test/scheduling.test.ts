@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { connectBoth, pair, payload } from "./helpers.js";
+
+describe("stream scheduling", () => {
+  it("with I-DATA a large message on one stream does not hold back small ones on another", () => {
+    const { sim, a, b } = pair({ delay: 5, bandwidth: 8_000_000 }, { a: { iData: true, maxMessageSize: 4 << 20 }, b: { iData: true } });
+    expect(connectBoth(sim, a, b)).toBe(true);
+    a.assoc.send(1, 53, payload(1, 2 << 20));
+    for (let i = 0; i < 5; i++) a.assoc.send(2, 51, payload(10 + i, 100));
+    expect(sim.runUntil(() => b.messages.length === 6, { maxTime: 60_000 })).toBe(true);
+    expect(b.messages.map((m) => m.stream)).toEqual([2, 2, 2, 2, 2, 1]);
+    expect(Buffer.compare(Buffer.from(b.messages[5].data), Buffer.from(payload(1, 2 << 20)))).toBe(0);
+  });
+
+  it("with DATA streams take turns message by message (round robin), each stream in order", () => {
+    const { sim, a, b } = pair({ delay: 5 }, { a: { iData: false }, b: { iData: false } });
+    expect(connectBoth(sim, a, b)).toBe(true);
+    for (let i = 0; i < 4; i++) a.assoc.send(1, 53, payload(i, 50_000));
+    for (let i = 0; i < 4; i++) a.assoc.send(2, 53, payload(100 + i, 50_000));
+    expect(sim.runUntil(() => b.messages.length === 8, { maxTime: 60_000 })).toBe(true);
+    expect(b.messages.map((m) => m.stream)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    const s1 = b.messages.filter((m) => m.stream === 1).map((m) => m.data);
+    s1.forEach((d, i) => expect(Buffer.compare(Buffer.from(d), Buffer.from(payload(i, 50_000)))).toBe(0));
+  });
+});
