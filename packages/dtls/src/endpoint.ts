@@ -39,6 +39,7 @@ import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from "
 import { emptyRecordHeader, readRecordHeader, writeRecordHeader } from "./record/header.js";
 import { RecordLayer } from "./record/layer.js";
 import { AeadProtection } from "./record/protection.js";
+import { Fifo } from "./queue.js";
 import { newStats, type DtlsStats } from "./stats.js";
 
 const log = logger("dtls");
@@ -78,16 +79,16 @@ export class DtlsEndpoint implements HandshakeHost {
   private readonly client: ClientHandshake | undefined;
   private readonly server: ServerHandshake | undefined;
   private sessionInfo: Session | undefined;
-  private readonly tx: Uint8Array[] = [];
-  private txHead = 0;
-  private readonly events: DtlsEvent[] = [];
-  private evHead = 0;
+  private readonly tx = new Fifo<Uint8Array>();
+  private readonly events = new Fifo<DtlsEvent>();
   private readonly hdr = emptyRecordHeader();
   private earlyRecords: Uint8Array[] = [];
   private earlyData: Uint8Array[] = [];
   /** The peer has sent us an authenticated epoch-1 record: plaintext alerts are no longer believed. */
   private peerProtected = false;
   private sawOldHandshake = false;
+  /** A handshake record arrived in this input: messages may be ready. */
+  private handshakeInput = false;
   private closeNotifySent = false;
 
   constructor(options: DtlsEndpointOptions) {
@@ -141,24 +142,11 @@ export class DtlsEndpoint implements HandshakeHost {
   }
 
   pollTransmit(): Uint8Array | undefined {
-    if (this.txHead >= this.tx.length) return undefined;
-    const d = this.tx[this.txHead];
-    this.tx[this.txHead++] = EMPTY;
-    if (this.txHead === this.tx.length) {
-      this.tx.length = 0;
-      this.txHead = 0;
-    }
-    return d;
+    return this.tx.shift();
   }
 
   pollEvent(): DtlsEvent | undefined {
-    if (this.evHead >= this.events.length) return undefined;
-    const e = this.events[this.evHead++];
-    if (this.evHead === this.events.length) {
-      this.events.length = 0;
-      this.evHead = 0;
-    }
-    return e;
+    return this.events.shift();
   }
 
   pollTimeout(): Millis | undefined {
@@ -218,6 +206,8 @@ export class DtlsEndpoint implements HandshakeHost {
   }
 
   private afterInput(now: Millis): void {
+    if (!this.handshakeInput) return; // the per-record fast path: application data only
+    this.handshakeInput = false;
     this.processMessages(now);
     // Records of epoch 1 that beat their keys here: replay them now the keys exist.
     while (this.earlyRecords.length > 0 && this.layer.hasRead(1) && this.status !== "closed") {
@@ -261,6 +251,7 @@ export class DtlsEndpoint implements HandshakeHost {
       }
       if (!this.layer.hasRead(h.epoch)) {
         if (h.epoch === 1 && this.status === "handshaking" && this.earlyRecords.length < MAX_EARLY_RECORDS) {
+          this.handshakeInput = true; // replayed once the keys exist
           // A copy (Uint8Array#slice: a caller's Buffer#slice would share memory).
           this.earlyRecords.push(Uint8Array.prototype.slice.call(d, h.fragmentOffset - RECORD_HEADER_LENGTH, at));
         } else {
@@ -317,6 +308,7 @@ export class DtlsEndpoint implements HandshakeHost {
   }
 
   private onHandshakeRecord(payload: Uint8Array, epoch: number, recordSeq: number, now: Millis): void {
+    this.handshakeInput = true;
     let at = 0;
     while (at < payload.length) {
       let parsed;
@@ -529,5 +521,3 @@ export class DtlsEndpoint implements HandshakeHost {
     this.events.push({ type: "closed", reason });
   }
 }
-
-const EMPTY = new Uint8Array(0);

@@ -76,8 +76,8 @@ export class AeadProtection {
     this.setAad(type, version, epoch, seq, len);
     let at = RECORD_HEADER_LENGTH;
     if (this.explicit) {
-      out.set(this.nonce.subarray(4, 12), at);
-      at += 8;
+      const n = this.nonce;
+      for (let i = 4; i < 12; i++) out[at++] = n[i];
     }
     // No options objects: they send node:crypto down a slower path (measured). GCM and
     // ChaCha20-Poly1305 default to 16-byte tags.
@@ -101,7 +101,8 @@ export class AeadProtection {
     if (ptLen < 0) return undefined;
     if (this.explicit) {
       // GCM: the explicit nonce travels in the record (RFC 5288 §3).
-      this.nonce.set(d.subarray(from, from + 8), 4);
+      const n = this.nonce;
+      for (let i = 0; i < 8; i++) n[4 + i] = d[from + i];
     } else {
       this.setNonce(epoch, seq);
     }
@@ -110,8 +111,10 @@ export class AeadProtection {
     try {
       const dc = createDecipheriv(this.alg as "aes-128-gcm", this.key, this.nonce);
       dc.setAAD(this.aad);
-      dc.setAuthTag(d.subarray(ctStart + ptLen, ctStart + ptLen + TAG));
-      const pt = dc.update(d.subarray(ctStart, ctStart + ptLen));
+      // Plain views built directly: Buffer#subarray goes through @@species and costs more.
+      const base = d.byteOffset;
+      dc.setAuthTag(new Uint8Array(d.buffer, base + ctStart + ptLen, TAG));
+      const pt = dc.update(new Uint8Array(d.buffer, base + ctStart, ptLen));
       dc.final();
       return pt;
     } catch {
