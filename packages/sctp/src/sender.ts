@@ -120,6 +120,8 @@ export class Sender {
       const room = (pb.room(limit) - hdr) & ~3;
       const remaining = m.data.length - m.offset;
       if (room <= 0 || (room < remaining && room < 64)) break;
+      // A message that fits a packet of its own is not split across two (no reassembly for it).
+      if (room < remaining && remaining <= limit - 12 - hdr && !pb.empty) break;
       const len = remaining < room ? remaining : room;
       // §6.1 rule A: respect the peer's window, except one probe chunk when nothing is in flight.
       if (len > this.peerRwnd - this.flightSize && this.flightSize > 0) break;
