@@ -87,6 +87,13 @@ export class DtlsEndpoint implements HandshakeHost {
   /** The peer has sent us an authenticated epoch-1 record: plaintext alerts are no longer believed. */
   private peerProtected = false;
   private sawOldHandshake = false;
+  /** message_seq of the peer message our current flight answers (-1: none yet). */
+  private answering = -1;
+  /**
+   * A repeat of that message means our flight was lost: retransmit at once (RFC 6347 §4.2.4).
+   * Only that message triggers it, so a multi-datagram flight cannot set off a storm.
+   */
+  private retransmitTrigger = -1;
   /** A handshake record arrived in this input: messages may be ready. */
   private handshakeInput = false;
   private closeNotifySent = false;
@@ -326,7 +333,7 @@ export class DtlsEndpoint implements HandshakeHost {
         // After the handshake only the peer's retransmissions matter (last-flight duty).
         if (f.messageSeq < this.reassembler.nextSeq) {
           this.stats.dropped.duplicateHandshake++;
-          this.sawOldHandshake = true;
+          if (f.messageSeq === this.retransmitTrigger) this.sawOldHandshake = true;
         } else {
           this.stats.dropped.unexpected++;
         }
@@ -335,7 +342,7 @@ export class DtlsEndpoint implements HandshakeHost {
       const r = this.reassembler.add(f, epoch, recordSeq, this.server?.waitingForHello === true);
       if (r === "old") {
         this.stats.dropped.duplicateHandshake++;
-        this.sawOldHandshake = true;
+        if (f.messageSeq === this.retransmitTrigger) this.sawOldHandshake = true;
       } else if (r !== "accepted") {
         this.stats.dropped.handshakeRejected++;
       }
@@ -358,6 +365,7 @@ export class DtlsEndpoint implements HandshakeHost {
           // RFC 6347 §4.2.1: a stateless server's HelloVerifyRequest reused the ClientHello's record
           // number, so our epoch-0 numbering continues from the ClientHello we accept.
           this.layer.advanceWriteSeq(0, m.recordSeq);
+          this.answering = m.messageSeq;
           server.continueHandshake(now);
         } else {
           this.stats.dropped.unexpected++;
@@ -373,6 +381,7 @@ export class DtlsEndpoint implements HandshakeHost {
         this.onPostHandshakeMessage(m);
         continue;
       }
+      this.answering = m.messageSeq;
       hs.handle(m, now);
     }
   }
@@ -419,6 +428,7 @@ export class DtlsEndpoint implements HandshakeHost {
   sendFlight(items: FlightItem[], now: Millis, armTimer: boolean): void {
     if (this.status === "new") this.status = "handshaking";
     this.flight.set(items, now, armTimer);
+    this.retransmitTrigger = this.answering;
     // Our CCS switches what we write afterwards (alerts, application data) to epoch 1.
     if (items.some((i) => i.kind === "ccs")) this.layer.writeEpoch = 1;
     this.transmitFlight();

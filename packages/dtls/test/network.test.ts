@@ -73,6 +73,18 @@ describe("handshake over the testkit network", () => {
     });
   }
 
+  it("answers a retransmitted multi-datagram flight with one retransmission, not one per datagram", () => {
+    const { sim, client, server, both } = setup({ conditions: { mtu: 256 }, clientCert: rsa, client: { mtu: 256 }, server: { mtu: 256 } });
+    let flight5 = 0;
+    const f5 = dtlsFlight(5, { transmission: 2 });
+    sim.network.addFilter({ name: "count", dropped: 0, shouldDrop: (d, i) => (f5(d, i) ? (flight5++, false) : false) });
+    sim.network.addFilter(dropWhere(dtlsFlight(6, { transmission: 1 }), Infinity));
+    expect(sim.runUntil(both, { maxTime: 10_000 })).toBe(true);
+    expect(flight5).toBeGreaterThan(2); // the client's retransmitted flight 5 spans several datagrams
+    expect(server.stats.retransmits).toBe(1);
+    expect(client.stats.retransmits).toBe(1);
+  });
+
   it("fragments handshake messages to fit a 256-byte MTU (RSA certificate)", () => {
     const { sim, client, server, both } = setup({ conditions: { mtu: 256 }, serverCert: rsa, client: { mtu: 256 }, server: { mtu: 256 } });
     let fragmented = 0;
