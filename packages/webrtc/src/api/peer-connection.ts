@@ -106,17 +106,28 @@ export class RTCPeerConnection extends RtcEventTarget {
 
   // ---- state ------------------------------------------------------------------------------
 
+  /**
+   * The states as the application has been told them: each changes when its event is
+   * dispatched, so a handler reads the state its event announced (the engine may be ahead).
+   */
+  private shown: { signaling: SignalingState; gathering: IceGatheringState; ice: IceConnectionState; connection: PeerConnectionState } = {
+    signaling: "stable",
+    gathering: "new",
+    ice: "new",
+    connection: "new",
+  };
+
   get signalingState(): SignalingState {
-    return this.engine.signalingState;
+    return this.closed ? "closed" : this.engine.signalingState;
   }
   get iceGatheringState(): IceGatheringState {
-    return this.engine.iceGatheringState;
+    return this.shown.gathering;
   }
   get iceConnectionState(): IceConnectionState {
-    return this.engine.iceConnectionState;
+    return this.closed ? "closed" : this.shown.ice;
   }
   get connectionState(): PeerConnectionState {
-    return this.engine.connectionState;
+    return this.closed ? "closed" : this.shown.connection;
   }
   get canTrickleIceCandidates(): boolean | null {
     return this.engine.canTrickleIceCandidates;
@@ -408,15 +419,18 @@ export class RTCPeerConnection extends RtcEventTarget {
         return;
       case "icegatheringstatechange":
         this.later(() => {
+          this.shown.gathering = e.state;
           this.ice.dispatchEvent(new Event("gatheringstatechange"));
           this.dispatchEvent(new Event("icegatheringstatechange"));
         });
         return;
       case "iceconnectionstatechange":
+        this.shown.ice = e.state;
         this.ice.dispatchEvent(new Event("statechange"));
         this.dispatchEvent(new Event("iceconnectionstatechange"));
         return;
       case "connectionstatechange":
+        this.shown.connection = e.state;
         this.dispatchEvent(new Event("connectionstatechange"));
         return;
       case "signalingstatechange":
@@ -432,14 +446,18 @@ export class RTCPeerConnection extends RtcEventTarget {
         this.selectedPairChanges++;
         this.ice.dispatchEvent(new Event("selectedcandidatepairchange"));
         return;
-      case "datachannel":
-        this.dispatchEvent(new RTCDataChannelEvent("datachannel", { channel: this.wrap(e.channel) }));
+      case "datachannel": {
+        // Channel events are tasks too (W3C §6.2): after the call that caused them returns.
+        const channel = this.wrap(e.channel);
+        this.later(() => this.dispatchEvent(new RTCDataChannelEvent("datachannel", { channel })));
         return;
+      }
       default: {
-        const dc = this.wrappers.get(e.channel);
-        if (!dc) return;
-        dc.dispatchChannelEvent(e);
-        if (e.type === "close") this.wrappers.delete(e.channel);
+        const dc = this.wrap(e.channel);
+        this.later(() => {
+          dc.dispatchChannelEvent(e);
+          if (e.type === "close") this.wrappers.delete(e.channel);
+        });
       }
     }
   }

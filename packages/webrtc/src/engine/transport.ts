@@ -233,7 +233,8 @@ export class TransportCore {
   handleTimeout(now: Millis): void {
     if (this.isClosed) return;
     this.agent?.handleTimeout(now);
-    this.dtls?.handleTimeout(now);
+    // A DTLS client starts on its first timeout: hold it until ICE has a path.
+    if (this.dtls && (this.dtlsStarted || this.dtls.role === "server")) this.dtls.handleTimeout(now);
     this.sctp?.handleTimeout(now);
     this.pump(now);
   }
