@@ -66,6 +66,11 @@ export type DtlsState = "new" | "handshaking" | "connected" | "closed";
 const MAX_EARLY_RECORDS = 16;
 /** Application data arriving after the peer's keys but before our handshake completes. */
 const MAX_EARLY_DATA = 16;
+/**
+ * Largest ClientHello a server waiting for one buffers (Chromium's is ~1.4 kB, Firefox's ~2 kB):
+ * unauthenticated fragments may hold at most 16 × this.
+ */
+const MAX_CLIENT_HELLO = 8192;
 /** Largest handshake message we reassemble (certificate chains included). */
 const MAX_HANDSHAKE_MESSAGE = 1 << 16;
 
@@ -339,7 +344,8 @@ export class DtlsEndpoint implements HandshakeHost {
         }
         continue;
       }
-      const r = this.reassembler.add(f, epoch, recordSeq, this.server?.waitingForHello === true);
+      const hello = this.server?.waitingForHello === true;
+      const r = this.reassembler.add(f, epoch, recordSeq, hello, hello ? MAX_CLIENT_HELLO : MAX_HANDSHAKE_MESSAGE);
       if (r === "old") {
         this.stats.dropped.duplicateHandshake++;
         if (f.messageSeq === this.retransmitTrigger) this.sawOldHandshake = true;

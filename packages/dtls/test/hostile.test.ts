@@ -211,6 +211,10 @@ describe("handshake input", () => {
       server.handlePacket(new Uint8Array([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 13, 1, 0, 16, 0, i & 255, 0, 0, 0, 0, 0, 0, 1, 0]), 1);
     }
     expect(server.bufferedHandshakeState).toBeLessThanOrEqual(16);
+    // A fragment claiming a huge ClientHello is refused before any buffer is allocated.
+    const before = server.stats.dropped.handshakeRejected;
+    server.handlePacket(new Uint8Array([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 13, 1, 0, 0xff, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0]), 2);
+    expect(server.stats.dropped.handshakeRejected).toBe(before + 1);
     // A real client still gets through.
     const client = new DtlsEndpoint({ role: "client", certificate: ecA, remoteFingerprints: [fingerprint(ecB.der)], rng: new SeededRandom(7) });
     const p: Pair = { client, server, clientEvents: [], serverEvents: [] };

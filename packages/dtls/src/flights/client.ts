@@ -31,7 +31,7 @@ import type { HandshakeMessage } from "../handshake/reassembler.js";
 import { Transcript } from "../handshake/transcript.js";
 import { finishedVerifyData, keyBlock, masterSecret } from "../keying.js";
 import { chooseSignatureScheme, signData, SUPPORTED_SIGNATURE_SCHEMES, verifyData } from "../signature.js";
-import { checkPeerCertificate, randomWithTime, type Handshake, type HandshakeHost, type Session } from "./context.js";
+import { checkPeerCertificate, newRandom, type Handshake, type HandshakeHost, type Session } from "./context.js";
 import type { FlightItem } from "./retransmit.js";
 
 type State = "hello" | "certificate" | "key-exchange" | "certificate-request" | "hello-done" | "finished" | "done";
@@ -60,7 +60,7 @@ export class ClientHandshake implements Handshake {
 
   constructor(private readonly host: HandshakeHost) {
     const o = host.options;
-    this.random = randomWithTime(o);
+    this.random = newRandom(o);
     const exts: Extension[] = [
       supportedGroupsExtension(o.groups),
       ecPointFormatsExtension(),

@@ -70,7 +70,8 @@ export function checkPeerCertificate(chain: Uint8Array[], o: ResolvedOptions, wa
   return key;
 }
 
-export function randomWithTime(o: ResolvedOptions): Uint8Array {
-  // RFC 5246 §7.4.1.2 suggests gmt_unix_time in the first 4 bytes; all-random is common practice.
+export function newRandom(o: ResolvedOptions): Uint8Array {
+  // RFC 5246 §7.4.1.2 suggests gmt_unix_time in the first 4 bytes; all 32 random is common practice
+  // (and a sans-IO core has no wall clock).
   return o.rng.fill(new Uint8Array(32));
 }

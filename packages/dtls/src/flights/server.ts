@@ -30,7 +30,7 @@ import type { HandshakeMessage } from "../handshake/reassembler.js";
 import { Transcript } from "../handshake/transcript.js";
 import { finishedVerifyData, keyBlock, masterSecret } from "../keying.js";
 import { chooseSignatureScheme, signData, SUPPORTED_SIGNATURE_SCHEMES, verifyData } from "../signature.js";
-import { checkPeerCertificate, randomWithTime, type Handshake, type HandshakeHost, type Session } from "./context.js";
+import { checkPeerCertificate, newRandom, type Handshake, type HandshakeHost, type Session } from "./context.js";
 import type { FlightItem } from "./retransmit.js";
 
 type State = "hello" | "certificate" | "key-exchange" | "certificate-verify" | "finished" | "done";
@@ -58,7 +58,7 @@ export class ServerHandshake implements Handshake {
 
   constructor(private readonly host: HandshakeHost) {
     this.cookies = new CookieFactory(host.options.rng);
-    this.random = randomWithTime(host.options);
+    this.random = newRandom(host.options);
   }
 
   get waitingForHello(): boolean {

@@ -41,10 +41,10 @@ export class Reassembler {
    * `replaceOnConflict`: a fragment that disagrees with what is buffered for its message_seq
    * replaces it (a server waiting for a ClientHello must not let junk fragments block it).
    */
-  add(f: HandshakeFragment, epoch: number, recordSeq = 0, replaceOnConflict = false): AddResult {
+  add(f: HandshakeFragment, epoch: number, recordSeq = 0, replaceOnConflict = false, maxLength = this.maxMessageLength): AddResult {
     if (f.messageSeq < this.nextSeq) return "old";
     if (f.messageSeq >= this.nextSeq + WINDOW) return "too-far";
-    if (f.length > this.maxMessageLength) return "too-long";
+    if (f.length > maxLength) return "too-long";
     let p = this.pending.get(f.messageSeq);
     if (!p) {
       p = { msgType: f.msgType, epoch, body: new Uint8Array(f.length), ranges: [], received: 0, recordSeq };
