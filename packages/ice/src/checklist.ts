@@ -131,9 +131,12 @@ export class Checklist {
     for (const p of this.pairs) if (p.foundation === foundation && p.state === PairState.frozen) p.state = PairState.waiting;
   }
 
-  /** RFC 8445 §7.2.5.4 / §7.3.1.4: put a pair on the triggered-check queue (once). */
+  /**
+   * RFC 8445 §7.2.5.4 / §7.3.1.4: put a pair on the triggered-check queue (once), Waiting. A
+   * check still in flight on it is replaced when the triggered one leaves.
+   */
   trigger(pair: CandidatePair): void {
-    if (pair.state !== PairState.inProgress) pair.state = PairState.waiting;
+    pair.state = PairState.waiting;
     if (!this.triggered.includes(pair)) this.triggered.push(pair);
   }
 
@@ -144,7 +147,7 @@ export class Checklist {
   next(): CandidatePair | undefined {
     while (this.triggered.length > 0) {
       const p = this.triggered.shift()!;
-      if (p.state === PairState.waiting || p.useCandidate) return p;
+      if (p.state === PairState.waiting) return p;
     }
     for (const p of this.pairs) if (p.state === PairState.waiting) return p;
     for (const p of this.pairs) {

@@ -50,6 +50,7 @@ function startCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Mi
   // §14.3: RTO = MAX(500 ms, Ta * (Waiting + In-Progress pairs)).
   const rto = Math.max(s.settings.checkRto, s.settings.ta * gen.checklist.activeCount());
   pair.state = PairState.inProgress;
+  pair.checkStartedAt = now;
   pair.transactionKey = s.txs.start(now, {
     to: pair.remote.address,
     from: pair.local.base,
@@ -96,7 +97,10 @@ export function sendSrflxRequest(s: AgentState, base: LocalCandidate, server: Ad
  */
 export function handleResponse(s: AgentState, m: StunMessage, from: Address, local: Address, now: Millis): void {
   s.stats.responsesIn++;
-  const ctx = s.txs.context(m.transactionKey);
+  const key = m.transactionKey;
+  let ctx = s.txs.context(key);
+  const lingering = ctx ? undefined : s.lingering.get(key);
+  if (lingering) ctx = lingering.ctx;
   if (!ctx) {
     s.stats.droppedUnmatched++;
     return;
@@ -108,12 +112,33 @@ export function handleResponse(s: AgentState, m: StunMessage, from: Address, loc
       return;
     }
   }
+  if (lingering) {
+    // The answer to a superseded check: a success still proves the pair (§7.3.1.4).
+    s.lingering.delete(key);
+    if (m.cls === StunClass.SuccessResponse) onSuccess(s, ctx, m, from, local, now, undefined, key);
+    return;
+  }
   if (!s.txs.handleResponse(m, from, now)) return;
   for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
-    if (e.type === "success") onSuccess(s, e.context, e.response, e.from, local, now, e.rtt);
+    if (e.type === "success") onSuccess(s, e.context, e.response, e.from, local, now, e.rtt, e.key);
     else if (e.type === "error") onError(s, e.context, e.code, now);
     else onTimeout(s, e.context, now);
   }
+}
+
+/**
+ * RFC 8445 §7.3.1.4, a pair In-Progress when the peer's check arrives: stop retransmitting its
+ * check (whose answer still counts for a while) so a triggered check can go at once.
+ */
+export function supersedeCheck(s: AgentState, ctxPair: { transactionKey?: string }, now: Millis): void {
+  const key = ctxPair.transactionKey;
+  if (!key) return;
+  const ctx = s.txs.context(key);
+  s.txs.cancel(key);
+  ctxPair.transactionKey = undefined;
+  if (!ctx) return;
+  if (s.lingering.size >= 64) s.lingering.delete(s.lingering.keys().next().value!);
+  s.lingering.set(key, { ctx, until: now + 8 * s.settings.checkRto });
 }
 
 /** Run retransmissions and timeouts of the transaction table. */
@@ -122,6 +147,7 @@ export function handleTransactionTimeouts(s: AgentState, now: Millis): void {
   for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
     if (e.type === "timeout") onTimeout(s, e.context, now);
   }
+  for (const [key, l] of s.lingering) if (l.until <= now) s.lingering.delete(key);
 }
 
 function onSuccess(
@@ -132,6 +158,7 @@ function onSuccess(
   local: Address,
   now: Millis,
   rtt: Millis | undefined,
+  key: string,
 ): void {
   let mapped: Address | undefined;
   try {
@@ -154,6 +181,10 @@ function onSuccess(
     }
     return;
   }
+  if (pair.transactionKey !== undefined && pair.transactionKey !== key) {
+    // An older (superseded) check answered first: it settles the pair; drop the newer one.
+    s.txs.cancel(pair.transactionKey);
+  }
   pair.transactionKey = undefined;
   // §7.2.5.2.1: the response must come from where the request went, to where it came from.
   if (!sameAddress(from, pair.remote.address) || !sameAddress(local, pair.local.base)) {
@@ -170,7 +201,7 @@ function onSuccess(
   pair.state = PairState.succeeded;
   pair.valid = true;
   gen.checklist.unfreezeFoundation(pair.foundation);
-  if (ctx.useCandidate && s.controlling) pair.nominated = true;
+  if (ctx.useCandidate && ctx.controlling && s.controlling) pair.nominated = true;
   if (!s.controlling && pair.nominateOnSuccess) pair.nominated = true;
   if (pair.nominated) updateSelection(s, gen, now);
   if (gen === s.gen) maybeNominate(s, gen, now);
@@ -190,7 +221,7 @@ function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void
   if (code === 487) {
     // §7.2.5.1: role conflict; switch to the role opposite to the one the request claimed.
     s.stats.roleConflicts++;
-    if (s.controlling === ctx.controlling) setRole(s, !ctx.controlling);
+    if (s.controlling === ctx.controlling) setRole(s, !ctx.controlling, now);
     pair.state = PairState.waiting;
     gen.checklist.trigger(pair);
     s.schedule(now);
@@ -210,6 +241,24 @@ function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
   if (ctx.kind === "consent") return;
   const { gen, pair } = ctx;
   pair.transactionKey = undefined;
+  if (gen.nominating === pair && pair.valid && s.controlling && gen.nominationRetries < 2) {
+    // The peer may have seen our USE-CANDIDATE and selected the pair while every answer was
+    // lost: nominate the same pair again rather than a different one it would not expect.
+    gen.nominationRetries++;
+    gen.checklist.trigger(pair);
+    s.schedule(now);
+    return;
+  }
+  if (pair.peerCheckedAt !== undefined && (pair.rechecks ?? 0) < 3) {
+    // The peer's checks reach us on this pair, so ours were unlucky, not hopeless: try again
+    // (a bounded number of times) rather than fail a pair that works the other way.
+    pair.rechecks = (pair.rechecks ?? 0) + 1;
+    pair.peerCheckedAt = undefined;
+    pair.state = PairState.waiting;
+    gen.checklist.trigger(pair);
+    s.schedule(now);
+    return;
+  }
   pair.state = PairState.failed;
   if (gen.nominating === pair) {
     gen.nominating = undefined;
@@ -221,12 +270,31 @@ function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
 }
 
 /** Change role (§7.3.1.1 / §7.2.5.1): pair priorities depend on it. */
-export function setRole(s: AgentState, controlling: boolean): void {
+export function setRole(s: AgentState, controlling: boolean, now: Millis): void {
   if (s.controlling === controlling) return;
   s.controlling = controlling;
   s.gen.checklist.recomputePriorities(controlling);
   s.prev?.checklist.recomputePriorities(controlling);
+  // Nominations belong to a role: whatever either side nominated before the switch (our own
+  // USE-CANDIDATE as controlling, or the peer's) may not match what the peer now believes.
+  // Start nomination over in the current generation; the new controlling side nominates again.
+  const gen = s.gen;
+  const wasActive = s.activePair();
+  for (const p of gen.checklist.pairs) {
+    p.nominated = false;
+    p.nominateOnSuccess = false;
+    p.useCandidate = false;
+  }
+  gen.nominating = undefined;
+  gen.firstValidAt = undefined;
+  gen.selected = undefined;
+  if (wasActive && !s.activePair()) {
+    s.lastConsentAt = undefined;
+    s.nextConsentAt = undefined;
+  }
   s.emit({ type: "role", controlling });
+  if (controlling) maybeNominate(s, gen, now);
+  updateConnectionState(s, now);
 }
 
 function knownLocalAddress(s: AgentState, addr: Address): boolean {

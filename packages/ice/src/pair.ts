@@ -45,8 +45,14 @@ export interface CandidatePair {
   nominateOnSuccess: boolean;
   /** Controlling: the next check on this pair carries USE-CANDIDATE. */
   useCandidate: boolean;
-  /** In-flight connectivity check, if any (a STUN transaction id as hex). */
+  /** In-flight connectivity check, if any (its STUN transaction key). */
   transactionKey?: string;
+  /** When that check was first sent. */
+  checkStartedAt?: number;
+  /** When the peer's last authenticated check on this pair came in. */
+  peerCheckedAt?: number;
+  /** Check transactions that timed out and were started again because the peer reaches us. */
+  rechecks?: number;
   /** Round trip of the last check or consent answered without a retransmission (Karn). */
   rtt?: number;
   /** Local address learned from the XOR-MAPPED-ADDRESS of a successful check. */

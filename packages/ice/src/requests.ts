@@ -15,7 +15,7 @@ import {
   buildUnknownAttributesResponse,
 } from "@tsrtc/stun";
 import { computeFoundation, computePriority } from "./candidate.js";
-import { setRole } from "./checks.js";
+import { setRole, supersedeCheck } from "./checks.js";
 import { updateSelection } from "./nomination.js";
 import { type LocalCandidate, PairState, type RemoteCandidate } from "./pair.js";
 import { AgentState, type Generation } from "./state.js";
@@ -86,10 +86,10 @@ export function handleRequest(s: AgentState, m: StunMessage, from: Address, loca
       respondError(s, m, 487, from, local, gen.localKey);
       return;
     }
-    setRole(s, false);
+    setRole(s, false, now);
   } else if (!s.controlling && theirControlled !== undefined) {
     s.stats.roleConflicts++;
-    if (s.tieBreaker >= theirControlled) setRole(s, true);
+    if (s.tieBreaker >= theirControlled) setRole(s, true, now);
     else {
       respondError(s, m, 487, from, local, gen.localKey);
       return;
@@ -174,7 +174,15 @@ export function triggerCheck(
       }
     } else pair.nominateOnSuccess = true;
   }
-  if (pair.state === PairState.succeeded || pair.state === PairState.inProgress) return;
+  pair.peerCheckedAt = now;
+  if (pair.state === PairState.succeeded) return;
+  if (pair.state === PairState.inProgress) {
+    // §7.3.1.4: the peer just reached us on this pair. If our check has been out for longer
+    // than a first RTO (its answer is late or lost), check again now instead of waiting out
+    // the backed-off retransmissions; the old check's answer still counts.
+    if (pair.checkStartedAt === undefined || now - pair.checkStartedAt < s.settings.checkRto) return;
+    supersedeCheck(s, pair, now);
+  }
   gen.checklist.trigger(pair);
   s.schedule(now);
 }

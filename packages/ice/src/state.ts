@@ -48,6 +48,8 @@ export interface Generation {
   firstValidAt?: Millis;
   /** Controlling: a pair was nominated (regular nomination happens once, §8.1.1). */
   nominating?: CandidatePair;
+  /** Controlling: times the nominating check timed out and was sent again. */
+  nominationRetries: number;
   /** Requests that came before the remote credentials: triggered checks to run once known. */
   pendingTriggers: { local: LocalCandidate; remote: RemoteCandidate; useCandidate: boolean }[];
 }
@@ -106,6 +108,11 @@ export class AgentState {
   /** Host (and later relayed) candidates we pair, plus reflexive ones we learned. */
   readonly locals: LocalCandidate[] = [];
   readonly txs = new StunTransactions<TxContext>();
+  /**
+   * Checks superseded by a triggered check (RFC 8445 §7.3.1.4): no longer retransmitted, but
+   * their answer still counts until `until`. Small and bounded.
+   */
+  readonly lingering = new Map<string, { ctx: TxContext; until: Millis }>();
   readonly stats: IceStats = emptyStats();
   readonly events: IceAgentEvent[] = [];
   readonly transmits: Transmit[] = [];
@@ -162,6 +169,7 @@ export class AgentState {
       remoteEnded: false,
       prflxCount: 0,
       pendingTriggers: [],
+      nominationRetries: 0,
     };
   }
 

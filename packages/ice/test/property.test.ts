@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { SeededRandom, address, sameAddress } from "@tsrtc/base";
+import { Simulation } from "@tsrtc/testkit";
+import { bothConnected, drain, gatherAll, makePeer } from "./peers.js";
+
+describe("two agents, random conditions (property)", () => {
+  it("always connect, on the same path seen from both ends, with one controlling side", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.constantFrom(0, 0.1, 0.3),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 3 }),
+        (seed, loss, aControls, bControls, nA) => {
+          const sim = new Simulation({ seed, conditions: { delay: 5 + (seed % 30), jitter: seed % 20, loss } });
+          const rng = new SeededRandom(seed);
+          const addrsA = [address("10.0.0.1", 5000), address("10.0.1.1", 5001), address("2001:db8::1", 5002)].slice(0, nA);
+          const a = makePeer(sim, "A", addrsA, { controlling: aControls }, seed + 1);
+          const b = makePeer(sim, "B", [address("10.0.0.2", 6000), address("2001:db8::2", 6002)], { controlling: bControls }, seed + 2);
+          gatherAll(a, 0);
+          gatherAll(b, 0);
+          const msgs: (() => void)[] = [];
+          for (const c of a.outbox.splice(0)) msgs.push(() => b.agent.addRemoteCandidate(c, sim.now));
+          for (const c of b.outbox.splice(0)) msgs.push(() => a.agent.addRemoteCandidate(c, sim.now));
+          msgs.push(() => a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now));
+          msgs.push(() => b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now));
+          for (let i = msgs.length - 1; i > 0; i--) {
+            const j = rng.nextInt(i + 1);
+            [msgs[i], msgs[j]] = [msgs[j], msgs[i]];
+          }
+          for (const m of msgs) {
+            m();
+            drain(a, sim.now);
+            drain(b, sim.now);
+            sim.runFor(rng.nextInt(30));
+          }
+          expect(sim.runUntil(bothConnected(a, b), { maxTime: 40_000 })).toBe(true);
+          // Let nomination settle, then both ends must agree on the path.
+          sim.runFor(3000);
+          const pa = a.agent.selectedPair!;
+          const pb = b.agent.selectedPair!;
+          expect(sameAddress(pa.localAddress, pb.remoteAddress)).toBe(true);
+          expect(sameAddress(pa.remoteAddress, pb.localAddress)).toBe(true);
+          expect(a.agent.controlling).not.toBe(b.agent.controlling);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
