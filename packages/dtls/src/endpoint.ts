@@ -44,7 +44,7 @@ import { newStats, type DtlsStats } from "./stats.js";
 
 const log = logger("dtls");
 
-export type DtlsCloseReason = "close_notify" | "local" | "fatal_alert_sent" | "fatal_alert_received";
+export type DtlsCloseReason = "close_notify" | "local" | "fatal_alert_sent" | "fatal_alert_received" | "timeout";
 
 export type DtlsEvent =
   | {
@@ -102,6 +102,7 @@ export class DtlsEndpoint implements HandshakeHost {
   /** A handshake record arrived in this input: messages may be ready. */
   private handshakeInput = false;
   private closeNotifySent = false;
+  private handshakeDeadline: Millis | undefined;
 
   constructor(options: DtlsEndpointOptions) {
     this.options = resolveOptions(options);
@@ -135,6 +136,7 @@ export class DtlsEndpoint implements HandshakeHost {
   start(now: Millis): void {
     if (this.status !== "new") return;
     this.status = "handshaking";
+    if (this.options.handshakeTimeout !== undefined) this.handshakeDeadline = now + this.options.handshakeTimeout;
     this.client?.start(now);
   }
 
@@ -146,6 +148,12 @@ export class DtlsEndpoint implements HandshakeHost {
       return;
     }
     if (this.status === "closed") return;
+    if (this.status === "handshaking" && this.handshakeDeadline !== undefined && now >= this.handshakeDeadline) {
+      // No alert: the peer is silent or unreachable. The caller learns it from the events.
+      this.events.push({ type: "error", error: new Error("dtls: handshake timed out"), alert: AlertDescription.handshakeFailure });
+      this.shutDown("timeout");
+      return;
+    }
     if (this.flight.expire(now)) {
       this.stats.retransmits++;
       log("%s: retransmit, next wait %d ms", this.role, this.flight.nextInterval);
@@ -164,7 +172,9 @@ export class DtlsEndpoint implements HandshakeHost {
   pollTimeout(): Millis | undefined {
     if (this.status === "new") return this.client ? 0 : undefined;
     if (this.status === "closed") return undefined;
-    return this.flight.timeout;
+    const t = this.flight.timeout;
+    if (this.status === "handshaking" && this.handshakeDeadline !== undefined) return t === undefined ? this.handshakeDeadline : Math.min(t, this.handshakeDeadline);
+    return t;
   }
 
   // ---- API ------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ export interface DtlsEndpointOptions {
   /** Retransmission timer (RFC 6347 §4.2.4.1): initial and cap, default 1000 and 60000 ms. */
   retransmitInitial?: number;
   retransmitMax?: number;
+  /** Give up a handshake not complete this many ms after it started (error + closed "timeout"). Default: never. */
+  handshakeTimeout?: number;
 }
 
 export interface ResolvedOptions {
@@ -49,6 +51,7 @@ export interface ResolvedOptions {
   badRecordMac: "drop" | "fatal";
   retransmitInitial: number;
   retransmitMax: number;
+  handshakeTimeout: number | undefined;
 }
 
 export const DEFAULT_SRTP_PROFILES: SrtpProfileName[] = [
@@ -97,5 +100,6 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
     badRecordMac: o.badRecordMac ?? "drop",
     retransmitInitial: o.retransmitInitial ?? 1000,
     retransmitMax: o.retransmitMax ?? 60_000,
+    handshakeTimeout: o.handshakeTimeout,
   };
 }

@@ -120,6 +120,19 @@ describe("handshake over the testkit network", () => {
     expect(client.state).toBe("handshaking");
   });
 
+  it("gives up after handshakeTimeout with an error and a closed event", () => {
+    const { sim, client } = setup({ client: { handshakeTimeout: 10_000 } });
+    sim.network.addFilter(dropWhere(sentFrom(B), Infinity));
+    sim.runFor(30_000);
+    expect(client.state).toBe("closed");
+    const ev = [];
+    let e;
+    while ((e = client.pollEvent())) ev.push(e);
+    expect(ev.at(-1)).toEqual({ type: "closed", reason: "timeout" });
+    expect(client.stats.retransmits).toBe(3); // at 1, 3 and 7 s; the 15 s one never comes
+    expect(client.pollTimeout()).toBeUndefined();
+  });
+
   it("the server answers a cookie-less ClientHello with a HelloVerifyRequest and keeps its timer idle", () => {
     const { sim, server } = setup();
     sim.network.addFilter(dropWhere(sentFrom(B), Infinity));
