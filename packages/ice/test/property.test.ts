@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { SeededRandom, address, sameAddress } from "@tsrtc/base";
-import { Simulation } from "@tsrtc/testkit";
+import { NatTypes, Simulation } from "@tsrtc/testkit";
 import { bothConnected, drain, gatherAll, makePeer } from "./peers.js";
 
 describe("two agents, random conditions (property)", () => {
@@ -47,6 +47,41 @@ describe("two agents, random conditions (property)", () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("one side behind a NAT of any RFC 4787 kind (property)", () => {
+  it("connects through the NAT's mapping, learned as peer-reflexive", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.constantFrom(0, 0.2),
+        fc.constantFrom(...(Object.keys(NatTypes) as (keyof typeof NatTypes)[])),
+        fc.boolean(),
+        (seed, loss, kind, aControls) => {
+          const sim = new Simulation({ seed, conditions: { delay: 5 + (seed % 40), jitter: seed % 10, loss } });
+          const nat = sim.addNat({ publicIp: "203.0.113.1", ...NatTypes[kind] });
+          const a = makePeer(sim, "A", [address("192.168.1.10", 5000)], { controlling: aControls }, seed + 1, { behind: nat });
+          const b = makePeer(sim, "B", [address("198.51.100.2", 6000)], { controlling: !aControls }, seed + 2);
+          gatherAll(a, 0);
+          gatherAll(b, 0);
+          a.agent.setRemoteCredentials(b.agent.localCredentials, 0);
+          b.agent.setRemoteCredentials(a.agent.localCredentials, 0);
+          for (const c of a.outbox.splice(0)) b.agent.addRemoteCandidate(c, 0);
+          for (const c of b.outbox.splice(0)) a.agent.addRemoteCandidate(c, 0);
+          drain(a, 0);
+          drain(b, 0);
+          expect(sim.runUntil(bothConnected(a, b), { maxTime: 40_000 }), kind).toBe(true);
+          sim.runFor(3000);
+          const pa = a.agent.selectedPair!;
+          const pb = b.agent.selectedPair!;
+          expect(sameAddress(pa.remoteAddress, pb.localAddress)).toBe(true);
+          expect(pb.remoteAddress.host).toBe("203.0.113.1");
+          expect(pb.remote.type).toBe("prflx");
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
