@@ -118,7 +118,7 @@ export class RTCPeerConnection extends RtcEventTarget {
   };
 
   get signalingState(): SignalingState {
-    return this.closed ? "closed" : this.engine.signalingState;
+    return this.closed ? "closed" : this.shown.signaling;
   }
   get iceGatheringState(): IceGatheringState {
     return this.shown.gathering;
@@ -434,6 +434,7 @@ export class RTCPeerConnection extends RtcEventTarget {
         this.dispatchEvent(new Event("connectionstatechange"));
         return;
       case "signalingstatechange":
+        this.shown.signaling = e.state;
         this.dispatchEvent(new Event("signalingstatechange"));
         return;
       case "dtlsstatechange":

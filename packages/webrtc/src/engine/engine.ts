@@ -195,7 +195,10 @@ export class PeerEngine extends TransportCore {
     let sdp = desc?.sdp ?? "";
     const st = this.signalingState;
     if (type === undefined) {
+      // The implicit form (W3C §4.4.1.5): a fresh offer or answer.
       type = st === "stable" || st === "have-local-offer" || st === "have-remote-pranswer" ? "offer" : "answer";
+      if (type === "offer") sdp = this.createOffer().sdp;
+      else if (st === "have-remote-offer" || st === "have-local-pranswer") sdp = this.createAnswer().sdp;
     }
     if (type === "rollback") return this.rollback("local", now);
     if (type === "offer") {
@@ -380,10 +383,8 @@ export class PeerEngine extends TransportCore {
       index = init.sdpMLineIndex;
       if (index < 0 || index >= remote.sections.length) throw rtcError("OperationError", `no m= line at index ${index}`);
     }
-    const ufrag = init?.usernameFragment;
-    if (ufrag !== undefined && ufrag !== null && ufrag !== remote.ufrag) {
-      throw rtcError("OperationError", `usernameFragment ${ufrag} matches no remote description`);
-    }
+    // A usernameFragment of another ICE generation is not an error here: the agent holds a
+    // newer one until its credentials come (restart) and drops a stale one (RFC 8838 §11).
     if (line === "") {
       if (index === remote.dataIndex && agent) {
         agent.addRemoteCandidate(null, now);
@@ -401,7 +402,10 @@ export class PeerEngine extends TransportCore {
     }
     if (index !== remote.dataIndex || !agent) return; // a rejected m= line: nothing to do
     if (parsed.component !== 1) return; // rtcp-mux: component 2 is never used (Firefox sends it)
+    const ufrag = init?.usernameFragment;
+    if (ufrag !== undefined && ufrag !== null && parsed.ufrag === undefined) parsed.ufrag = ufrag;
     agent.addRemoteCandidate(parsed, now);
+    if (ufrag !== undefined && ufrag !== null && ufrag !== remote.ufrag) return this.pump(now);
     remote.desc.media[index].addCandidate(line.replace(/^a=/, "").replace(/^candidate:/, ""));
     rd.sdp = serializeRemote(rd);
     this.pump(now);
