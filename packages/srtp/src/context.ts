@@ -81,6 +81,8 @@ export class SrtpContext {
   private readonly maxSsrcs: number;
   private readonly encryptRtcp: boolean;
   private readonly rtpStreams = new Map<number, RtpStream>();
+  /** The stream of the previous RTP packet: most packets follow one of the same SSRC. */
+  private lastRtp: RtpStream | undefined = undefined;
   private readonly rtcpStreams = new Map<number, RtcpStream>();
 
   constructor(profile: SrtpProfileId | SrtpProfile, keys: SrtpKeys, options: SrtpContextOptions = {}) {
@@ -128,6 +130,7 @@ export class SrtpContext {
 
   /** Drop the state of an SSRC that ended (RTCP BYE, transceiver stopped). */
   removeSsrc(ssrc: number): void {
+    if (this.lastRtp?.ssrc === ssrc >>> 0) this.lastRtp = undefined;
     this.rtpStreams.delete(ssrc >>> 0);
     this.rtcpStreams.delete(ssrc >>> 0);
   }
@@ -139,12 +142,13 @@ export class SrtpContext {
     if (h < 0) return this.fail(h === RTP_NOT_VERSION_2 ? "malformed" : "truncated");
     const ssrc = rtpSsrc(packet);
     const seq = rtpSequenceNumber(packet);
-    let s = this.rtpStreams.get(ssrc);
+    let s = this.rtpStream(ssrc);
     let roc = 0;
     if (s === undefined) {
       if (this.rtpStreams.size >= this.maxSsrcs) return this.fail("too-many-ssrcs");
       s = new RtpStream(ssrc, seq, this.windowSize);
       this.rtpStreams.set(ssrc, s);
+      this.lastRtp = s;
     } else {
       // The sender tracks its own ROC the same way: a wrap bumps it, a resend keeps its index.
       roc = estimateRoc(s.seq, s.roc, seq);
@@ -171,7 +175,7 @@ export class SrtpContext {
     if (h < 0) return this.fail(h === RTP_NOT_VERSION_2 ? "malformed" : "truncated");
     const ssrc = rtpSsrc(packet);
     const seq = rtpSequenceNumber(packet);
-    const s = this.rtpStreams.get(ssrc);
+    const s = this.rtpStream(ssrc);
     let roc = 0;
     if (s !== undefined) {
       roc = estimateRoc(s.seq, s.roc, seq);
@@ -186,6 +190,7 @@ export class SrtpContext {
     if (st === undefined) {
       st = new RtpStream(ssrc, seq, this.windowSize);
       this.rtpStreams.set(ssrc, st);
+      this.lastRtp = st;
     } else {
       st.advance(roc, seq);
     }
@@ -237,6 +242,14 @@ export class SrtpContext {
     st.replay().update(index);
     this.stats.rtcpUnprotected++;
     return dst.length === n ? dst : dst.subarray(0, n);
+  }
+
+  private rtpStream(ssrc: number): RtpStream | undefined {
+    const last = this.lastRtp;
+    if (last !== undefined && last.ssrc === ssrc) return last;
+    const s = this.rtpStreams.get(ssrc);
+    if (s !== undefined) this.lastRtp = s;
+    return s;
   }
 
   private rtcpStream(ssrc: number): RtcpStream | undefined {

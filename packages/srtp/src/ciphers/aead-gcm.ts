@@ -83,10 +83,11 @@ export class AeadGcmTransform implements SrtpTransform {
     const len = packet.length;
     const cipher = createCipheriv(this.alg, this.rtpKey, this.rtpIv(ssrc, roc, seq));
     // The AAD is the whole RTP header, CSRCs and extension included (§8.2).
-    cipher.setAAD(packet.subarray(0, h));
+    const header = packet.subarray(0, h);
+    cipher.setAAD(header);
     const ct = cipher.update(packet.subarray(h));
     cipher.final();
-    if (out !== packet) out.set(packet.subarray(0, h), 0);
+    if (out !== packet) out.set(header, 0);
     out.set(ct, h);
     out.set(cipher.getAuthTag(), len);
   }
@@ -94,7 +95,8 @@ export class AeadGcmTransform implements SrtpTransform {
   unprotectRtp(packet: Uint8Array, h: number, ssrc: number, roc: number, seq: number, out: Uint8Array): boolean {
     const end = packet.length - TAG;
     const decipher = createDecipheriv(this.alg, this.rtpKey, this.rtpIv(ssrc, roc, seq));
-    decipher.setAAD(packet.subarray(0, h));
+    const header = packet.subarray(0, h);
+    decipher.setAAD(header);
     decipher.setAuthTag(packet.subarray(end));
     const pt = decipher.update(packet.subarray(h, end));
     try {
@@ -102,7 +104,7 @@ export class AeadGcmTransform implements SrtpTransform {
     } catch {
       return false; // authentication failed: nothing is written to `out`
     }
-    if (out !== packet) out.set(packet.subarray(0, h), 0);
+    if (out !== packet) out.set(header, 0);
     out.set(pt, h);
     return true;
   }

@@ -40,7 +40,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     const ks = this.rtpKs.generate(ssrc, roc, seq, len - h);
     xorKeystream(buf, mac.buf32, M + h, len - h, ks);
     writeU32(buf, M + len, roc);
-    out.set(buf.subarray(M, M + len), 0);
+    out.set(mac.message(len), 0);
     mac.sign(len + 4, out, len, this.rtpTagLength);
   }
 
@@ -55,7 +55,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     if (!mac.verify(len + 4, packet, len, this.rtpTagLength)) return false;
     const ks = this.rtpKs.generate(ssrc, roc, seq, len - h);
     xorKeystream(buf, mac.buf32, M + h, len - h, ks);
-    out.set(buf.subarray(M, M + len), 0);
+    out.set(mac.message(len), 0);
     return true;
   }
 
@@ -71,7 +71,7 @@ export class AesCmHmacTransform implements SrtpTransform {
       xorKeystream(buf, mac.buf32, M + 8, len - 8, ks);
     }
     writeU32(buf, M + len, (encrypt ? 0x80000000 : 0) | index);
-    out.set(buf.subarray(M, M + len + 4), 0);
+    out.set(mac.message(len + 4), 0);
     mac.sign(len + 4, out, len + 4, this.rtcpTagLength);
   }
 
@@ -87,7 +87,7 @@ export class AesCmHmacTransform implements SrtpTransform {
       const ks = this.rtcpKs.generate(ssrc, index >>> 16, index & 0xffff, len - 8);
       xorKeystream(buf, mac.buf32, M + 8, len - 8, ks);
     }
-    out.set(buf.subarray(M, M + len), 0);
+    out.set(mac.message(len), 0);
     return true;
   }
 }

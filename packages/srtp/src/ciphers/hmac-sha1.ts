@@ -36,6 +36,11 @@ export class HmacSha1 {
   private readonly outerBlock = new Int32Array(16);
   /** Outer state, then the MAC as 5 words. */
   private readonly state = new Int32Array(5);
+  /** Views reused while packets keep their size (each `subarray` costs ~50 ns). */
+  private hashInput: Uint8Array = new Uint8Array(0);
+  private hashInputLength = -1;
+  private messageView: Uint8Array = new Uint8Array(0);
+  private messageLength = -1;
 
   constructor(key: Uint8Array, capacity = 1500) {
     // Keys longer than the block are hashed first (RFC 2104 §2); SRTP's are 20 bytes.
@@ -63,11 +68,26 @@ export class HmacSha1 {
     this.buf = new Uint8Array(ab);
     this.buf32 = new Int32Array(ab);
     this.buf.set(this.ipad, 0);
+    this.hashInputLength = -1;
+    this.messageLength = -1;
+  }
+
+  /** buf[64, 64 + n): the message area as a view. */
+  message(n: number): Uint8Array {
+    if (n !== this.messageLength) {
+      this.messageView = this.buf.subarray(HMAC_MESSAGE_OFFSET, HMAC_MESSAGE_OFFSET + n);
+      this.messageLength = n;
+    }
+    return this.messageView;
   }
 
   /** The MAC of buf[64, 64 + n), left in `state` as five big-endian words. */
   private mac(n: number): Int32Array {
-    const inner = sha1(this.buf.subarray(0, HMAC_MESSAGE_OFFSET + n));
+    if (n !== this.hashInputLength) {
+      this.hashInput = this.buf.subarray(0, HMAC_MESSAGE_OFFSET + n);
+      this.hashInputLength = n;
+    }
+    const inner = sha1(this.hashInput);
     const w = this.outerBlock;
     for (let i = 0; i < 5; i++) {
       const j = i * 4;
