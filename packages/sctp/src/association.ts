@@ -379,7 +379,7 @@ export class SctpAssociation {
       return;
     }
     // §9.2: the cumulative ack of SHUTDOWN acts like a SACK's.
-    const out = s.handleSack({ cumTsnAck, aRwnd: s.peerRwnd + s.flightSize, gaps: [], dups: [] }, now);
+    const out = s.handleSack({ cumTsnAck, aRwnd: s.peerRwnd, gaps: [], dups: [] }, now);
     if (out === "violation") return this.protocolAbort("SHUTDOWN acknowledges a TSN never sent");
     this.state = State.SHUTDOWN_RECEIVED;
     this.checkShutdown(now);

@@ -66,7 +66,9 @@ export class Receiver {
     }
     const r = this.reassembly.add(c);
     if (r === "full") {
+      // §6.2: a DATA chunk dropped for lack of window is answered at once with a SACK.
       this.stats.refused++;
+      this.immediate = true;
       return;
     }
     if (r === "too-big") {

@@ -25,6 +25,8 @@ export class InflightChunk {
   abandoned = false;
   /** Counted in the flight size. */
   inFlight = false;
+  /** Already fast-retransmitted: later losses of it wait for T3 (§7.2.4). */
+  fastRetransmitted = false;
 
   constructor(
     readonly tsn: number,
@@ -52,6 +54,7 @@ export class Sender {
   private chunks: InflightChunk[] = [];
   private head = 0;
   flightSize = 0;
+  /** The peer's last advertised receive window (a_rwnd); usable = peerRwnd - flightSize (§6.2.1). */
   peerRwnd: number;
   readonly cc: CongestionControl;
   readonly rto: RtoEstimator;
@@ -220,9 +223,10 @@ export class Sender {
       let marked = false;
       for (let i = base; i < base + htna; i++) {
         const c = chunks[i];
-        if (c.acked || c.abandoned || c.rtx || !c.inFlight) continue;
+        if (c.acked || c.abandoned || c.rtx || !c.inFlight || c.fastRetransmitted) continue;
         if (++c.miss >= 3) {
           c.miss = 0;
+          c.fastRetransmitted = true;
           if (this.mayRetransmit(c, now)) {
             this.markRtx(c, i);
             marked = true;
@@ -243,7 +247,7 @@ export class Sender {
       this.flightSize = 0;
       this.cc.onFlightEmpty();
     }
-    this.peerRwnd = Math.max(0, s.aRwnd - this.flightSize);
+    this.peerRwnd = s.aRwnd;
     // T3 rules R2/R3 (§6.3.2).
     if (this.outstanding === 0) this.t3 = undefined;
     else if (cumAdvanced) this.t3 = now + this.rto.rto;
