@@ -78,7 +78,9 @@ describe("a Chromium-shaped ClientHello", () => {
     const hvr = server.pollTransmit()!;
     const hvrMsg = dtlsHandshakes(hvr)[0];
     expect(hvrMsg.type).toBe(HandshakeType.helloVerifyRequest);
-    const cookie = decodeHelloVerifyRequest(hvr.subarray(hvrMsg.bodyOffset, hvrMsg.bodyOffset + hvrMsg.fragmentLength)).cookie;
+    const hvrBody = decodeHelloVerifyRequest(hvr.subarray(hvrMsg.bodyOffset, hvrMsg.bodyOffset + hvrMsg.fragmentLength));
+    expect(hvrBody.version).toBe(0xfeff); // DTLS 1.0 here, as RFC 6347 §4.2.1 recommends
+    const cookie = hvrBody.cookie;
 
     const second = encodeClientHello(chromiumHello(random, cookie));
     for (const d of fragmented(second, 1, 2)) server.handlePacket(d, 1);

@@ -9,7 +9,7 @@ import { constantTimeEqual, type Millis } from "@tsrtc/base";
 import type { KeyObject } from "node:crypto";
 import { fatal } from "../alert.js";
 import type { CipherSuiteInfo } from "../cipher-suites.js";
-import { ClientCertificateType, AlertDescription, DTLS_1_2, ExtensionType, HandshakeType, NamedGroup, RENEGOTIATION_SCSV, srtpProfileName } from "../constants.js";
+import { ClientCertificateType, AlertDescription, DTLS_1_0, DTLS_1_2, ExtensionType, HandshakeType, NamedGroup, RENEGOTIATION_SCSV, srtpProfileName } from "../constants.js";
 import { CookieFactory } from "../cookie.js";
 import { generateEcdhe, type EcdheKeyPair } from "../ecdhe.js";
 import { findExtension, type Extension } from "../extensions/codec.js";
@@ -74,9 +74,9 @@ export class ServerHandshake implements Handshake {
     const ch = decodeClientHello(m.body);
     const o = this.host.options;
     if (o.helloVerifyRequest && !this.cookies.verify(ch)) {
-      // Version 1.0 in HelloVerifyRequest is what RFC 6347 §4.2.1 recommends for compatibility;
-      // we answer DTLS 1.2, which every 1.2 client accepts.
-      const body = encodeHelloVerifyRequest({ version: DTLS_1_2, cookie: this.cookies.compute(ch) });
+      // RFC 6347 §4.2.1: a DTLS 1.2 server SHOULD put DTLS 1.0 in HelloVerifyRequest whatever it
+      // will negotiate (clients must not read anything into it).
+      const body = encodeHelloVerifyRequest({ version: DTLS_1_0, cookie: this.cookies.compute(ch) });
       return { kind: "verify", helloVerifyRequest: encodeWholeMessage(HandshakeType.helloVerifyRequest, m.messageSeq, body) };
     }
     this.pendingHello = { ch, m };
