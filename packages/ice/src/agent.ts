@@ -26,7 +26,7 @@ import {
 import { StunClass, isStunMessage, shortTermIntegrityKey } from "@tsrtc/stun";
 import { type Candidate, isMdnsName } from "./candidate.js";
 import { parseCandidate } from "./candidate-sdp.js";
-import { handleResponse, handleTransactionTimeouts, sendNextCheck } from "./checks.js";
+import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } from "./checks.js";
 import { consentDeadline, handleConsentTimers } from "./consent.js";
 import { addLocal, gather, startGathering } from "./gathering.js";
 import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
@@ -126,6 +126,15 @@ export class IceAgent implements Core<IceAgentEvent> {
     this.assertOpen();
     startGathering(this.s);
     addLocal(this.s, { candidate, base }, now);
+  }
+
+  /**
+   * Set the role from signaling (JSEP: the offerer controls; an ICE-lite peer never does,
+   * RFC 8445 §6.1.1). Role conflicts found on the wire are repaired on their own (§7.3.1.1).
+   */
+  setControlling(controlling: boolean, now: Millis): void {
+    this.assertOpen();
+    setRole(this.s, controlling, now);
   }
 
   // ---- remote side -----------------------------------------------------------------------

@@ -316,3 +316,16 @@ describe("datagrams besides STUN (RFC 7983 demux for BUNDLE)", () => {
     }
   });
 });
+
+describe("role from signaling", () => {
+  it("setControlling() before the checks start decides who nominates", () => {
+    const sim = new Simulation({ seed: 50, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim, { controlling: false }, { controlling: false });
+    a.agent.setControlling(true, sim.now);
+    drain(a, sim.now);
+    expect(a.events.some((e) => e.type === "role" && e.controlling)).toBe(true);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    expect(a.agent.controlling).toBe(true);
+    expect(a.agent.stats.roleConflicts + b.agent.stats.roleConflicts).toBe(0);
+  });
+});
