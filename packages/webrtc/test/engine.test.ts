@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { negotiate, simPeers } from "./engine-helpers.js";
 
@@ -33,5 +34,81 @@ describe("PeerEngine over testkit (virtual clock, sans-IO)", () => {
     for (let i = 0; i < 200; i++) a.engine.channels.send(ch, `m${i}`);
     expect(sim.runUntil(() => (b.messages.get("lossy")?.length ?? 0) === 200, { maxTime: 120_000 })).toBe(true);
     expect(b.messages.get("lossy")).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
+  });
+});
+
+
+describe("PeerEngine hostile input", () => {
+  it("drops RTP/RTCP and unknown first bytes from the peer, counts them, and keeps going", () => {
+    const { sim, a, b } = simPeers({ seed: 3 });
+    const ch = a.engine.channels.create("x", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => ch.state === "open", { maxTime: 10_000 })).toBe(true);
+    const now = sim.now;
+    a.engine.handlePacket(Uint8Array.of(0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1), b.addr, a.addr, now);
+    a.engine.handlePacket(Uint8Array.of(0x80, 200, 0, 1, 0, 0, 0, 0), b.addr, a.addr, now);
+    a.engine.handlePacket(Uint8Array.of(0xff, 1, 2), b.addr, a.addr, now);
+    a.engine.handlePacket(new Uint8Array(0), b.addr, a.addr, now);
+    const d = a.engine.counters.dropped;
+    expect(d.rtp).toBe(1);
+    expect(d.rtcp).toBe(1);
+    expect(d.unknownKind).toBe(1);
+    expect(d.empty).toBe(1);
+    a.engine.channels.send(ch, "after junk");
+    expect(sim.runUntil(() => (b.messages.get("x")?.length ?? 0) === 1, { maxTime: 5_000 })).toBe(true);
+  });
+
+  it("never throws on random datagrams from the peer's address, before and after connecting", () => {
+    const { sim, a, b } = simPeers({ seed: 4 });
+    const ch = a.engine.channels.create("x", {});
+    negotiate(sim, a, b);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (bytes) => {
+        a.engine.handlePacket(bytes, b.addr, a.addr, sim.now);
+        a.drain();
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+    expect(sim.runUntil(() => ch.state === "open", { maxTime: 20_000 })).toBe(true);
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 63 }), fc.uint8Array({ minLength: 0, maxLength: 200 }), (first, rest) => {
+        const d = new Uint8Array(rest.length + 1);
+        d[0] = first;
+        d.set(rest, 1);
+        b.engine.handlePacket(d, a.addr, b.addr, sim.now);
+        b.drain();
+      }),
+      { numRuns: 300, seed: 12 },
+    );
+    a.engine.channels.send(ch, "alive");
+    expect(sim.runUntil(() => (b.messages.get("x")?.length ?? 0) === 1, { maxTime: 10_000 })).toBe(true);
+    expect(b.engine.dtlsEndpoint!.stats.dropped.badMac + b.engine.dtlsEndpoint!.stats.dropped.truncated + b.engine.dtlsEndpoint!.stats.dropped.badVersion).toBeGreaterThan(0);
+  });
+
+  it("closes every channel on the peer when one side closes (SCTP ABORT and DTLS close_notify)", () => {
+    const { sim, a, b } = simPeers({ seed: 5 });
+    const ch = a.engine.channels.create("x", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => ch.state === "open" && b.channels.length === 1, { maxTime: 10_000 })).toBe(true);
+    a.engine.close(sim.now);
+    for (const t of a.engine.finishClose(sim.now)) b.engine.handlePacket(t.data, a.addr, b.addr, sim.now);
+    b.drain();
+    expect(b.channels[0].state).toBe("closed");
+    expect(b.engine.sctpState).toBe("closed");
+    expect(b.engine.dtlsState).toBe("closed");
+    expect(b.events.some((e) => e.type === "close")).toBe(true);
+  });
+
+  it("a negotiated channel and a DCEP channel open on both sides with the same stream parity rules", () => {
+    const { sim, a, b } = simPeers({ seed: 6, conditions: { loss: 0.05, delay: 10, jitter: 5 } });
+    const na = a.engine.channels.create("neg", { negotiated: true, id: 8 });
+    const nb = b.engine.channels.create("neg", { negotiated: true, id: 8 });
+    const dcepB = b.engine.channels.create("from-b", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => na.state === "open" && nb.state === "open" && dcepB.state === "open" && a.channels.length === 1, { maxTime: 60_000 })).toBe(true);
+    expect(dcepB.id! % 2).toBe(0); // b answered: the DTLS client takes even ids
+    a.engine.channels.send(na, "neg a→b");
+    b.engine.channels.send(dcepB, "dcep b→a");
+    expect(sim.runUntil(() => (b.messages.get("neg")?.length ?? 0) === 1 && (a.messages.get("from-b")?.length ?? 0) === 1, { maxTime: 30_000 })).toBe(true);
   });
 });

@@ -1,0 +1,107 @@
+import { createSocket } from "node:dgram";
+import { afterEach, describe, expect, it } from "vitest";
+import type { RTCDataChannelEvent, RTCPeerConnection, RTCStats } from "../src/index.js";
+import { closeAll, connect, makePc, once, until } from "./helpers.js";
+
+const open: RTCPeerConnection[] = [];
+afterEach(() => closeAll(...open.splice(0)));
+
+async function connected() {
+  const a = makePc();
+  const b = makePc();
+  open.push(a, b);
+  const dc = a.createDataChannel("stats", { protocol: "p" });
+  const ch = once<RTCDataChannelEvent>(b, "datachannel");
+  await connect(a, b);
+  await once(dc, "open");
+  const remote = (await ch).channel;
+  return { a, b, dc, remote };
+}
+
+function byType(r: Map<string, RTCStats>, type: string): RTCStats[] {
+  return [...r.values()].filter((s) => s.type === type);
+}
+
+describe("getStats", () => {
+  it("reports peer-connection, transport, candidates, the selected pair, certificates and channels with real counters", async () => {
+    const { a, dc, remote } = await connected();
+    const got: unknown[] = [];
+    remote.onmessage = (e) => got.push(e.data);
+    for (let i = 0; i < 10; i++) dc.send("0123456789");
+    await until(() => got.length === 10);
+    const r = await a.getStats();
+    expect(r).toBeInstanceOf(Map);
+    const pcs = byType(r, "peer-connection");
+    expect(pcs.length).toBe(1);
+    expect(pcs[0].dataChannelsOpened).toBe(1);
+    const t = r.get("T01")!;
+    expect(t.type).toBe("transport");
+    expect(t.dtlsState).toBe("connected");
+    expect(t.tlsVersion).toBe("FEFD");
+    expect(t.dtlsCipher).toBe("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    expect(typeof t.srtpCipher).toBe("string");
+    expect(t.dtlsRole).toBe("server");
+    expect(t.iceRole).toBe("controlling");
+    expect(t.iceState === "connected" || t.iceState === "completed").toBe(true);
+    expect(t.bytesSent as number).toBeGreaterThan(100);
+    expect(t.bytesReceived as number).toBeGreaterThan(100);
+    expect(t.packetsSent as number).toBeGreaterThan(5);
+    expect(t.packetsReceived as number).toBeGreaterThan(5);
+    const pair = r.get(t.selectedCandidatePairId as string)!;
+    expect(pair.type).toBe("candidate-pair");
+    expect(pair.state).toBe("succeeded");
+    expect(pair.nominated).toBe(true);
+    expect(pair.bytesSent).toBe(t.bytesSent);
+    const local = r.get(pair.localCandidateId as string)!;
+    const rem = r.get(pair.remoteCandidateId as string)!;
+    expect(local.type).toBe("local-candidate");
+    expect(local.address).toBe("127.0.0.1");
+    expect(local.candidateType).toBe("host");
+    expect(local.protocol).toBe("udp");
+    expect(rem.type).toBe("remote-candidate");
+    expect(typeof rem.port).toBe("number");
+    const lc = r.get(t.localCertificateId as string)!;
+    const rc = r.get(t.remoteCertificateId as string)!;
+    expect(lc.type).toBe("certificate");
+    expect(lc.fingerprintAlgorithm).toBe("sha-256");
+    expect(lc.fingerprint).toBe(a.getConfiguration().certificates![0].getFingerprints()[0].value);
+    expect(rc.fingerprint).not.toBe(lc.fingerprint);
+    expect(typeof rc.base64Certificate).toBe("string");
+    const d = byType(r, "data-channel")[0];
+    expect(d.label).toBe("stats");
+    expect(d.protocol).toBe("p");
+    expect(d.dataChannelIdentifier).toBe(dc.id);
+    expect(d.state).toBe("open");
+    expect(d.messagesSent).toBe(10);
+    expect(d.bytesSent).toBe(100);
+    const rr = await open[1].getStats();
+    const rd = byType(rr, "data-channel")[0];
+    expect(rd.messagesReceived).toBe(10);
+    expect(rd.bytesReceived).toBe(100);
+  });
+
+  it("counts hostile datagrams by reason and keeps the connection working", async () => {
+    const { a, dc, remote } = await connected();
+    const port = Number(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(a.localDescription!.sdp)![1]);
+    const junk = createSocket("udp4");
+    await new Promise<void>((r) => junk.bind(0, "127.0.0.1", () => r()));
+    const send = (bytes: number[] | Uint8Array) => new Promise<void>((r) => junk.send(Uint8Array.from(bytes), port, "127.0.0.1", () => r()));
+    await send([0x00, 0x01, 0x00, 0x00]); // STUN-range, truncated
+    await send(new Uint8Array(28).fill(0x01)); // STUN-range garbage
+    await send([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]); // DTLS-looking, from a stranger
+    await send([0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]); // RTP-looking, from a stranger
+    await send([0xff, 0xff]); // no RFC 7983 range
+    const before = ((await a.getStats()).get("T01")!.tsrtcDropped as Record<string, number>);
+    await until(() => {
+      void a.getStats().then((r) => Object.assign(before, r.get("T01")!.tsrtcDropped));
+      return before["engine.unknownSource"] >= 3 && before["ice.malformed"] >= 2;
+    }, 5000, "drop counters");
+    expect(before["engine.unknownSource"]).toBeGreaterThanOrEqual(3);
+    expect(before["ice.malformed"]).toBeGreaterThanOrEqual(2);
+    junk.close();
+    const got = once<MessageEvent>(remote, "message");
+    dc.send("still fine");
+    expect((await got).data).toBe("still fine");
+    expect(a.connectionState).toBe("connected");
+  });
+});
