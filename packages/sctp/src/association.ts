@@ -263,7 +263,7 @@ export class SctpAssociation {
         case ChunkType.ABORT: {
           this.stats.abortsReceived++;
           const causes = decodeCauses(c.value()).map(describeCause);
-          this.terminate(`peer aborted${causes.length ? `: ${causes.join("; ")}` : ""}`, true, false);
+          this.terminate(`peer aborted${causes.length ? `: ${causes.join("; ")}` : ""}`, true, true);
           return;
         }
         case ChunkType.ERROR:
@@ -479,7 +479,7 @@ export class SctpAssociation {
     this.t2 = undefined;
     this.hbDeadline = undefined;
     this.ctrl = [];
-    this.emit({ type: "closed", reason, byPeer });
+    this.emit({ type: "closed", reason, byPeer, error });
   }
 
   private emit(e: SctpEvent): void {

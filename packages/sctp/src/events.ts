@@ -9,8 +9,8 @@ export type SctpEvent =
   | { type: "buffered-amount-low"; stream: number }
   /** The peer sent an ERROR chunk; the association goes on. */
   | { type: "peer-error"; causes: string[] }
-  /** The association is over: ABORT (either way), SHUTDOWN, or a failure. */
-  | { type: "closed"; reason: string; byPeer: boolean };
+  /** The association is over: ABORT (either way), SHUTDOWN, or a failure (`error`: not a clean close). */
+  | { type: "closed"; reason: string; byPeer: boolean; error: boolean };
 
 export interface SctpStats {
   packetsReceived: number;

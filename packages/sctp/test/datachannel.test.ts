@@ -196,10 +196,16 @@ describe("data channels over two associations", () => {
     const { a, b, settle, sim } = setup();
     const ch = a.mgr.createDataChannel("x");
     settle();
+    const errors: string[] = [];
+    ch.on("error", (e) => errors.push(`a:${e.message}`));
+    b.incoming[0].on("error", (e) => errors.push(`b:${e.message}`));
     b.mgr.association.abort("gone", sim.now);
     settle();
     expect(ch.readyState).toBe("closed");
     expect(b.incoming[0].readyState).toBe("closed");
+    // the side that received the ABORT sees an sctp-failure error first (as Chromium's channels do)
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^a:sctp-failure: peer aborted.*gone/);
   });
 
   it("works with I-DATA as Firefox negotiates it", () => {

@@ -168,7 +168,11 @@ export class DataChannelManager {
         return;
       case "closed":
         this.closed = true;
-        for (const e of [...this.byId.values()]) this.finish(e.channel);
+        for (const e of [...this.byId.values()]) {
+          // W3C: a transport that ends in error fires error ("sctp-failure") before close.
+          if (ev.error) e.channel.fail(new Error(`sctp-failure: ${ev.reason}`));
+          this.finish(e.channel);
+        }
         this.events.push({ type: "closed", reason: ev.reason });
         return;
       case "peer-error":
