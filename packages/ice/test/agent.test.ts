@@ -329,3 +329,41 @@ describe("role from signaling", () => {
     expect(a.agent.stats.roleConflicts + b.agent.stats.roleConflicts).toBe(0);
   });
 });
+
+describe("consent freshness and keepalive", () => {
+  it("disconnected during a short outage, connected again when it ends", () => {
+    const sim = new Simulation({ seed: 60, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    sim.runFor(5000);
+    sim.network.cut("10.0.0.1", "10.0.0.2");
+    expect(sim.runUntil(() => a.agent.connectionState === "disconnected", { maxTime: 20_000 })).toBe(true);
+    sim.network.restore("10.0.0.1", "10.0.0.2");
+    expect(sim.runUntil(() => up(a.agent.connectionState), { maxTime: 10_000 })).toBe(true);
+    sim.runFor(40_000);
+    expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
+    expect(a.states).not.toContain("failed");
+  });
+
+  it("consent checks keep a NAT mapping alive for minutes", () => {
+    const sim = new Simulation({ seed: 61, conditions: { delay: 10 } });
+    // The mapping expires after 20 s without outbound traffic.
+    const nat = sim.addNat({ publicIp: "203.0.113.1", mappingTimeout: 20_000 });
+    const a = makePeer(sim, "A", [address("192.168.1.10", 5000)], { controlling: true }, 1, { behind: nat });
+    const b = makePeer(sim, "B", [address("198.51.100.2", 6000)], { controlling: false }, 2);
+    gatherAll(a, 0);
+    gatherAll(b, 0);
+    exchangeCredentials(a, b, 0);
+    deliverCandidates(a, b, 0);
+    deliverCandidates(b, a, 0);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    sim.runFor(180_000);
+    expect(nat.stats.mappingsExpired).toBe(0);
+    expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
+    // And data still flows from the public side to the NATed one.
+    const n = a.data.length;
+    expect(b.agent.send(new Uint8Array([23, 1]), sim.now)).toBe(true);
+    sim.runFor(100);
+    expect(a.data.length).toBe(n + 1);
+  });
+});
