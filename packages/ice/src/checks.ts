@@ -43,7 +43,7 @@ export function sendNextCheck(s: AgentState, now: Millis): boolean {
 }
 
 function startCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Millis): void {
-  if (pair.transactionKey) s.txs.cancel(pair.transactionKey);
+  supersedeCheck(s, pair, now);
   const useCandidate = s.controlling && pair.useCandidate;
   const priority = prflxPriorityOf(pair.local);
   const data = buildCheck(s, gen, priority, useCandidate);
@@ -182,10 +182,14 @@ function onSuccess(
     return;
   }
   if (pair.transactionKey !== undefined && pair.transactionKey !== key) {
-    // An older (superseded) check answered first: it settles the pair; drop the newer one.
-    s.txs.cancel(pair.transactionKey);
-  }
-  pair.transactionKey = undefined;
+    // An older (superseded) check answered first: it settles the pair, and makes the newer
+    // check redundant unless that one carries a nomination the older did not.
+    const newer = s.txs.context(pair.transactionKey);
+    if (!(newer?.kind === "check" && newer.useCandidate && !ctx.useCandidate)) {
+      s.txs.cancel(pair.transactionKey);
+      pair.transactionKey = undefined;
+    }
+  } else pair.transactionKey = undefined;
   // §7.2.5.2.1: the response must come from where the request went, to where it came from.
   if (!sameAddress(from, pair.remote.address) || !sameAddress(local, pair.local.base)) {
     pair.state = PairState.failed;
@@ -241,6 +245,11 @@ function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
   if (ctx.kind === "consent") return;
   const { gen, pair } = ctx;
   pair.transactionKey = undefined;
+  if (pair.valid && gen.nominating !== pair) {
+    // A redundant check on a pair already proven valid: it stays valid (consent watches it).
+    pair.state = PairState.succeeded;
+    return;
+  }
   if (gen.nominating === pair && pair.valid && s.controlling && gen.nominationRetries < 2) {
     // The peer may have seen our USE-CANDIDATE and selected the pair while every answer was
     // lost: nominate the same pair again rather than a different one it would not expect.
