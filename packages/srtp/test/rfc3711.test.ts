@@ -3,6 +3,7 @@
  * AES_CM_128_HMAC_SHA1_80 packet vectors of libsrtp's srtp_driver built from the B.3 master key
  * (an RTP packet, the same with a header extension left in the clear, and an SRTCP packet).
  */
+import { createHmac } from "node:crypto";
 import { fromHex, toHex } from "@tsrtc/base";
 import { describe, expect, it } from "vitest";
 import { CounterKeystream } from "../src/ciphers/keystream.js";
@@ -153,5 +154,60 @@ describe("counter keystream state", () => {
     for (const [ssrc, hi, lo, n] of steps) {
       expect(toHex(reused.generate(ssrc, hi, lo, n).subarray(0, n))).toBe(fresh(ssrc, hi, lo, n));
     }
+  });
+});
+
+describe("authentication-only modes", () => {
+  const master = { masterKey: fromHex("e1f97a0d3e018be0d64fa32c06de4139"), masterSalt: fromHex("0ec675ad498afeebb6960b3aabe6") };
+  const rtcp = fromHex("81c8000bcafebabe" + "ab".repeat(16));
+
+  it("SRTCP with the E-flag clear leaves the RTCP in the clear and still authenticates it (§3.4)", () => {
+    const tx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master, { encryptRtcp: false });
+    tx.setRtcpIndex(0xcafebabe, 7);
+    const wire = tx.protectRtcp(rtcp)!;
+    expect(wire.length).toBe(rtcp.length + 4 + 10);
+    expect(toHex(wire.subarray(0, rtcp.length))).toBe(toHex(rtcp));
+    expect(toHex(wire.subarray(rtcp.length, rtcp.length + 4))).toBe("00000007");
+    const rx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    expect(toHex(rx.unprotectRtcp(wire)!)).toBe(toHex(rtcp));
+    const flagged = wire.slice();
+    flagged[rtcp.length] |= 0x80; // claim it is encrypted: the tag covers the E-flag
+    expect(new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master).unprotectRtcp(flagged)).toBeUndefined();
+  });
+
+  it("the NULL cipher profiles leave payloads in the clear, with the same tags as AES-CM's auth key", () => {
+    const rtp = fromHex("800f1234decafbadcafebabe" + "ab".repeat(16));
+    const tx = new SrtpContext(SrtpProfileId.NULL_HMAC_SHA1_80, master);
+    const wire = tx.protectRtp(rtp)!;
+    expect(toHex(wire.subarray(0, rtp.length))).toBe(toHex(rtp));
+    // The tag is HMAC-SHA1(auth key, packet || ROC): check it independently with node:crypto.
+    const authKey = aesCmPrf(master.masterKey, master.masterSalt, KdfLabel.RTP_AUTH, 20);
+    const expected = createHmac("sha1", authKey).update(rtp).update(new Uint8Array(4)).digest().subarray(0, 10);
+    expect(toHex(wire.subarray(rtp.length))).toBe(toHex(expected));
+    const rx = new SrtpContext(SrtpProfileId.NULL_HMAC_SHA1_32, master);
+    const short = new SrtpContext(SrtpProfileId.NULL_HMAC_SHA1_32, master).protectRtp(rtp)!;
+    expect(toHex(short)).toBe(toHex(wire.subarray(0, rtp.length + 4)));
+    expect(toHex(rx.unprotectRtp(short)!)).toBe(toHex(rtp));
+    const srtcp = tx.protectRtcp(rtcp)!;
+    expect(toHex(srtcp.subarray(0, rtcp.length + 4))).toBe(toHex(rtcp) + "00000000");
+    expect(toHex(new SrtpContext(SrtpProfileId.NULL_HMAC_SHA1_80, master).unprotectRtcp(srtcp)!)).toBe(toHex(rtcp));
+  });
+
+  it("the AES-CM tag is HMAC-SHA1 over the authenticated portion and the ROC (checked with node:crypto)", () => {
+    const tx = new SrtpContext(SrtpProfileId.AES128_CM_HMAC_SHA1_80, master);
+    const authKey = aesCmPrf(master.masterKey, master.masterSalt, KdfLabel.RTP_AUTH, 20);
+    // Push the ROC to 1 so the ROC bytes matter, with a payload long enough for many blocks.
+    let last: Uint8Array | undefined;
+    for (const seq of [65534, 65535, 0, 1]) {
+      const p = new Uint8Array(12 + 1000);
+      p[0] = 0x80;
+      p[2] = seq >> 8;
+      p[3] = seq & 0xff;
+      p[11] = 9;
+      last = tx.protectRtp(p)!;
+    }
+    const body = last!.subarray(0, last!.length - 10);
+    const expected = createHmac("sha1", authKey).update(body).update(Uint8Array.of(0, 0, 0, 1)).digest().subarray(0, 10);
+    expect(toHex(last!.subarray(last!.length - 10))).toBe(toHex(expected));
   });
 });
