@@ -498,16 +498,11 @@ export class SctpAssociation {
   }
 
   pollTimeout(): number | undefined {
-    let t = this.hs.t1;
-    const pick = (x: number | undefined): void => {
-      if (x !== undefined && (t === undefined || x < t)) t = x;
-    };
-    pick(this.sender?.t3);
-    pick(this.receiver?.sackDeadline);
-    pick(this.resets?.deadline);
-    pick(this.t2);
-    pick(this.hbDeadline);
-    return t;
+    let t = minDeadline(this.hs.t1, this.sender?.t3);
+    t = minDeadline(t, this.receiver?.sackDeadline);
+    t = minDeadline(t, this.resets?.deadline);
+    t = minDeadline(t, this.t2);
+    return minDeadline(t, this.hbDeadline);
   }
 
   handleTimeout(now: number): void {
@@ -601,4 +596,8 @@ export class SctpAssociation {
     this.stats.packetsSent++;
     return pb.finish(neg.zeroChecksum);
   }
+}
+
+function minDeadline(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined || a <= b ? a : b;
 }

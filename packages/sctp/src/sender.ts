@@ -116,6 +116,7 @@ export class Sender {
       if (this.rtxPending > 0) return wrote;
     }
     const q = this.queue;
+    if (this.flightSize === 0 && this.outstanding === 0 && q.size > 0) this.afterIdle(now);
     for (;;) {
       if (this.flightSize >= cc.cwnd) break;
       const m = q.peek();
@@ -156,7 +157,20 @@ export class Sender {
     return wrote;
   }
 
+  /** §7.2.1: a path left idle loses half its cwnd per RTO, down to 4 MTU. */
+  private afterIdle(now: number): void {
+    if (this.lastSend < 0) return;
+    const idle = now - this.lastSend;
+    for (let t = this.rto.rto; t <= idle && this.cc.cwnd > 4 * this.cfg.mtu; t += this.rto.rto) {
+      this.cc.cwnd = Math.max(this.cc.cwnd >> 1, 4 * this.cfg.mtu);
+    }
+    this.lastSend = now;
+  }
+
+  private lastSend = -1;
+
   private emit(pb: PacketBuilder, c: InflightChunk, now: number): void {
+    this.lastSend = now;
     const m = c.msg;
     writeData(pb, this.cfg.iData, c.flags, c.tsn, m.stream, m.mid, c.fsn, m.ppid, c.payload);
     c.sends++;

@@ -37,7 +37,7 @@ export class StreamResetter {
   /** When the in-flight request is due again; undefined when none. */
   deadline: number | undefined;
   private sendRequest = false;
-  stats = { requestsSent: 0, requestsReceived: 0, denied: 0 };
+  stats = { requestsSent: 0, requestsReceived: 0, denied: 0, answeredInProgress: 0 };
 
   constructor(
     localInitialTsn: number,
@@ -133,6 +133,7 @@ export class StreamResetter {
     }
     // §5.2.2: wait until every TSN up to the sender's last assigned one has arrived.
     if (!tsnLte(lastTsn, this.host.receivedCum())) {
+      this.stats.answeredInProgress++;
       this.respond(reqSeq, ReconfigResult.IN_PROGRESS, false);
       return;
     }

@@ -105,6 +105,27 @@ describe("sender window rules (unit)", () => {
     expect(s.outstanding).toBe(outstanding);
   });
 
+  it("an idle sender halves cwnd per idle RTO, not below 4 MTU (§7.2.1)", () => {
+    const { s, q } = sender(1_000_000);
+    s.cc.cwnd = 40_000;
+    const pb = new PacketBuilder(1200);
+    pb.begin(5000, 5000, 1);
+    s.fill(pb, 1200, 0);
+    s.handleSack({ cumTsnAck: 1000, aRwnd: 1_000_000, gaps: [], dups: [] }, 10);
+    while (q.size > 0) q.discard(q.peek()!);
+    expect(s.outstanding).toBe(0);
+    const cwnd = s.cc.cwnd;
+    q.push({ stream: 1, ppid: 53, data: new Uint8Array(10), offset: 0, unordered: false, mid: -1, nextFsn: 0, maxRetransmits: Infinity, expiresAt: Infinity, abandoned: false });
+    pb.begin(5000, 5000, 1);
+    s.fill(pb, 1200, 10 + 2 * s.rto.rto + 1);
+    expect(s.cc.cwnd).toBe(Math.max(cwnd >> 2, 4800));
+    q.push({ stream: 1, ppid: 53, data: new Uint8Array(10), offset: 0, unordered: false, mid: -1, nextFsn: 0, maxRetransmits: Infinity, expiresAt: Infinity, abandoned: false });
+    s.handleSack({ cumTsnAck: 1001, aRwnd: 1_000_000, gaps: [], dups: [] }, 20 + 2 * s.rto.rto);
+    pb.begin(5000, 5000, 1);
+    s.fill(pb, 1200, 1_000_000);
+    expect(s.cc.cwnd).toBe(4800);
+  });
+
   it("refuses a SACK for a TSN never sent", () => {
     const { s } = sender(1_000_000);
     drainPackets(s);

@@ -1,4 +1,6 @@
+import { dropWhere } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
+import { ChunkType } from "../src/constants.js";
 import { A_ADDR, B_ADDR, connectBoth, pair, payload } from "./helpers.js";
 
 function tag(i: number, size: number): Uint8Array {
@@ -121,6 +123,21 @@ describe(iData ? "with I-DATA (RFC 8260)" : "with DATA", () => {
       });
     }
   });
+
+  it("a reset request that overtakes its data is answered in-progress and retried until performed", () => {
+      const { sim, a, b } = pair({ delay: 10 }, { seed: 33, a: { iData }, b: { iData } });
+      expect(connectBoth(sim, a, b)).toBe(true);
+      const isData = (d: Uint8Array): boolean => d[12] === ChunkType.DATA || d[12] === ChunkType.I_DATA;
+      sim.network.addFilter(dropWhere((d, info) => isData(d) && info.from.host === "10.0.0.1", 1));
+      a.assoc.send(4, 53, tag(1, 500));
+      a.assoc.resetStreams([4]);
+      expect(sim.runUntil(() => a.events.some((e) => e.type === "stream-reset-outgoing"), { maxTime: 30_000 })).toBe(true);
+      const resets = (b.assoc as unknown as { resets: { stats: { answeredInProgress: number } } }).resets.stats;
+      expect(resets.answeredInProgress).toBeGreaterThan(0);
+      expect(b.messages).toHaveLength(1);
+      const order = b.events.map((e) => e.type);
+      expect(order).toContain("stream-reset-incoming");
+    });
 
   describe("shutdown and abort", () => {
     it("SHUTDOWN closes both sides after the data is delivered", () => {
