@@ -172,3 +172,21 @@ export function mdnsAnswerFor(msg: DnsMessage, name: string): string | undefined
   }
   return undefined;
 }
+
+/**
+ * The responder's decision (RFC 6762 §6): the response to send for a query naming one of our
+ * published names (lower-cased name -> IP), or undefined when the message asks nothing of ours.
+ */
+export function mdnsResponseTo(msg: DnsMessage, published: ReadonlyMap<string, string>): Uint8Array | undefined {
+  if (msg.isResponse) return undefined;
+  for (const q of msg.questions) {
+    const ip = published.get(q.name.toLowerCase());
+    if (ip === undefined) continue;
+    const family = ipFamily(ip);
+    // Answer A questions with IPv4 names, AAAA with IPv6 (and ANY, type 255, with either).
+    if ((q.type === DnsType.A && family === 4) || (q.type === DnsType.AAAA && family === 6) || q.type === 255) {
+      return encodeMdnsResponse(q.name, [ip]);
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fromHex, toHex } from "@tsrtc/base";
-import { DnsType, encodeMdnsQuery, encodeMdnsResponse, mdnsAnswerFor, parseMdnsMessage } from "../src/mdns.js";
+import { DnsType, encodeMdnsQuery, encodeMdnsResponse, mdnsAnswerFor, mdnsResponseTo, parseMdnsMessage } from "../src/mdns.js";
 
 // "abc.local" as wire labels: 03 'abc' 05 'local' 00
 const ABC_LOCAL = "03616263056c6f63616c00";
@@ -68,5 +68,18 @@ describe("mDNS codec (RFC 6762 / RFC 1035 §4)", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("mDNS responder decision", () => {
+  const published = new Map([["5e0bc197-acf8-43fb-9072-e8cccc43ccd1.local", "10.1.2.3"]]);
+  it("answers an A query for a published name (case-insensitive) and nothing else", () => {
+    const q = parseMdnsMessage(encodeMdnsQuery("5E0BC197-acf8-43fb-9072-e8cccc43ccd1.local", [DnsType.A]));
+    const r = mdnsResponseTo(q, published)!;
+    expect(mdnsAnswerFor(parseMdnsMessage(r), "5e0bc197-acf8-43fb-9072-e8cccc43ccd1.local")).toBe("10.1.2.3");
+    expect(mdnsResponseTo(parseMdnsMessage(encodeMdnsQuery("other.local")), published)).toBeUndefined();
+    // An AAAA question for an IPv4-only name gets no answer; a response is never answered.
+    expect(mdnsResponseTo(parseMdnsMessage(encodeMdnsQuery("5e0bc197-acf8-43fb-9072-e8cccc43ccd1.local", [DnsType.AAAA])), published)).toBeUndefined();
+    expect(mdnsResponseTo(parseMdnsMessage(r), published)).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import {
   encodeMdnsQuery,
   encodeMdnsResponse,
   mdnsAnswerFor,
+  mdnsResponseTo,
   parseMdnsMessage,
 } from "../mdns.js";
 
@@ -82,10 +83,8 @@ export class MdnsResolver {
       }
       return;
     }
-    for (const q of msg.questions) {
-      const ip = this.published.get(q.name.toLowerCase());
-      if (ip !== undefined) this.socket?.send(encodeMdnsResponse(q.name, [ip]), MDNS_PORT, MDNS_IPV4_GROUP);
-    }
+    const answer = mdnsResponseTo(msg, this.published);
+    if (answer) this.socket?.send(answer, MDNS_PORT, MDNS_IPV4_GROUP);
   }
 
   close(): void {
