@@ -75,6 +75,35 @@ describe("two agents over real loopback UDP", () => {
     expect(a.agent.connectionState).toBe("closed");
   });
 
+  it("connects over IPv6 loopback too", async () => {
+    let b: UdpIceAgent | undefined;
+    const early: string[] = [];
+    const a = await UdpIceAgent.create({
+      controlling: true,
+      hosts: ["::1"],
+      onEvent: (e) => {
+        if (e.type === "candidate") (b ? b.addRemoteCandidate(formatCandidate(e.candidate)) : early.push(formatCandidate(e.candidate)));
+      },
+    });
+    b = await UdpIceAgent.create({
+      controlling: false,
+      hosts: ["::1"],
+      onEvent: (e) => {
+        if (e.type === "candidate") a.addRemoteCandidate(formatCandidate(e.candidate));
+      },
+    });
+    try {
+      for (const c of early) b.addRemoteCandidate(c);
+      a.setRemoteCredentials(b.agent.localCredentials);
+      b.setRemoteCredentials(a.agent.localCredentials);
+      await waitFor(() => a.agent.selectedPair !== undefined && b!.agent.selectedPair !== undefined);
+      expect(a.agent.selectedPair!.remoteAddress).toMatchObject({ family: 6, host: "::1" });
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it("lists host addresses without loopback unless asked, never link-local", () => {
     const all = listHostAddresses({ includeLoopback: true });
     expect(all.some((h) => h.host === "127.0.0.1")).toBe(true);
