@@ -30,7 +30,7 @@ import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } fro
 import { consentDeadline, handleConsentTimers } from "./consent.js";
 import { addLocal, gather, startGathering } from "./gathering.js";
 import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
-import type { CandidatePair, LocalCandidate, RemoteCandidate } from "./pair.js";
+import type { CandidatePair, RemoteCandidate } from "./pair.js";
 import { handleRequest, triggerCheck } from "./requests.js";
 import { AgentState, type Generation } from "./state.js";
 import type {
@@ -452,4 +452,3 @@ export class IceAgent implements Core<IceAgentEvent> {
   }
 }
 
-export type { LocalCandidate };
