@@ -3,7 +3,7 @@
  * duplication, each flight dropped once, a small MTU, and the retransmission backoff.
  */
 import { address, SeededRandom, toHex } from "@tsrtc/base";
-import { dropWhere, dtlsFlight, dtlsHandshakes, isDtls, pointToPoint, sentFrom, Simulation, type LinkConditions } from "@tsrtc/testkit";
+import { dropWhere, dtlsFlight, dtlsNthFlight, dtlsHandshakes, isDtls, pointToPoint, sentFrom, Simulation, type LinkConditions } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
 import { DtlsEndpoint, fingerprint, type DtlsCertificate, type DtlsEndpointOptions } from "../src/index.js";
 import { makeCert } from "./helpers.js";
@@ -70,6 +70,17 @@ describe("handshake over the testkit network", () => {
       if (flight === 6) expect(server.stats.retransmits).toBeGreaterThan(0);
       // The one lost flight costs one timer period (1 s), not more.
       expect(sim.now).toBeLessThan(2_000);
+    });
+  }
+
+  for (const nth of [1, 2, 3, 4]) {
+    it(`without cookies (as Chromium serves), recovers when the ${nth}th flight is lost once`, () => {
+      const { sim, client, server, both } = setup({ server: { helloVerifyRequest: false } });
+      const f = sim.network.addFilter(dropWhere(dtlsNthFlight(nth, { transmission: 1 }), Infinity));
+      expect(sim.runUntil(both, { maxTime: 30_000 })).toBe(true);
+      expect(f.dropped).toBeGreaterThan(0);
+      expect(server.stats.helloVerifyRequestsSent).toBe(0);
+      sameKeys(client, server);
     });
   }
 
