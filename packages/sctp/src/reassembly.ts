@@ -59,7 +59,9 @@ export class Reassembly {
     }
     const s = this.stream(c.stream);
     if (!unordered) {
-      if (c.iData ? ((c.mid - s.next) | 0) < 0 : ssnLt(c.mid, s.next)) return "ok"; // stale: skipped by FORWARD-TSN
+      // No "stale SSN" test here: duplicates and chunks skipped by FORWARD-TSN are filtered by
+      // TSN before reassembly, and at most 65535 TSNs are held ahead of the cumulative TSN, so
+      // every pending message on a stream has a distinct SSN in [next, next + 65535].
       if (whole && c.mid === s.next && !s.ordered.has(c.mid)) {
         this.deliver(c.stream, c.ppid, c.payload, false);
         s.next = c.iData ? (s.next + 1) >>> 0 : (s.next + 1) & 0xffff;

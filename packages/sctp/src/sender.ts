@@ -14,6 +14,8 @@ import { RtoEstimator } from "./rto.js";
 import type { OutMessage, SendQueue } from "./send-queue.js";
 import { tsnGt, tsnGte, tsnLt, tsnLte } from "./tsn.js";
 
+const MAX_OUTSTANDING_CHUNKS = 16384;
+
 export class InflightChunk {
   sentAt = 0;
   sends = 0;
@@ -119,6 +121,9 @@ export class Sender {
     if (this.flightSize === 0 && this.outstanding === 0 && q.size > 0) this.afterIdle(now);
     for (;;) {
       if (this.flightSize >= cc.cwnd) break;
+      // Tiny messages could otherwise put more TSNs in flight than a receiver can acknowledge
+      // (gap offsets are 16-bit) or than half the 16-bit SSN space.
+      if (this.chunks.length - this.head >= MAX_OUTSTANDING_CHUNKS) break;
       const m = q.peek();
       if (!m) break;
       const room = (pb.room(limit) - hdr) & ~3;
