@@ -26,6 +26,7 @@ import { packFlight } from "./flights/pack.js";
 import { FlightSender, type FlightItem } from "./flights/retransmit.js";
 import { ServerHandshake } from "./flights/server.js";
 import { readHandshakeFragment } from "./handshake/header.js";
+import { matchesFingerprint, type Fingerprint } from "./certificate/certificate.js";
 import { Reassembler, type HandshakeMessage } from "./handshake/reassembler.js";
 import {
   DTLS_SRTP_LABEL,
@@ -103,6 +104,8 @@ export class DtlsEndpoint implements HandshakeHost {
   private handshakeInput = false;
   private closeNotifySent = false;
   private handshakeDeadline: Millis | undefined;
+  /** Handshake done, waiting for setRemoteFingerprints() before "connected". */
+  private unverified: Session | undefined;
 
   constructor(options: DtlsEndpointOptions) {
     this.options = resolveOptions(options);
@@ -194,6 +197,24 @@ export class DtlsEndpoint implements HandshakeHost {
     if (this.status !== "new") this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
     this.closeNotifySent = true;
     this.shutDown("local");
+  }
+
+  /**
+   * The fingerprints from signaling (RFC 8122 §5), for an endpoint made with
+   * awaitRemoteFingerprints. If the handshake already finished, the peer's certificate is
+   * checked now: a match connects, a mismatch is a fatal bad_certificate.
+   */
+  setRemoteFingerprints(fingerprints: Fingerprint[]): void {
+    if (this.options.remoteFingerprints !== undefined) throw new Error("InvalidStateError: remote fingerprints already set");
+    this.options.remoteFingerprints = fingerprints;
+    const s = this.unverified;
+    if (!s || this.status === "closed") return;
+    this.unverified = undefined;
+    if (matchesFingerprint(s.remoteCertificate, fingerprints)) {
+      this.connect(s);
+    } else {
+      this.onError(new DtlsAlertError(AlertDescription.badCertificate, "certificate does not match the fingerprint from signaling"));
+    }
   }
 
   /** RFC 5705 keying material exporter. */
@@ -458,11 +479,19 @@ export class DtlsEndpoint implements HandshakeHost {
 
   complete(session: Session, now: Millis): void {
     void now;
-    this.sessionInfo = session;
-    this.status = "connected";
     // The client is done for good; the server keeps its last flight, without a timer.
     if (this.client) this.flight.clear();
     else this.flight.stopTimer();
+    if (this.options.remoteFingerprints === undefined && this.options.awaitRemoteFingerprints) {
+      this.unverified = session; // "connected" waits for setRemoteFingerprints()
+      return;
+    }
+    this.connect(session);
+  }
+
+  private connect(session: Session): void {
+    this.sessionInfo = session;
+    this.status = "connected";
     log("%s: connected, %s, srtp %s", this.role, session.suite.name, session.srtpProfile);
     this.events.push({
       type: "connected",

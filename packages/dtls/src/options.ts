@@ -13,6 +13,12 @@ export interface DtlsEndpointOptions {
   remoteFingerprints?: Fingerprint[];
   /** Or a callback deciding on the peer's certificate (DER); both may be given (both must pass). */
   verifyRemoteCertificate?: (der: Uint8Array) => boolean;
+  /**
+   * The fingerprints will come later through `setRemoteFingerprints()` (an offerer whose answer
+   * is still on its way when the answerer's ClientHello arrives). The handshake runs, but
+   * "connected" waits for the fingerprints and a mismatch is then a fatal bad_certificate.
+   */
+  awaitRemoteFingerprints?: boolean;
   /** Offered (client) or accepted in our order of preference (server). Default: all four; [] disables use_srtp. */
   srtpProfiles?: SrtpProfileName[];
   cipherSuites?: CipherSuiteName[];
@@ -40,6 +46,7 @@ export interface ResolvedOptions {
   role: "client" | "server";
   certificate: DtlsCertificate;
   remoteFingerprints: Fingerprint[] | undefined;
+  awaitRemoteFingerprints: boolean;
   verifyRemoteCertificate: ((der: Uint8Array) => boolean) | undefined;
   srtpProfiles: number[];
   cipherSuites: CipherSuiteInfo[];
@@ -67,8 +74,10 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
   if (o.role !== "client" && o.role !== "server") throw new TypeError(`role must be "client" or "server"`);
   if (!o.certificate?.der || !o.certificate.privateKey) throw new TypeError("a certificate is required");
   if (!o.rng) throw new TypeError("an rng is required");
-  if (!o.remoteFingerprints && !o.verifyRemoteCertificate) {
-    throw new TypeError("remoteFingerprints or verifyRemoteCertificate is required (WebRTC authenticates both peers)");
+  if (!o.remoteFingerprints && !o.verifyRemoteCertificate && !o.awaitRemoteFingerprints) {
+    throw new TypeError(
+      "remoteFingerprints, verifyRemoteCertificate or awaitRemoteFingerprints is required (WebRTC authenticates both peers)",
+    );
   }
   const mtu = o.mtu ?? 1200;
   if (!Number.isInteger(mtu) || mtu < 200 || mtu > 65_507) throw new RangeError(`mtu must be 200..65507, got ${mtu}`);
@@ -81,6 +90,7 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
     role: o.role,
     certificate: o.certificate,
     remoteFingerprints: o.remoteFingerprints,
+    awaitRemoteFingerprints: o.awaitRemoteFingerprints === true,
     verifyRemoteCertificate: o.verifyRemoteCertificate,
     srtpProfiles: (o.srtpProfiles ?? DEFAULT_SRTP_PROFILES).map((p) => {
       const id = SrtpProfile[p];

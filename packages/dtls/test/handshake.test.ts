@@ -1,6 +1,6 @@
 import { toHex } from "@tsrtc/base";
 import { describe, expect, it } from "vitest";
-import { type CipherSuiteName, type DtlsEvent } from "../src/index.js";
+import { fingerprint, type CipherSuiteName, type DtlsEvent } from "../src/index.js";
 import { connect, makeCert, makePair, pump } from "./helpers.js";
 
 const ecA = makeCert(1);
@@ -98,6 +98,28 @@ describe("our client against our server, in memory", () => {
     expect(q.client.state).toBe("connected");
     expect(connected(q.clientEvents)?.srtpProfile).toBeUndefined();
     expect(q.client.srtpKeyingMaterial()).toBeUndefined();
+  });
+
+  it("an offerer can learn the fingerprint after the handshake (awaitRemoteFingerprints)", () => {
+    const p = makePair(ecA, ecB, { server: { remoteFingerprints: undefined, awaitRemoteFingerprints: true } });
+    connect(p);
+    expect(p.client.state).toBe("connected");
+    expect(p.server.state).toBe("handshaking"); // done, but not trusted yet
+    expect(p.serverEvents.some((e) => e.type === "connected")).toBe(false);
+    p.client.send(new TextEncoder().encode("early"));
+    pump(p, 1);
+    expect(p.serverEvents.some((e) => e.type === "data")).toBe(false);
+    p.server.setRemoteFingerprints([fingerprint(ecA.der)]);
+    pump(p, 2);
+    expect(p.serverEvents.map((e) => e.type)).toEqual(["connected", "data"]);
+    expect(() => p.server.setRemoteFingerprints([])).toThrow(/InvalidStateError/);
+
+    const q = makePair(ecA, ecB, { server: { remoteFingerprints: undefined, awaitRemoteFingerprints: true } });
+    connect(q);
+    q.server.setRemoteFingerprints([fingerprint(ecB.der)]); // the wrong one
+    pump(q, 1);
+    expect(q.serverEvents.find((e) => e.type === "alert")).toMatchObject({ direction: "sent", description: 42 });
+    expect(q.clientEvents.at(-1)).toEqual({ type: "closed", reason: "fatal_alert_received" }); // it was authenticated
   });
 
   it("fragments the handshake at a small MTU and still connects", () => {
