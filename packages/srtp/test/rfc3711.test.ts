@@ -6,7 +6,9 @@
 import { createHmac } from "node:crypto";
 import { fromHex, toHex } from "@tsrtc/base";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { CounterKeystream } from "../src/ciphers/keystream.js";
+import { KeystreamCache } from "../src/ciphers/keystream-cache.js";
 import { aesCmPrf, deriveSessionKeys, KdfLabel, SrtpContext, SrtpProfileId } from "../src/index.js";
 
 const B2_KEY = fromHex("2B7E151628AED2A6ABF7158809CF4F3C");
@@ -209,5 +211,49 @@ describe("authentication-only modes", () => {
     const body = last!.subarray(0, last!.length - 10);
     const expected = createHmac("sha1", authKey).update(body).update(Uint8Array.of(0, 0, 0, 1)).digest().subarray(0, 10);
     expect(toHex(last!.subarray(last!.length - 10))).toBe(toHex(expected));
+  });
+});
+
+describe("keystream runs computed ahead", () => {
+  it("always equal the keystream computed for the packet alone (random SSRC/index/length requests)", () => {
+    const cmd = fc.record({
+      ssrc: fc.constantFrom(1, 2, 3, 4, 5, 6, 0xffffffff),
+      step: fc.oneof(fc.constant(1), fc.constant(2), fc.integer({ min: -70, max: 70 }), fc.integer({ min: -5000, max: 5000 })),
+      length: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1000, max: 1600 }), fc.integer({ min: 0, max: 3000 })),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.array(cmd, { minLength: 1, maxLength: 120 }), (start, cmds) => {
+        const cache = new KeystreamCache(new CounterKeystream(B2_KEY, B2_SALT));
+        const index = new Map<number, number>();
+        for (const c of cmds) {
+          const i = Math.max(0, (index.get(c.ssrc) ?? start) + c.step);
+          index.set(c.ssrc, i);
+          const hi = Math.floor(i / 65536);
+          const lo = i % 65536;
+          const at = 8;
+          const ab = new ArrayBuffer(at + c.length + 8);
+          const dst = new Uint8Array(ab);
+          cache.xor(c.ssrc, hi, lo, dst, new Int32Array(ab, 0, ab.byteLength >> 2), at, c.length);
+          const expected = new CounterKeystream(B2_KEY, B2_SALT).generate(c.ssrc, hi, lo, c.length).subarray(0, c.length);
+          expect(toHex(dst.subarray(at, at + c.length))).toBe(toHex(expected));
+          expect(dst[at + c.length]).toBe(0); // nothing past the end
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("keystream runs across a ROC boundary", () => {
+  it("a run that starts before index 2^16 * k and ends after it uses each packet's own ROC", () => {
+    const cache = new KeystreamCache(new CounterKeystream(B2_KEY, B2_SALT));
+    for (let i = 3 * 65536 - 5; i < 3 * 65536 + 12; i++) {
+      const hi = Math.floor(i / 65536);
+      const lo = i % 65536;
+      const ab = new ArrayBuffer(1216);
+      cache.xor(42, hi, lo, new Uint8Array(ab), new Int32Array(ab), 0, 1200);
+      const expected = new CounterKeystream(B2_KEY, B2_SALT).generate(42, hi, lo, 1200).subarray(0, 1200);
+      expect(toHex(new Uint8Array(ab, 0, 1200))).toBe(toHex(expected));
+    }
   });
 });

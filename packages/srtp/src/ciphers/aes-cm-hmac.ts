@@ -11,13 +11,14 @@ import type { SessionKeys } from "../kdf.js";
 import type { SrtpProfile } from "../profiles.js";
 import { HMAC_MESSAGE_OFFSET as M, HmacSha1 } from "./hmac-sha1.js";
 import { CounterKeystream, xorKeystream } from "./keystream.js";
+import { KeystreamCache } from "./keystream-cache.js";
 import type { SrtpTransform } from "./transform.js";
 
 export class AesCmHmacTransform implements SrtpTransform {
   readonly rtpTagLength: number;
   readonly rtcpTagLength: number;
   readonly aead = false;
-  private readonly rtpKs: CounterKeystream;
+  private readonly rtpKs: KeystreamCache;
   private readonly rtcpKs: CounterKeystream;
   private readonly rtpMac: HmacSha1;
   private readonly rtcpMac: HmacSha1;
@@ -25,7 +26,7 @@ export class AesCmHmacTransform implements SrtpTransform {
   constructor(profile: SrtpProfile, keys: SessionKeys) {
     this.rtpTagLength = profile.rtpTagLength;
     this.rtcpTagLength = profile.rtcpTagLength;
-    this.rtpKs = new CounterKeystream(keys.rtpKey, keys.rtpSalt);
+    this.rtpKs = new KeystreamCache(new CounterKeystream(keys.rtpKey, keys.rtpSalt));
     this.rtcpKs = new CounterKeystream(keys.rtcpKey, keys.rtcpSalt);
     this.rtpMac = new HmacSha1(keys.rtpAuthKey);
     this.rtcpMac = new HmacSha1(keys.rtcpAuthKey);
@@ -37,8 +38,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     mac.ensure(len + 4);
     const buf = mac.buf;
     buf.set(packet, M);
-    const ks = this.rtpKs.generate(ssrc, roc, seq, len - h);
-    xorKeystream(buf, mac.buf32, M + h, len - h, ks);
+    this.rtpKs.xor(ssrc, roc, seq, buf, mac.buf32, M + h, len - h);
     writeU32(buf, M + len, roc);
     out.set(mac.message(len), 0);
     mac.sign(len + 4, out, len, this.rtpTagLength);
@@ -53,8 +53,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     writeU32(buf, M + len, roc);
     // Authenticate before decrypting (RFC 3711 §3.3 steps 5-6).
     if (!mac.verify(len + 4, packet, len, this.rtpTagLength)) return false;
-    const ks = this.rtpKs.generate(ssrc, roc, seq, len - h);
-    xorKeystream(buf, mac.buf32, M + h, len - h, ks);
+    this.rtpKs.xor(ssrc, roc, seq, buf, mac.buf32, M + h, len - h);
     out.set(mac.message(len), 0);
     return true;
   }

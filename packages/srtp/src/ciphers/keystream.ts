@@ -106,6 +106,62 @@ export class CounterKeystream {
     }
     return this.ecb.update(this.view);
   }
+  /**
+   * Keystream for `count` consecutive packets from the 48-bit index `base`, `stride` blocks per
+   * packet: packet k's keystream is bytes [16 * stride * k, 16 * stride * (k + 1)). One ECB
+   * call for the whole run (see keystream-cache.ts).
+   */
+  generateRun(ssrc: number, base: number, count: number, stride: number): Uint8Array {
+    const total = count * stride;
+    if (total * 16 > this.ctr.length) {
+      const ab = new ArrayBuffer(total * 16);
+      this.ctr = new Uint8Array(ab);
+      this.ctr32 = new Int32Array(ab);
+    }
+    this.lastSsrc = -1; // the rows below overwrite the cached heads
+    this.viewBlocks = -1;
+    const c = this.ctr;
+    const w = this.ctr32;
+    const s = this.salt;
+    const h4 = s[4] ^ (ssrc >>> 24);
+    const h5 = s[5] ^ ((ssrc >>> 16) & 0xff);
+    const h6 = s[6] ^ ((ssrc >>> 8) & 0xff);
+    const h7 = s[7] ^ (ssrc & 0xff);
+    for (let k = 0; k < count; k++) {
+      const index = base + k;
+      const hi = Math.floor(index / 65536) >>> 0;
+      const lo = index % 65536;
+      const b = 16 * stride * k;
+      c[b] = s[0];
+      c[b + 1] = s[1];
+      c[b + 2] = s[2];
+      c[b + 3] = s[3];
+      c[b + 4] = h4;
+      c[b + 5] = h5;
+      c[b + 6] = h6;
+      c[b + 7] = h7;
+      c[b + 8] = s[8] ^ (hi >>> 24);
+      c[b + 9] = s[9] ^ ((hi >>> 16) & 0xff);
+      c[b + 10] = s[10] ^ ((hi >>> 8) & 0xff);
+      c[b + 11] = s[11] ^ (hi & 0xff);
+      c[b + 12] = s[12] ^ (lo >>> 8);
+      c[b + 13] = s[13] ^ (lo & 0xff);
+      c[b + 14] = 0;
+      c[b + 15] = 0;
+      const q = b >>> 2;
+      const w0 = w[q];
+      const w1 = w[q + 1];
+      const w2 = w[q + 2];
+      const w3 = w[q + 3];
+      for (let j = 1, x = q + 4; j < stride; j++, x += 4) {
+        w[x] = w0;
+        w[x + 1] = w1;
+        w[x + 2] = w2;
+        w[x + 3] = LITTLE_ENDIAN ? w3 | ((j & 0xff) << 24) | ((j >>> 8) << 16) : w3 | j;
+      }
+    }
+    return this.ecb.update(c.subarray(0, total * 16));
+  }
 }
 
 /**

@@ -1,0 +1,105 @@
+/**
+ * Keystream computed ahead for the packets that will come next.
+ *
+ * An SRTP packet's keystream depends only on its SSRC and index, and a stream's next packets
+ * have the next indexes. Each ECB `update()` call costs about 0.8 µs in Node 20 before any
+ * AES work, so one call for the next RUN packets of a stream (at the stride of the largest
+ * packet seen) replaces RUN calls: about 1.3 µs per 1200-byte packet becomes about 0.5 µs.
+ * Runs are kept for a few SSRCs (audio and video interleave in one BUNDLE context); a packet
+ * a little behind its stream's run (a late or resent one) is served directly, without disturbing
+ * it; one far behind (a restarted stream) starts a new run.
+ * Receivers only ask after authentication, so forged packets cannot make us compute runs.
+ */
+import { type CounterKeystream, xorKeystream } from "./keystream.js";
+
+/** Packets per run. */
+const RUN = 8;
+/** Runs kept, one per SSRC, least recently used replaced. */
+const SLOTS = 4;
+/** A packet this far behind its run is late (served directly); further back, the stream restarted. */
+const BEHIND = 1024;
+/** Largest stride (blocks per packet) worth running ahead: 1536-byte payloads. */
+const MAX_STRIDE = 96;
+
+class Run {
+  ssrc = -1;
+  /** 48-bit index of the run's first packet. */
+  base = 0;
+  stride = 0;
+  ks: Uint8Array = new Uint8Array(0);
+  ks32: Int32Array | undefined = undefined;
+  used = 0;
+}
+
+export class KeystreamCache {
+  private readonly runs: Run[] = Array.from({ length: SLOTS }, () => new Run());
+  private tick = 0;
+
+  constructor(private readonly gen: CounterKeystream) {}
+
+  /** dst[at, at + n) ^= the keystream of packet (ssrc, index hi * 2^16 + lo); `at` word aligned. */
+  xor(ssrc: number, hi: number, lo: number, dst: Uint8Array, dst32: Int32Array, at: number, n: number): void {
+    const blocks = (n + 15) >>> 4;
+    if (blocks === 0) return;
+    const index = hi * 65536 + lo;
+    let run: Run | undefined;
+    const runs = this.runs;
+    for (let i = 0; i < SLOTS; i++) {
+      if (runs[i].ssrc === ssrc) {
+        run = runs[i];
+        break;
+      }
+    }
+    if (run !== undefined) {
+      run.used = ++this.tick;
+      const k = index - run.base;
+      if (k >= 0 && k < RUN && blocks <= run.stride) {
+        xorFrom(run.ks, run.ks32, 16 * run.stride * k, dst, dst32, at, n);
+        return;
+      }
+      if ((k < 0 && k >= -BEHIND) || blocks > MAX_STRIDE) {
+        this.direct(ssrc, hi, lo, dst, dst32, at, n);
+        return;
+      }
+    } else {
+      if (blocks > MAX_STRIDE) {
+        this.direct(ssrc, hi, lo, dst, dst32, at, n);
+        return;
+      }
+      run = runs[0];
+      for (let i = 1; i < SLOTS; i++) if (runs[i].used < run.used) run = runs[i];
+      run.ssrc = ssrc;
+      run.stride = 0;
+      run.used = ++this.tick;
+    }
+    // Start a new run at this packet, at a stride that fits it (rounded up to 8 blocks).
+    run.stride = Math.min(MAX_STRIDE, Math.max(run.stride, (blocks + 7) & ~7));
+    run.base = index;
+    const ks = this.gen.generateRun(ssrc, index, RUN, run.stride);
+    run.ks = ks;
+    run.ks32 = (ks.byteOffset & 3) === 0 ? new Int32Array(ks.buffer, ks.byteOffset, ks.length >>> 2) : undefined;
+    xorFrom(ks, run.ks32, 0, dst, dst32, at, n);
+  }
+
+  /** Forget the runs (e.g. when an SSRC goes away). */
+  clear(): void {
+    for (const r of this.runs) r.ssrc = -1;
+  }
+
+  private direct(ssrc: number, hi: number, lo: number, dst: Uint8Array, dst32: Int32Array, at: number, n: number): void {
+    xorKeystream(dst, dst32, at, n, this.gen.generate(ssrc, hi, lo, n));
+  }
+}
+
+/** dst[at, at + n) ^= ks[from, from + n); word-wise when `ks32` is given (`from`, `at` aligned). */
+function xorFrom(ks: Uint8Array, ks32: Int32Array | undefined, from: number, dst: Uint8Array, dst32: Int32Array, at: number, n: number): void {
+  let j = 0;
+  if (ks32 !== undefined && (at & 3) === 0) {
+    const words = n >>> 2;
+    const d = at >>> 2;
+    const f = from >>> 2;
+    for (let i = 0; i < words; i++) dst32[d + i] ^= ks32[f + i];
+    j = words << 2;
+  }
+  for (; j < n; j++) dst[at + j] ^= ks[from + j];
+}
