@@ -87,7 +87,7 @@ export class RTCPeerConnection extends RtcEventTarget {
     this.dtls = new RTCDtlsTransport(engine, this.ice);
     this.sctpTransport = new RTCSctpTransport(engine, this.dtls);
     this.host = {
-      send: (rec, data) => this.driver.run(() => this.engine.channels.send(rec, data)),
+      send: (rec, data) => this.driver.runCorked(() => this.engine.channels.send(rec, data)),
       close: (rec) => this.driver.run(() => this.engine.channels.close(rec)),
       bufferedAmount: (rec) => this.engine.channels.bufferedAmount(rec),
       setLowThreshold: (rec, n) => this.engine.channels.setLowThreshold(rec, n),

@@ -185,7 +185,7 @@ export class TransportCore {
       mtu: this.config.mtu ?? 1200,
       maxMessageSize: s.remoteMaxMessageSize === 0 ? Number.MAX_SAFE_INTEGER : s.remoteMaxMessageSize,
       maxReceiveMessageSize: maxReceive,
-      receiveWindow: Math.max(5 * 1024 * 1024, maxReceive + 65536),
+      receiveWindow: maxReceive + 65536,
     });
     this.channels.attach(this.sctp);
     this.setSctpState("connecting");
@@ -239,8 +239,11 @@ export class TransportCore {
     this.pump(now);
   }
 
-  /** Move everything between the cores until they are quiet; call after every input. */
-  protected pump(now: Millis): void {
+  /**
+   * Move everything between the cores until they are quiet. Inputs call it themselves; the
+   * driver calls it after every API call too (a channel send queues in SCTP, this sends it).
+   */
+  pump(now: Millis): void {
     for (let round = 0; round < 64; round++) {
       let moved = false;
       const agent = this.agent;

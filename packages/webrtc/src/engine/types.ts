@@ -13,7 +13,7 @@ export type { IceConnectionState, IceGatheringState };
 /** Default a=max-message-size we advertise: Chromium's value, so both behave alike (notes §4). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 262144;
 /** We reassemble incoming messages up to this size whatever we advertise (Chromium does too). */
-export const DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 * 1024 * 1024;
 
 export interface EngineConfig {
   /** Our DTLS certificates; the first is used, all are advertised (W3C certificates). */

@@ -9,6 +9,9 @@ import type { EngineEvent } from "../engine/types.js";
 import { monotonicNow } from "./clock.js";
 import { UdpBundle, type UdpOptions } from "./udp.js";
 
+/** Datagrams sent per event-loop turn before yielding (see sendSome). */
+const BURST = 32;
+
 export class EngineDriver {
   readonly udp: UdpBundle;
   private timer: NodeJS.Timeout | undefined;
@@ -42,28 +45,83 @@ export class EngineDriver {
 
   /** Run an API call on the engine with the current time, then flush. */
   run<T>(fn: (now: Millis) => T): T {
+    const now = this.now();
     try {
-      return fn(this.now());
+      return fn(now);
     } finally {
+      this.engine.pump(now);
       this.flush();
     }
+  }
+
+  private corked = false;
+
+  /**
+   * Run a data call (a channel send): the cores run at the end of the current job, so every
+   * message sent in one synchronous burst shares SCTP packets (bundling, RFC 9260 §6.10).
+   */
+  runCorked<T>(fn: (now: Millis) => T): T {
+    const r = fn(this.now());
+    if (!this.corked) {
+      this.corked = true;
+      queueMicrotask(() => {
+        this.corked = false;
+        if (this.stopped) return;
+        this.engine.pump(this.now());
+        this.flush();
+      });
+    }
+    return r;
   }
 
   /** Drain transmits and events, then re-arm the timer. Re-entrant calls only send. */
   flush(): void {
     const engine = this.engine;
-    for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) this.udp.send(t.data, t.to, t.from);
+    this.sendSome();
     if (this.flushing) return;
     this.flushing = true;
     try {
       for (let e = engine.pollEvent(); e; e = engine.pollEvent()) {
         this.onEvent(e);
-        for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) this.udp.send(t.data, t.to, t.from);
+        this.sendSome();
       }
     } finally {
       this.flushing = false;
     }
     this.arm();
+  }
+
+  private sentThisTurn = 0;
+  private turnScheduled = false;
+  private blocked = false;
+
+  /**
+   * Send what the engine has, at most BURST datagrams per event-loop turn: a whole congestion
+   * window written at once overflows the receiver's kernel queue when it shares our event loop
+   * (or is simply slower), and libuv reads 32 datagrams a turn. The rest goes on the next turn.
+   */
+  private sendSome(): void {
+    if (this.blocked) return;
+    const engine = this.engine;
+    for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) {
+      this.udp.send(t.data, t.to, t.from);
+      if (this.sentThisTurn++ === 0 && !this.turnScheduled) this.scheduleTurn();
+      if (this.sentThisTurn >= BURST) {
+        this.blocked = true;
+        return;
+      }
+    }
+  }
+
+  private scheduleTurn(): void {
+    this.turnScheduled = true;
+    setImmediate(() => {
+      this.turnScheduled = false;
+      this.sentThisTurn = 0;
+      const wasBlocked = this.blocked;
+      this.blocked = false;
+      if (wasBlocked && !this.stopped) this.flush();
+    });
   }
 
   private arm(): void {

@@ -24,6 +24,8 @@ export interface UdpOptions {
   port?: number;
 }
 
+const SOCKET_BUFFER = 4 * 1024 * 1024;
+
 export type DatagramHandler = (data: Uint8Array, from: Address, local: Address) => void;
 
 export class UdpBundle {
@@ -74,6 +76,14 @@ export class UdpBundle {
           return resolve();
         }
         socket.on("error", (e) => log("socket %s error: %s", host, e.message));
+        // Bursts (a cwnd of SCTP packets, a DTLS flight) must not overflow the kernel queue
+        // while the event loop is busy: ask for large buffers (capped by net.core.*mem_max).
+        try {
+          socket.setRecvBufferSize(SOCKET_BUFFER);
+          socket.setSendBufferSize(SOCKET_BUFFER);
+        } catch (e) {
+          log("cannot size the socket buffers: %s", (e as Error).message);
+        }
         const local = address(host, socket.address().port);
         this.sockets.set(addressKey(local), socket);
         this.bound.push({ address: local, networkId });
