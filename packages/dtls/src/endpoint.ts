@@ -6,7 +6,7 @@
  */
 import { isProtocolError, logger, type Millis } from "@tsrtc/base";
 import { DtlsAlertError, decodeAlert, encodeAlert } from "./alert.js";
-import type { CipherSuiteInfo, CipherSuiteName } from "./cipher-suites.js";
+import type { CipherSuiteInfo } from "./cipher-suites.js";
 import {
   AlertDescription,
   AlertLevel,
@@ -18,7 +18,6 @@ import {
   MAX_CIPHERTEXT,
   MAX_PLAINTEXT,
   RECORD_HEADER_LENGTH,
-  type SrtpProfileName,
 } from "./constants.js";
 import { ClientHandshake } from "./flights/client.js";
 import type { HandshakeHost, Session } from "./flights/context.js";
@@ -40,28 +39,13 @@ import { resolveOptions, type DtlsEndpointOptions, type ResolvedOptions } from "
 import { emptyRecordHeader, readRecordHeader, writeRecordHeader } from "./record/header.js";
 import { RecordLayer } from "./record/layer.js";
 import { AeadProtection } from "./record/protection.js";
+import type { DtlsCloseReason, DtlsEvent, DtlsState } from "./events.js";
 import { Fifo } from "./queue.js";
 import { newStats, type DtlsStats } from "./stats.js";
 
 const log = logger("dtls");
 
-export type DtlsCloseReason = "close_notify" | "local" | "fatal_alert_sent" | "fatal_alert_received" | "timeout";
-
-export type DtlsEvent =
-  | {
-      type: "connected";
-      cipherSuite: CipherSuiteName;
-      srtpProfile: SrtpProfileName | undefined;
-      /** The peer's certificate, DER. */
-      remoteCertificate: Uint8Array;
-      extendedMasterSecret: boolean;
-    }
-  | { type: "data"; data: Uint8Array }
-  | { type: "alert"; direction: "sent" | "received"; level: "warning" | "fatal"; description: number; name: string }
-  | { type: "error"; error: Error; alert: number }
-  | { type: "closed"; reason: DtlsCloseReason };
-
-export type DtlsState = "new" | "handshaking" | "connected" | "closed";
+export type { DtlsCloseReason, DtlsEvent, DtlsState } from "./events.js";
 
 /** Records of a later epoch that arrive before its keys (reordering) are kept this many. */
 const MAX_EARLY_RECORDS = 16;
