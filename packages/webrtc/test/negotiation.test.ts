@@ -233,11 +233,53 @@ describe("JSEP for data channels", () => {
         }
       } else await to.addIceCandidate(m.candidate ?? undefined);
     };
+    const dtlsError = new Promise<Event>((r) => a.sctp === null && a.addEventListener("signalingstatechange", () => a.sctp?.transport.addEventListener("error", r, { once: true })));
     await a.setLocalDescription();
     s.post(a, { description: a.localDescription!.toJSON() as { type: "offer"; sdp: string } });
     await until(() => a.connectionState === "failed", 15_000, "failed");
+    const err = (await dtlsError) as Event & { error: { errorDetail: string; name: string } };
+    expect(err.error.name).toBe("OperationError");
+    expect(err.error.errorDetail).toBe("fingerprint-failure");
     expect(a.sctp!.transport.state).toBe("failed");
     const stats = await a.getStats();
     expect(stats.get("T01")!.dtlsState).toBe("failed");
+  });
+
+  it("renegotiates in both directions without restart and keeps the channel and DTLS roles", async () => {
+    const [a, b] = pcs();
+    const dc = a.createDataChannel("stay");
+    const ch = once<RTCDataChannelEvent>(b, "datachannel");
+    const s = await connect(a, b);
+    await once(dc, "open");
+    const remote = (await ch).channel;
+    const ufrag = /a=ice-ufrag:(\S+)/.exec(a.localDescription!.sdp)![1];
+    // b offers this time
+    await b.setLocalDescription();
+    expect(b.localDescription!.sdp).toContain("a=setup:actpass");
+    s.post(b, { description: b.localDescription!.toJSON() as { type: "offer"; sdp: string } });
+    await until(() => a.signalingState === "stable" && b.signalingState === "stable" && a.currentLocalDescription?.type === "answer");
+    // a answers "passive": it stays the DTLS server it already is (RFC 8842 §5.5)
+    expect(a.currentLocalDescription!.sdp).toContain("a=setup:passive");
+    // and a offers again
+    await a.setLocalDescription();
+    s.post(a, { description: a.localDescription!.toJSON() as { type: "offer"; sdp: string } });
+    await until(() => a.signalingState === "stable" && a.currentLocalDescription?.type === "offer");
+    expect(/a=ice-ufrag:(\S+)/.exec(a.localDescription!.sdp)![1]).toBe(ufrag);
+    expect(b.currentLocalDescription!.sdp).toContain("a=setup:active");
+    await echoCheck(dc, remote, "after two renegotiations");
+    await echoCheck(remote, dc, "and back");
+    expect(s.errors).toEqual([]);
+  });
+
+  it("iceTransportPolicy relay gathers no host candidate (no TURN client yet)", async () => {
+    const [a] = pcs({ iceTransportPolicy: "relay" });
+    const seen: unknown[] = [];
+    a.onicecandidate = (e) => seen.push(e.candidate);
+    a.createDataChannel("x");
+    await a.setLocalDescription();
+    await until(() => a.iceGatheringState === "complete");
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([null]);
+    expect(a.localDescription!.sdp).not.toContain("a=candidate");
   });
 });

@@ -14,9 +14,9 @@ import { resolveServers } from "../io/resolve.js";
 import { type AlgorithmIdentifier, RTCCertificate, makeCertificate } from "./certificate.js";
 import { type RTCConfiguration, type ValidatedConfiguration, validateConfiguration } from "./config.js";
 import { type ChannelHost, PRIORITY_VALUES, RTCDataChannel, type RTCDataChannelInit } from "./data-channel.js";
-import { invalidState, toW3cError } from "./errors.js";
+import { RTCError, invalidState, toW3cError } from "./errors.js";
 import { RtcEventTarget } from "./event-target.js";
-import { RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from "./events.js";
+import { RTCDataChannelEvent, RTCErrorEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from "./events.js";
 import { RTCIceCandidate, type RTCIceCandidateInit } from "./ice-candidate.js";
 import { OperationsChain } from "./operations.js";
 import { RTCSessionDescription, type RTCLocalSessionDescriptionInit, type RTCSessionDescriptionInit } from "./session-description.js";
@@ -439,6 +439,12 @@ export class RTCPeerConnection extends RtcEventTarget {
         return;
       case "dtlsstatechange":
         this.dtls.dispatchEvent(new Event("statechange"));
+        if (e.state === "failed") {
+          // W3C §5.5.1: an RTCErrorEvent on the transport; a certificate that does not match
+          // a=fingerprint is a "fingerprint-failure", anything else a "dtls-failure".
+          const detail = this.engine.dtlsFailure?.includes("fingerprint") ? "fingerprint-failure" : "dtls-failure";
+          this.dtls.dispatchEvent(new RTCErrorEvent("error", { error: new RTCError({ errorDetail: detail }, this.engine.dtlsFailure ?? "DTLS failed") }));
+        }
         return;
       case "sctpstatechange":
         this.sctpTransport.dispatchEvent(new Event("statechange"));

@@ -64,6 +64,8 @@ export class TransportCore {
   localCandidates: string[] = [];
   gatheringComplete = false;
   remoteCertificate: Uint8Array | undefined;
+  /** Why DTLS failed, when it did. */
+  dtlsFailure: string | undefined;
   dtlsCipher: string | undefined;
   srtpCipher: string | undefined;
   /** The mid and m-line index our candidates belong to. */
@@ -336,6 +338,7 @@ export class TransportCore {
         return;
       case "error":
         log("dtls error: %s", e.error.message);
+        this.dtlsFailure = e.error.message;
         this.setDtlsState("failed");
         return;
       case "closed":
@@ -347,6 +350,7 @@ export class TransportCore {
         }
         return;
       case "alert":
+        if (e.level === "fatal") this.dtlsFailure ??= `${e.direction} alert ${e.name}`;
         return;
     }
   }
