@@ -6,7 +6,7 @@
 import { DataFlags } from "./constants.js";
 import type { DataChunk } from "./chunks/data.js";
 import type { ForwardTsnEntry } from "./chunks/forward-tsn.js";
-import { ssnLt, ssnLte, tsnLte } from "./tsn.js";
+import { ssnLt, tsnLte } from "./tsn.js";
 
 interface Partial {
   frags: DataChunk[];
@@ -110,17 +110,19 @@ export class Reassembly {
     this.bytes += c.payload.length;
     let start = c.tsn;
     let size = c.payload.length;
+    // A neighbour with E (going back) or B (going forward) belongs to another message: a message
+    // whose sender abandoned its tail ends without E, and must not run into the next one.
     for (let f: DataChunk | undefined = c; !(f.flags & DataFlags.BEGIN); ) {
       start = (start - 1) >>> 0;
       f = m.get(start);
-      if (!f || !(f.flags & DataFlags.UNORDERED) || f.stream !== c.stream) return this.checkSize(size);
+      if (!f || f.flags & DataFlags.END || f.stream !== c.stream) return this.checkSize(size);
       size += f.payload.length;
     }
     let end = c.tsn;
     for (let f: DataChunk | undefined = c; !(f.flags & DataFlags.END); ) {
       end = (end + 1) >>> 0;
       f = m.get(end);
-      if (!f || !(f.flags & DataFlags.UNORDERED) || f.stream !== c.stream) return this.checkSize(size);
+      if (!f || f.flags & DataFlags.BEGIN || f.stream !== c.stream) return this.checkSize(size);
       size += f.payload.length;
     }
     const p: Partial = { frags: [], bytes: size, first: start, last: end, ppid: 0 };
@@ -156,36 +158,75 @@ export class Reassembly {
     this.bytes -= p.bytes;
   }
 
-  /** FORWARD-TSN / I-FORWARD-TSN (RFC 3758 §3.6, RFC 8260 §2.3.2): give up on skipped messages. */
-  forward(newCum: number, entries: readonly ForwardTsnEntry[], iData: boolean): void {
-    if (!iData) {
-      for (const [tsn, f] of this.unorderedFrags) {
-        if (tsnLte(tsn, newCum)) {
-          this.unorderedFrags.delete(tsn);
-          this.bytes -= f.payload.length;
-        }
-      }
-    }
+  /**
+   * FORWARD-TSN / I-FORWARD-TSN (RFC 3758 §3.6, RFC 8260 §2.3.2), after the cumulative TSN
+   * moved to `cum`. For each ordered stream listed, complete messages up to the listed SSN/MID
+   * are delivered in order and incomplete ones (abandoned by the sender) dropped; the stream
+   * then expects the SSN after it. Unordered DATA fragments are dropped when a TSN they still
+   * need is now below the cumulative TSN (it was skipped).
+   */
+  forward(cum: number, entries: readonly ForwardTsnEntry[], iData: boolean): void {
+    if (!iData) this.dropDeadUnordered(cum);
     for (const e of entries) {
       const s = this.stream(e.stream);
       if (e.unordered) {
         for (const [mid, p] of s.unordered) if (((mid - e.mid) | 0) <= 0) this.dropPartial(s.unordered, mid, p);
         continue;
       }
-      for (const [mid, p] of s.ordered) {
-        if (iData ? ((mid - e.mid) | 0) <= 0 : ssnLte(mid, e.mid)) this.dropPartial(s.ordered, mid, p);
+      const upTo = iData ? (e.mid + 1) >>> 0 : (e.mid + 1) & 0xffff;
+      const behind = iData ? ((upTo - s.next) | 0) <= 0 : !ssnLt(s.next, upTo);
+      if (behind) continue; // an old FORWARD-TSN: nothing new to skip
+      const span = iData ? (upTo - s.next) >>> 0 : (upTo - s.next) & 0xffff;
+      const keys: number[] = [];
+      for (const k of s.ordered.keys()) {
+        const d = iData ? (k - s.next) >>> 0 : (k - s.next) & 0xffff;
+        if (d < span) keys.push(k);
       }
-      const after = iData ? (e.mid + 1) >>> 0 : (e.mid + 1) & 0xffff;
-      if (iData ? ((after - s.next) | 0) > 0 : ssnLt(s.next, after)) s.next = after;
+      keys.sort((x, y) => (iData ? ((x - s.next) >>> 0) - ((y - s.next) >>> 0) : ((x - s.next) & 0xffff) - ((y - s.next) & 0xffff)));
+      for (const k of keys) {
+        const p = s.ordered.get(k)!;
+        s.ordered.delete(k);
+        this.bytes -= p.bytes;
+        if (complete(p, iData)) this.deliver(e.stream, p.ppid, assemble(p), false);
+      }
+      s.next = upTo;
       this.drain(e.stream, s, iData);
     }
-    // Incomplete ordered DATA messages whose fragments fall under the new cumulative TSN can never complete.
-    if (!iData) {
-      for (const s of this.streams.values()) {
-        for (const [mid, p] of s.ordered) {
-          if (!complete(p, false) && tsnLte(p.frags[0].tsn, newCum)) this.dropPartial(s.ordered, mid, p);
-        }
+  }
+
+  private dropDeadUnordered(cum: number): void {
+    const m = this.unorderedFrags;
+    for (const [tsn, f] of m) {
+      if (!tsnLte(tsn, cum)) continue;
+      // Walk this fragment's run of consecutive TSNs.
+      let start = tsn;
+      for (;;) {
+        if (m.get(start)!.flags & DataFlags.BEGIN) break;
+        const prev = m.get((start - 1) >>> 0);
+        if (!prev || prev.flags & DataFlags.END) break;
+        start = (start - 1) >>> 0;
       }
+      let end = tsn;
+      for (;;) {
+        if (m.get(end)!.flags & DataFlags.END) break;
+        const next = m.get((end + 1) >>> 0);
+        if (!next || next.flags & DataFlags.BEGIN) break;
+        end = (end + 1) >>> 0;
+      }
+      // The TSN this run still needs is at or below the cumulative TSN (or held by another
+      // message): it was skipped, so the run can never complete.
+      const needsBefore = !(m.get(start)!.flags & DataFlags.BEGIN) && (tsnLte((start - 1) >>> 0, cum) || m.has((start - 1) >>> 0));
+      const needsAfter = !(m.get(end)!.flags & DataFlags.END) && (tsnLte((end + 1) >>> 0, cum) || m.has((end + 1) >>> 0));
+      if (!needsBefore && !needsAfter) continue;
+      for (let t = start; ; t = (t + 1) >>> 0) {
+        const g = m.get(t);
+        if (g) {
+          m.delete(t);
+          this.bytes -= g.payload.length;
+        }
+        if (t === end) break;
+      }
+      void f;
     }
   }
 

@@ -94,8 +94,8 @@ export class Receiver {
   }
 
   onForwardTsn(f: ForwardTsnChunk): void {
-    if (this.tracker.forwardTo(f.newCumTsn)) this.reassembly.forward(f.newCumTsn, f.entries, f.iForward);
-    else if (f.entries.length > 0) this.reassembly.forward(f.newCumTsn, f.entries, f.iForward);
+    this.tracker.forwardTo(f.newCumTsn);
+    this.reassembly.forward(this.tracker.cum, f.entries, f.iForward);
     this.sackNow = true;
   }
 

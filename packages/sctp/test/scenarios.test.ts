@@ -57,6 +57,23 @@ describe(iData ? "with I-DATA (RFC 8260)" : "with DATA", () => {
       });
     }
 
+    for (const unordered of [false, true]) {
+      it(`reliable and max-retransmits-0 messages mixed on one ${unordered ? "unordered" : "ordered"} stream: every reliable one arrives`, () => {
+        const { sim, a, b } = pair({ delay: 10, jitter: 3, loss: 0.2 }, { seed: 13, a: { iData }, b: { iData } });
+        expect(connectBoth(sim, a, b)).toBe(true);
+        const N = 300;
+        for (let i = 0; i < N; i++) a.assoc.send(6, 53, tag(i, 2500 + (i % 3) * 1000), i % 2 === 0 ? { unordered } : { unordered, maxRetransmits: 0 });
+        const reliable = (id: number): boolean => id % 2 === 0;
+        expect(sim.runUntil(() => b.messages.filter((m) => reliable(idOf(m.data))).length === N / 2, { maxTime: 600_000 })).toBe(true);
+        sim.runFor(5000);
+        const got = b.messages.map((m) => idOf(m.data));
+        expect(new Set(got).size).toBe(got.length);
+        for (const m of b.messages) expect(Buffer.compare(Buffer.from(m.data), Buffer.from(tag(idOf(m.data), m.data.length)))).toBe(0);
+        if (!unordered) for (let i = 1; i < got.length; i++) expect(got[i]).toBeGreaterThan(got[i - 1]);
+        expect(got.filter((id) => !reliable(id)).length).toBeLessThan(N / 2);
+      });
+    }
+
     it("max-packet-lifetime drops what cannot arrive in time and keeps the rest ordered", () => {
       const { sim, a, b } = pair({ delay: 50, loss: 0.2 }, { seed: 12, a: { iData }, b: { iData } });
       expect(connectBoth(sim, a, b)).toBe(true);
