@@ -151,6 +151,8 @@ export function buildStatsReport(engine: PeerEngine, selectedPairChanges: number
   return report;
 }
 
+const MAX_REMEMBERED = 1024;
+
 /** Channels the API still holds after they closed (W3C keeps reporting them). */
 const closedRegistry = new WeakMap<PeerEngine, Set<ChannelRecord>>();
 
@@ -158,6 +160,14 @@ export function rememberChannel(engine: PeerEngine, rec: ChannelRecord): void {
   let s = closedRegistry.get(engine);
   if (!s) closedRegistry.set(engine, (s = new Set()));
   s.add(rec);
+  // Keep the reports of the most recent channels only (a long-lived connection may open many).
+  if (s.size > MAX_REMEMBERED) {
+    for (const r of s) {
+      if (r.state !== "closed") continue;
+      s.delete(r);
+      if (s.size <= MAX_REMEMBERED) break;
+    }
+  }
 }
 
 function closedChannels(engine: PeerEngine): ChannelRecord[] {
