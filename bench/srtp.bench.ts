@@ -5,8 +5,9 @@
  * per packet (AES-CTR + HMAC-SHA1 for the AES-CM profiles, AES-GCM for the AEAD profiles) with
  * no header parsing, no ROC, no replay check and no output assembly beyond what the calls return.
  *
- * Fairness: protect and unprotect cycle through 256 packets of consecutive sequence numbers
- * (300 KB: cache-resident, as the ceiling's single buffer is). Consecutive numbers matter: ours
+ * Fairness: protect and unprotect cycle through 256 packet buffers (300 KB: cache-resident, as
+ * the ceiling's single buffer is) with consecutive sequence numbers; each protect contender
+ * writes the next number of its own endless stream into the packet. Consecutive numbers matter: ours
  * computes the keystream of a stream's next packets ahead in one ECB call, which a benchmark
  * re-protecting one sequence number would flatter. werift takes the payload and a parsed header
  * (its API; parsed up front). Ours has a replay window, so its receiver drops the SSRC state
@@ -190,11 +191,18 @@ export default async function (): Promise<void> {
     // --- protect (a second sender context per contender, so each sees its own stream)
     const tx1 = createSrtpSessionFromKeyingMaterial(p, material, "client").local;
     const tx2 = createSrtpSessionFromKeyingMaterial(p, material, "client").local;
+    // Each contender sends its own endless stream: sequence numbers keep counting (and wrap).
+    const next = (n: number) => {
+      const pl = plains[n & (CYCLE - 1)];
+      pl[2] = (n >>> 8) & 0xff;
+      pl[3] = n & 0xff;
+      return pl;
+    };
     let n1 = 0;
     let n2 = 0;
     const protect: Contender[] = [
-      { impl: "tsrtc", op: () => tx1.protectRtp(plains[n1++ & (CYCLE - 1)]) },
-      { impl: "tsrtc (caller's buffer)", op: () => tx2.protectRtp(plains[n2++ & (CYCLE - 1)], outBuf) },
+      { impl: "tsrtc", op: () => tx1.protectRtp(next(n1++)) },
+      { impl: "tsrtc (caller's buffer)", op: () => tx2.protectRtp(next(n2++), outBuf) },
     ];
     let wSession: SrtpSession | undefined;
     if (werift) {
@@ -213,7 +221,8 @@ export default async function (): Promise<void> {
       protect.push({
         impl: "werift-rtp",
         op: () => {
-          const x = parsed[n3++ & (CYCLE - 1)];
+          const x = parsed[n3 & (CYCLE - 1)];
+          x.header.sequenceNumber = n3++ & 0xffff;
           return ws.encrypt(x.payload, x.header);
         },
       });

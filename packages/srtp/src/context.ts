@@ -133,6 +133,7 @@ export class SrtpContext {
     if (this.lastRtp?.ssrc === ssrc >>> 0) this.lastRtp = undefined;
     this.rtpStreams.delete(ssrc >>> 0);
     this.rtcpStreams.delete(ssrc >>> 0);
+    this.transform.forgetSsrc(ssrc >>> 0);
   }
 
   /** Protect an RTP packet (RFC 3711 §3.3). Undefined (see lastError) for a malformed packet. */

@@ -181,4 +181,6 @@ export class AeadGcmTransform implements SrtpTransform {
     if (pt) out.set(pt, 8);
     return true;
   }
+
+  forgetSsrc(_ssrc: number): void {}
 }

@@ -89,6 +89,10 @@ export class AesCmHmacTransform implements SrtpTransform {
     out.set(mac.message(len), 0);
     return true;
   }
+
+  forgetSsrc(ssrc: number): void {
+    this.rtpKs.forget(ssrc);
+  }
 }
 
 export function writeU32(b: Uint8Array, at: number, v: number): void {

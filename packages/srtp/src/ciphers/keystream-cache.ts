@@ -81,9 +81,9 @@ export class KeystreamCache {
     xorFrom(ks, run.ks32, 0, dst, dst32, at, n);
   }
 
-  /** Forget the runs (e.g. when an SSRC goes away). */
-  clear(): void {
-    for (const r of this.runs) r.ssrc = -1;
+  /** Forget the run of an SSRC that went away (its next packets may restart anywhere). */
+  forget(ssrc: number): void {
+    for (const r of this.runs) if (r.ssrc === ssrc) r.ssrc = -1;
   }
 
   private direct(ssrc: number, hi: number, lo: number, dst: Uint8Array, dst32: Int32Array, at: number, n: number): void {

@@ -64,4 +64,6 @@ export class NullHmacTransform implements SrtpTransform {
     out.set(packet.subarray(0, authLen - 4), 0);
     return true;
   }
+
+  forgetSsrc(_ssrc: number): void {}
 }

@@ -33,4 +33,7 @@ export interface SrtpTransform {
    * RTCP packet into `out[0, packet.length - 4 - rtcpTagLength)`.
    */
   unprotectRtcp(packet: Uint8Array, ssrc: number, index: number, encrypted: boolean, out: Uint8Array): boolean;
+
+  /** Drop anything kept for an SSRC whose state the context dropped. */
+  forgetSsrc(ssrc: number): void;
 }
