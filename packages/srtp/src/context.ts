@@ -5,8 +5,9 @@
  *
  * Hot path: `protectRtp`/`unprotectRtp` return the output bytes, or `undefined` on failure with
  * the reason in `lastError` and counted in `stats.failures`; no result object per packet. They
- * never throw on remote input. Output goes to a fresh buffer, or to a caller-provided `out`
- * (which may be the input itself for in-place unprotect).
+ * never throw on remote input. Output goes to a fresh Uint8Array, or to a caller-provided `out`
+ * (which may be the input itself for in-place unprotect; the result is then a view of `out`).
+ * A protect `out` too small for the result is a programmer error and throws a RangeError.
  */
 import { allocate } from "./alloc.js";
 import { AeadGcmTransform } from "./ciphers/aead-gcm.js";
@@ -39,9 +40,11 @@ export type SrtpFailure =
   /** Index already seen, or older than the replay window (§3.3.2). */
   | "replay"
   /** A new SSRC while `maxSsrcs` contexts exist already. */
-  | "too-many-ssrcs";
+  | "too-many-ssrcs"
+  /** Unprotect only: the packet does not fit the output buffer the caller passed. */
+  | "too-large";
 
-export const SRTP_FAILURES: readonly SrtpFailure[] = ["malformed", "truncated", "auth", "replay", "too-many-ssrcs"];
+export const SRTP_FAILURES: readonly SrtpFailure[] = ["malformed", "truncated", "auth", "replay", "too-many-ssrcs", "too-large"];
 
 export interface SrtpContextOptions {
   /** Replay window in packets (§3.3.2); default 64 as browsers, up to 65536 for video bursts. */
@@ -72,7 +75,7 @@ export class SrtpContext {
     rtpUnprotected: 0,
     rtcpProtected: 0,
     rtcpUnprotected: 0,
-    failures: { malformed: 0, truncated: 0, auth: 0, replay: 0, "too-many-ssrcs": 0 },
+    failures: { malformed: 0, truncated: 0, auth: 0, replay: 0, "too-many-ssrcs": 0, "too-large": 0 },
   };
   private readonly transform: SrtpTransform;
   private readonly rtpTag: number;
@@ -184,6 +187,7 @@ export class SrtpContext {
     } else if (this.rtpStreams.size >= this.maxSsrcs) {
       return this.fail("too-many-ssrcs");
     }
+    if (out !== undefined && out.length < n) return this.fail("too-large");
     const dst = output(out, n);
     if (!this.transform.unprotectRtp(packet, h, ssrc, roc, seq, dst)) return this.fail("auth");
     // Authenticated: now, and only now, state may be created or moved.
@@ -233,6 +237,7 @@ export class SrtpContext {
       return this.fail("too-many-ssrcs");
     }
     const n = len - SRTCP_TRAILER_LENGTH - this.rtcpTag;
+    if (out !== undefined && out.length < n) return this.fail("too-large");
     const dst = output(out, n);
     if (!this.transform.unprotectRtcp(packet, ssrc, index, encrypted, dst)) return this.fail("auth");
     let st = s;
@@ -270,7 +275,7 @@ export class SrtpContext {
   }
 }
 
-/** The caller's buffer (which must be large enough: misuse throws) or a fresh one. */
+/** The caller's buffer (for protect it must be large enough: misuse throws) or a fresh one. */
 function output(out: Uint8Array | undefined, n: number): Uint8Array {
   if (out === undefined) return allocate(n);
   if (out.length < n) throw new RangeError(`SRTP output buffer holds ${out.length} bytes, needs ${n}`);

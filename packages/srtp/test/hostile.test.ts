@@ -153,3 +153,43 @@ function keysOf(p: ReturnType<typeof pair>): SessionKeys {
   const m = splitKeyingMaterial(0x0001, p.material);
   return deriveSessionKeys(0x0001, m.clientKey, m.clientSalt);
 }
+
+describe("caller-provided output buffers", () => {
+  it("unprotect works in place for every profile, and refuses (without throwing) an output too small", () => {
+    for (const p of ALL_PROFILES) {
+      const { client, server } = pair(p);
+      const plain = rtp(3, 77, 300, { ext: true });
+      const wire = client.local.protectRtp(plain)!.slice();
+      const got = server.remote.unprotectRtp(wire, wire);
+      expect(hex(got)).toBe(hex(plain));
+      expect(got!.buffer).toBe(wire.buffer);
+
+      const rtcp = rtcpRr(77);
+      const swire = client.local.protectRtcp(rtcp)!.slice();
+      expect(hex(server.remote.unprotectRtcp(swire, swire))).toBe(hex(rtcp));
+
+      const w2 = client.local.protectRtp(rtp(4, 77, 300))!;
+      expect(server.remote.unprotectRtp(w2, new Uint8Array(100))).toBeUndefined();
+      expect(server.remote.lastError).toBe("too-large");
+      // Refused before anything moved: the same packet still goes through.
+      expect(server.remote.unprotectRtp(w2)).toBeDefined();
+    }
+  });
+
+  it("protect writes into a caller buffer that already holds the packet (zero-copy send)", () => {
+    for (const p of ALL_PROFILES) {
+      const { client, server } = pair(p);
+      const plain = rtp(9, 5, 500, { csrcs: 1 });
+      const room = new Uint8Array(plain.length + 32);
+      room.set(plain);
+      const wire = client.local.protectRtp(room.subarray(0, plain.length), room)!;
+      expect(wire.buffer).toBe(room.buffer);
+      expect(hex(server.remote.unprotectRtp(wire))).toBe(hex(plain));
+      const rtcp = rtcpRr(5);
+      const rroom = new Uint8Array(rtcp.length + 32);
+      rroom.set(rtcp);
+      const swire = client.local.protectRtcp(rroom.subarray(0, rtcp.length), rroom)!;
+      expect(hex(server.remote.unprotectRtcp(swire))).toBe(hex(rtcp));
+    }
+  });
+});
