@@ -127,6 +127,9 @@ export class EngineDriver {
   private arm(): void {
     if (this.stopped) return;
     const at = this.engine.pollTimeout() ?? Infinity;
+    // A timer due no later than the new deadline stays: firing early is harmless (handleTimeout
+    // is safe to call early) and cheaper than re-arming on every SACK.
+    if (this.timer && this.timerAt <= at) return;
     if (at === this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
