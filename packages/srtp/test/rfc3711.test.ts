@@ -257,3 +257,40 @@ describe("keystream runs across a ROC boundary", () => {
     }
   });
 });
+
+describe("AES-256 PRF (RFC 6188 §7.2 key derivation vector)", () => {
+  it("derives the cipher key, salt and auth key with a 256-bit master key", () => {
+    const key = fromHex("F0F04914B513F2763A1B1FA130F10E2998F6F6E43E4309D1E622A0E332B9F1B6");
+    const salt = fromHex("3B04803DE51EE7C96423AB5B78D2");
+    expect(toHex(aesCmPrf(key, salt, KdfLabel.RTP_ENCRYPTION, 32))).toBe(
+      "5ba1064e30ec51613cad926c5a28ef731ec7fb397f70a960653caf06554cd8c4",
+    );
+    expect(toHex(aesCmPrf(key, salt, KdfLabel.RTP_SALT, 14))).toBe("fa31791685ca444a9e07c6c64e93");
+    expect(toHex(aesCmPrf(key, salt, KdfLabel.RTP_AUTH, 20))).toBe("fd9c32d39ed5fbb5a9dc96b30818454d1313dc05");
+  });
+});
+
+describe("AEAD master salts of 96 bits (RFC 7714 §11: zero-padded on the right, as libsrtp)", () => {
+  // Expected values computed independently with `openssl enc -aes-{128,256}-ctr` over zeros,
+  // IV = (salt || 0000) with the label XORed into byte 7, then || 0000.
+  const salt = fromHex("a0a1a2a3a4a5a6a7a8a9aaab");
+  it("AEAD_AES_128_GCM", () => {
+    const k = deriveSessionKeys(SrtpProfileId.AEAD_AES_128_GCM, fromHex("000102030405060708090a0b0c0d0e0f"), salt);
+    expect(toHex(k.rtpKey)).toBe("077c6143cb221bc355ff23d5f984a16e");
+    expect(toHex(k.rtpSalt)).toBe("9af3e95364ebac9c99c5a7c4");
+    expect(toHex(k.rtcpKey)).toBe("615dcd9042600666f6fd4d9e4fe4519f");
+    expect(toHex(k.rtcpSalt)).toBe("fcca937b9112a500dac72269");
+    expect(k.rtpAuthKey.length).toBe(0);
+  });
+  it("AEAD_AES_256_GCM", () => {
+    const k = deriveSessionKeys(
+      SrtpProfileId.AEAD_AES_256_GCM,
+      fromHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"),
+      salt,
+    );
+    expect(toHex(k.rtpKey)).toBe("b7a435ce454463b760dc82c838468a115c699625af4b93a0f8220a2a6119c5d0");
+    expect(toHex(k.rtpSalt)).toBe("944bd21c268a962cd09c674a");
+    expect(toHex(k.rtcpKey)).toBe("3c90f52a0a13ff8a853397cadc245b9eac76b36edb4a6062bf624aa1174eebf2");
+    expect(toHex(k.rtcpSalt)).toBe("258c540cf38ddd40848ceaed");
+  });
+});
