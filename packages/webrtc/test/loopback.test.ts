@@ -207,11 +207,12 @@ describe("RTCPeerConnection over loopback UDP", () => {
     await until(() => x.readyState === "closed" && bx.readyState === "closed");
     by.close(); // from the other side
     await until(() => y.readyState === "closed" && by.readyState === "closed");
-    expect(events).toContain("ax:closing");
+    expect(events).not.toContain("ax:closing"); // close() itself: no closing event (W3C §6.2)
     expect(events).toContain("ax:close");
     expect(events).toContain("bx:closing");
     expect(events).toContain("bx:close");
-    expect(events).toContain("by:closing");
+    expect(events).not.toContain("by:closing");
+    expect(events).toContain("ay:closing");
     expect(events).toContain("ay:close");
     expect(events.filter((e) => e === "ax:close").length).toBe(1);
     expect(a.connectionState).toBe("connected");

@@ -282,4 +282,27 @@ describe("JSEP for data channels", () => {
     expect(seen).toEqual([null]);
     expect(a.localDescription!.sdp).not.toContain("a=candidate");
   });
+
+  it("goes through pranswer on both sides before the final answer", async () => {
+    const [a, b] = pcs();
+    const dc = a.createDataChannel("pr");
+    const ch = once<RTCDataChannelEvent>(b, "datachannel");
+    await a.setLocalDescription();
+    await until(() => a.iceGatheringState === "complete");
+    await b.setRemoteDescription(a.localDescription!);
+    const answer = await b.createAnswer();
+    await b.setLocalDescription({ type: "pranswer", sdp: answer.sdp });
+    expect(b.signalingState).toBe("have-local-pranswer");
+    await until(() => b.iceGatheringState === "complete");
+    await a.setRemoteDescription({ type: "pranswer", sdp: b.localDescription!.sdp });
+    expect(a.signalingState).toBe("have-remote-pranswer");
+    expect(a.pendingRemoteDescription?.type).toBe("pranswer");
+    await b.setLocalDescription({ type: "answer", sdp: answer.sdp });
+    expect(b.signalingState).toBe("stable");
+    await a.setRemoteDescription({ type: "answer", sdp: b.localDescription!.sdp });
+    expect(a.signalingState).toBe("stable");
+    expect(a.currentRemoteDescription?.type).toBe("answer");
+    await once(dc, "open");
+    await echoCheck(dc, (await ch).channel, "after pranswer");
+  });
 });

@@ -225,8 +225,8 @@ export class ChannelTable {
       return;
     }
     ch.lastBuffered = this.sctp.bufferedAmount(ch.id);
+    // W3C §6.2 "closing procedure": no closing event when close() itself started it.
     ch.state = "closing";
-    this.emit({ type: "closing", channel: ch });
     if (!this.sctp.resetStreams([ch.id])) this.finish(ch);
   }
 
