@@ -5,7 +5,9 @@
  * Node cannot re-IV a cipher object, and creating one per packet (key schedule and all) costs
  * about 4.5 µs in Node 20, whereas one `aes-128-ecb` cipher made per session, fed all of a
  * packet's counter blocks in a single `update()`, returns the whole keystream in about 1.3 µs
- * for 1200 bytes. The XOR into the payload is then done here, 32 bits at a time.
+ * for 1200 bytes (keystream-cache.ts then shares one call among a stream's next packets). The
+ * XOR into the payload is done here 32 bits at a time (about 0.25 µs for 1200 bytes; byte-wise
+ * it was about 1 µs).
  */
 import { createCipheriv, type Cipher } from "node:crypto";
 
