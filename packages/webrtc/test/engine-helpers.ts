@@ -1,7 +1,7 @@
 /** Two PeerEngines on testkit's virtual network, signaling by hand (no sockets, no timers). */
 import { type Address, SeededRandom, address } from "@tsrtc/base";
 import { generateCertificate } from "@tsrtc/dtls";
-import { Simulation, type LinkConditions, transmitNode } from "@tsrtc/testkit";
+import { type LinkConditions, type Nat, Simulation, transmitNode } from "@tsrtc/testkit";
 import type { ChannelRecord } from "../src/engine/channels.js";
 import { PeerEngine } from "../src/engine/engine.js";
 import type { EngineConfig, EngineEvent } from "../src/engine/types.js";
@@ -22,11 +22,22 @@ export function makeEngine(seed: number, extra: Partial<EngineConfig> = {}): Pee
   return new PeerEngine({ certificates: [cert], rng, ...extra });
 }
 
-export function simPeers(opts: { seed?: number; conditions?: Partial<LinkConditions>; config?: Partial<EngineConfig> } = {}) {
+export interface SimPeersOptions {
+  seed?: number;
+  conditions?: Partial<LinkConditions>;
+  config?: Partial<EngineConfig>;
+  addressA?: Address;
+  addressB?: Address;
+  /** Put peer a behind this NAT (made with sim.addNat in `setup`). */
+  natA?: (sim: Simulation) => Nat;
+}
+
+export function simPeers(opts: SimPeersOptions = {}) {
   const sim = new Simulation({ seed: opts.seed ?? 1, conditions: opts.conditions });
+  const natA = opts.natA?.(sim);
   const mk = (n: number): SimPeer => {
     const engine = makeEngine(100 + n + (opts.seed ?? 0), opts.config);
-    const addr = address(`10.0.0.${n}`, 5000);
+    const addr = (n === 1 ? opts.addressA : opts.addressB) ?? address(`10.0.0.${n}`, 5000);
     engine.setHosts([{ address: addr }]);
     const p: SimPeer = { engine, addr, events: [], messages: new Map(), channels: [], drain: () => undefined };
     p.drain = () => {
@@ -52,6 +63,7 @@ export function simPeers(opts: { seed?: number; conditions?: Partial<LinkConditi
         receive: (d, from, to, now, core) => core.handlePacket(d, from, to, now),
         afterInput: drain,
       }),
+      { behind: p === a ? natA : undefined },
     );
   }
   return { sim, a, b };

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { address } from "@tsrtc/base";
+import { NatTypes } from "@tsrtc/testkit";
 import { negotiate, simPeers } from "./engine-helpers.js";
 
 describe("PeerEngine over testkit (virtual clock, sans-IO)", () => {
@@ -24,6 +26,24 @@ describe("PeerEngine over testkit (virtual clock, sans-IO)", () => {
     expect(b.messages.get("chat")![0]).toBe("hello");
     expect([...(b.messages.get("chat")![1] as Uint8Array)]).toEqual([1, 2, 3]);
     expect(a.messages.get("chat")![0]).toBe("back");
+  });
+
+  it("connects through a symmetric NAT by a peer-reflexive path", () => {
+    const { sim, a, b } = simPeers({
+      seed: 9,
+      conditions: { delay: 15 },
+      addressA: address("192.168.1.10", 5000),
+      addressB: address("198.51.100.2", 6000),
+      natA: (s) => s.addNat({ publicIp: "203.0.113.1", ...NatTypes.symmetric }),
+    });
+    const ch = a.engine.channels.create("nat", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => ch.state === "open" && b.channels.length === 1, { maxTime: 30_000 })).toBe(true);
+    const sel = b.engine.iceAgent!.selectedPair!;
+    expect(sel.remoteAddress.host).toBe("203.0.113.1");
+    expect(sel.remote.type).toBe("prflx");
+    a.engine.channels.send(ch, "through the NAT");
+    expect(sim.runUntil(() => (b.messages.get("nat")?.length ?? 0) === 1, { maxTime: 5_000 })).toBe(true);
   });
 
   it("survives 10% loss with delay and delivers 200 ordered messages", () => {
