@@ -24,7 +24,8 @@ export interface RTCDataChannelInit {
 
 /** What a channel needs from its peer connection (every call drives the engine). */
 export interface ChannelHost {
-  send(rec: ChannelRecord, data: string | Uint8Array): void;
+  /** Send UTF-8 text (`isText`) or binary bytes. */
+  send(rec: ChannelRecord, data: Uint8Array, isText: boolean): void;
   close(rec: ChannelRecord): void;
   bufferedAmount(rec: ChannelRecord): number;
   setLowThreshold(rec: ChannelRecord, n: number): void;
@@ -42,7 +43,9 @@ function priorityName(v: number): RTCPriorityType {
   return "high";
 }
 
-type Pending = { kind: "bytes"; data: string | Uint8Array } | { kind: "blob"; blob: Blob };
+type Pending = { kind: "bytes"; data: Uint8Array; text: boolean } | { kind: "blob"; blob: Blob };
+
+const encoder = new TextEncoder();
 
 export class RTCDataChannel extends RtcEventTarget {
   /** @internal */
@@ -111,14 +114,15 @@ export class RTCDataChannel extends RtcEventTarget {
     let item: Pending;
     let size: number;
     if (typeof data === "string") {
-      item = { kind: "bytes", data };
-      size = Buffer.byteLength(data, "utf8");
+      const bytes = encoder.encode(data);
+      item = { kind: "bytes", data: bytes, text: true };
+      size = bytes.length;
     } else if (data instanceof ArrayBuffer) {
-      item = { kind: "bytes", data: new Uint8Array(data.slice(0)) };
+      item = { kind: "bytes", data: new Uint8Array(data.slice(0)), text: false };
       size = data.byteLength;
     } else if (ArrayBuffer.isView(data)) {
       // Copy: the caller may reuse its buffer once send() returns (W3C: the data is queued).
-      item = { kind: "bytes", data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
+      item = { kind: "bytes", data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), text: false };
       size = data.byteLength;
     } else if (typeof Blob !== "undefined" && data instanceof Blob) {
       item = { kind: "blob", blob: data };
@@ -129,7 +133,7 @@ export class RTCDataChannel extends RtcEventTarget {
     const max = this.host.maxMessageSize();
     if (size > max) throw new TypeError(`a message of ${size} bytes is larger than maxMessageSize ${max}`);
     if (item.kind === "bytes" && this.queue.length === 0) {
-      this.sendNow(item.data);
+      this.sendNow(item.data, item.text);
       return;
     }
     this.queue.push(item);
@@ -137,9 +141,9 @@ export class RTCDataChannel extends RtcEventTarget {
     void this.pump();
   }
 
-  private sendNow(data: string | Uint8Array): void {
+  private sendNow(data: Uint8Array, text: boolean): void {
     try {
-      this.host.send(this.record, data);
+      this.host.send(this.record, data, text);
     } catch (e) {
       throw toW3cError(e);
     }
@@ -153,10 +157,10 @@ export class RTCDataChannel extends RtcEventTarget {
         const item = this.queue[0];
         const bytes = item.kind === "blob" ? new Uint8Array(await item.blob.arrayBuffer()) : item.data;
         this.queue.shift();
-        this.queuedBytes -= typeof bytes === "string" ? Buffer.byteLength(bytes, "utf8") : bytes.length;
+        this.queuedBytes -= bytes.length;
         if (this.record.state !== "open") continue;
         try {
-          this.host.send(this.record, bytes);
+          this.host.send(this.record, bytes, item.kind === "bytes" && item.text);
         } catch {
           // The channel closed meanwhile: the data is dropped, as for any queued data on close.
         }

@@ -87,7 +87,7 @@ export class RTCPeerConnection extends RtcEventTarget {
     this.dtls = new RTCDtlsTransport(engine, this.ice);
     this.sctpTransport = new RTCSctpTransport(engine, this.dtls);
     this.host = {
-      send: (rec, data) => this.driver.runCorked(() => this.engine.channels.send(rec, data)),
+      send: (rec, data, isText) => this.driver.runCorked(() => this.engine.channels.sendBytes(rec, data, isText)),
       close: (rec) => this.driver.run(() => this.engine.channels.close(rec)),
       bufferedAmount: (rec) => this.engine.channels.bufferedAmount(rec),
       setLowThreshold: (rec, n) => this.engine.channels.setLowThreshold(rec, n),
@@ -156,7 +156,7 @@ export class RTCPeerConnection extends RtcEventTarget {
   }
   /** The SCTP transport, once a description with a data section has been applied. */
   get sctp(): RTCSctpTransport | null {
-    return this.engine.currentLocalDescription || this.engine.pendingLocalDescription || this.engine.pendingRemoteDescription ? this.sctpTransport : null;
+    return this.engine.hasDescription ? this.sctpTransport : null;
   }
 
   // ---- offer / answer ---------------------------------------------------------------------

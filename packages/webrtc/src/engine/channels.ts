@@ -84,6 +84,7 @@ export interface ChannelStats {
 }
 
 const EMPTY_PAYLOAD = Uint8Array.of(0);
+const EMPTY_BYTES = new Uint8Array(0);
 
 export class ChannelTable {
   private readonly byId = new Map<number, ChannelRecord>();
@@ -195,17 +196,17 @@ export class ChannelTable {
 
   /** Send one message (PPID 51/53, or 56/57 when empty: RFC 8831 §6.6). */
   send(ch: ChannelRecord, data: string | Uint8Array): void {
+    if (typeof data === "string") this.sendBytes(ch, data.length === 0 ? EMPTY_BYTES : utf8Encode(data), true);
+    else this.sendBytes(ch, data, false);
+  }
+
+  /** Send bytes already encoded: UTF-8 text (`isText`) or binary. */
+  sendBytes(ch: ChannelRecord, data: Uint8Array, isText: boolean): void {
     const sctp = this.sctp;
     if (ch.state !== "open" || !sctp || ch.id === null) throw rtcError("InvalidStateError", `the channel is ${ch.state}`);
-    let bytes: Uint8Array;
-    let ppid: number;
-    if (typeof data === "string") {
-      bytes = data.length === 0 ? EMPTY_PAYLOAD : utf8Encode(data);
-      ppid = data.length === 0 ? PPID.STRING_EMPTY : PPID.STRING;
-    } else {
-      bytes = data.length === 0 ? EMPTY_PAYLOAD : data;
-      ppid = data.length === 0 ? PPID.BINARY_EMPTY : PPID.BINARY;
-    }
+    const empty = data.length === 0;
+    const bytes = empty ? EMPTY_PAYLOAD : data;
+    const ppid = isText ? (empty ? PPID.STRING_EMPTY : PPID.STRING) : empty ? PPID.BINARY_EMPTY : PPID.BINARY;
     if (bytes.length > sctp.maxMessageSize) {
       throw rtcError("TypeError", `a message of ${bytes.length} bytes is larger than max-message-size ${sctp.maxMessageSize}`);
     }
@@ -214,7 +215,7 @@ export class ChannelTable {
     if (ch.maxPacketLifeTime !== null) opts.maxLifetime = ch.maxPacketLifeTime;
     sctp.send(ch.id, ppid, bytes, opts);
     ch.messagesSent++;
-    ch.bytesSent += data.length === 0 ? 0 : bytes.length;
+    ch.bytesSent += data.length;
   }
 
   /** W3C RTCDataChannel.close(): closing, then a stream reset both ways (RFC 8831 §6.7). */

@@ -104,6 +104,10 @@ export class PeerEngine extends TransportCore {
     const r = this.currentRemote ?? this.pendingRemote;
     return r && r.remote.dataIndex >= 0 ? r.remote.maxMessageSize : undefined;
   }
+  /** True once any description has been applied (W3C: pc.sctp is no longer null). */
+  get hasDescription(): boolean {
+    return this.currentLocal !== undefined || this.pendingLocal !== undefined || this.pendingRemote !== undefined || this.currentRemote !== undefined;
+  }
   /** True once a data section is negotiated (an answer accepted m=application). */
   get hasDataTransport(): boolean {
     return this.negotiatedOnce && this.plan.some((s) => s.kind === "data");
