@@ -5,11 +5,10 @@
  * per packet (AES-CTR + HMAC-SHA1 for the AES-CM profiles, AES-GCM for the AEAD profiles) with
  * no header parsing, no ROC, no replay check and no output assembly beyond what the calls return.
  *
- * Fairness: protect and unprotect cycle through 256 packet buffers (300 KB: cache-resident, as
- * the ceiling's single buffer is) with consecutive sequence numbers; each protect contender
- * writes the next number of its own endless stream into the packet. Consecutive numbers matter: ours
- * computes the keystream of a stream's next packets ahead in one ECB call, which a benchmark
- * re-protecting one sequence number would flatter. werift takes the payload and a parsed header
+ * Fairness: protect and unprotect cycle through 256 packet buffers (300 KB, the ceilings too)
+ * with consecutive sequence numbers; each protect contender writes the next number of its own
+ * endless stream into the packet. Consecutive numbers matter: ours computes the keystream of a
+ * stream's next packets ahead in one ECB call, which re-protecting one number would flatter. werift takes the payload and a parsed header
  * (its API; parsed up front). Ours has a replay window, so its receiver drops the SSRC state
  * (removeSsrc) at each cycle start, once per 256 packets, and werift's receiver is made anew at
  * the same point (it tracks the ROC too; that costs werift about 0.1 µs per packet).
@@ -74,91 +73,109 @@ const PROFILES: ReadonlyArray<{ id: SrtpProfileId; werift: boolean }> = [
 ];
 
 /**
- * The AES-GCM ceiling comes in two forms: "strict", with the header and payload views made once
- * up front, and "views per packet", which takes them out of the packet on every call as any
- * code handed a packet must (two or three `subarray` calls, about 7% of a GCM operation here).
+ * The ceilings cycle through the same 256 packet buffers as the contenders (so the memory they
+ * touch is the same). The AES-GCM ceiling comes in two forms: "strict", with each packet's
+ * header and payload views made once up front, and "views per packet", which takes them out of
+ * the packet on every call as any code handed a packet must (two or three `subarray` calls,
+ * about 7% of a GCM operation here). The AES-CM ceiling is the straightforward per-packet
+ * AES-128-CTR cipher object plus createHmac.
  */
-function gcmCeilingWithViews(protect: boolean, key: Buffer, packet: Buffer): () => unknown {
-  const alg = key.length === 32 ? "aes-256-gcm" : "aes-128-gcm";
-  const iv12 = randomBytes(12);
-  if (protect) {
-    return () => {
-      const c = createCipheriv(alg, key, iv12);
-      c.setAAD(packet.subarray(0, 12));
-      const ct = c.update(packet.subarray(12));
-      c.final();
-      return [ct, c.getAuthTag()];
-    };
-  }
-  const c = createCipheriv(alg, key, iv12);
-  c.setAAD(packet.subarray(0, 12));
-  const ct = c.update(packet.subarray(12));
-  c.final();
-  const wire = Buffer.concat([packet.subarray(0, 12), ct, c.getAuthTag()]);
-  const end = wire.length - 16;
-  return () => {
-    const d = createDecipheriv(alg, key, iv12);
-    d.setAAD(wire.subarray(0, 12));
-    d.setAuthTag(wire.subarray(end));
-    const pt = d.update(wire.subarray(12, end));
-    d.final();
-    return pt;
-  };
+interface Parts {
+  header: Buffer;
+  body: Buffer;
+  tag: Buffer;
+  whole: Buffer;
 }
 
-function ceilingProtect(kind: string, key: Buffer, authKey: Buffer, packet: Buffer): () => unknown {
-  const iv16 = randomBytes(16);
-  const iv12 = randomBytes(12);
-  const header = packet.subarray(0, 12);
-  const payload = packet.subarray(12);
-  const roc = Buffer.alloc(4);
-  if (kind === "aead-gcm") {
-    const alg = key.length === 32 ? "aes-256-gcm" : "aes-128-gcm";
-    return () => {
-      const c = createCipheriv(alg, key, iv12);
-      c.setAAD(header);
-      const ct = c.update(payload);
-      c.final();
-      return [ct, c.getAuthTag()];
-    };
-  }
-  return () => {
-    const c = createCipheriv("aes-128-ctr", key, iv16);
-    const ct = c.update(payload);
-    return [ct, createHmac("sha1", authKey).update(header).update(ct).update(roc).digest()];
-  };
+function gcmAlg(key: Buffer): "aes-256-gcm" | "aes-128-gcm" {
+  return key.length === 32 ? "aes-256-gcm" : "aes-128-gcm";
 }
 
-/** `packet`: the plain RTP packet for GCM (it makes its own genuine wire form), the SRTP one for AES-CM. */
-function ceilingUnprotect(kind: string, key: Buffer, authKey: Buffer, packet: Buffer): () => unknown {
-  const iv16 = randomBytes(16);
-  const iv12 = randomBytes(12);
-  const roc = Buffer.alloc(4);
-  if (kind === "aead-gcm") {
-    const alg = key.length === 32 ? "aes-256-gcm" : "aes-128-gcm";
-    // A genuine packet for these key/IV values, so final() verifies.
-    const c = createCipheriv(alg, key, iv12);
-    c.setAAD(packet.subarray(0, 12));
-    const ct = c.update(packet.subarray(12));
+/** Genuine GCM wire forms of the plain packets under key/iv, so that final() verifies. */
+function gcmWires(key: Buffer, iv: Buffer, plains: Buffer[]): Parts[] {
+  return plains.map((pl) => {
+    const c = createCipheriv(gcmAlg(key), key, iv);
+    c.setAAD(pl.subarray(0, 12));
+    const ct = c.update(pl.subarray(12));
     c.final();
-    const wire = Buffer.concat([packet.subarray(0, 12), ct, c.getAuthTag()]);
-    const header = wire.subarray(0, 12);
-    const body = wire.subarray(12, wire.length - 16);
-    const tag = wire.subarray(wire.length - 16);
+    const whole = Buffer.concat([pl.subarray(0, 12), ct, c.getAuthTag()]);
+    const end = whole.length - 16;
+    return { header: whole.subarray(0, 12), body: whole.subarray(12, end), tag: whole.subarray(end), whole };
+  });
+}
+
+function ceilingProtect(kind: string, key: Buffer, authKey: Buffer, plains: Buffer[], viewsPerPacket = false): () => unknown {
+  const iv16 = randomBytes(16);
+  const iv12 = randomBytes(12);
+  const parts = plains.map((pl) => ({ header: pl.subarray(0, 12), payload: pl.subarray(12), whole: pl }));
+  const roc = Buffer.alloc(4);
+  let n = 0;
+  if (kind === "aead-gcm") {
+    const alg = gcmAlg(key);
+    if (viewsPerPacket) {
+      return () => {
+        const pl = plains[n++ & (CYCLE - 1)];
+        const c = createCipheriv(alg, key, iv12);
+        c.setAAD(pl.subarray(0, 12));
+        const ct = c.update(pl.subarray(12));
+        c.final();
+        return [ct, c.getAuthTag()];
+      };
+    }
     return () => {
+      const x = parts[n++ & (CYCLE - 1)];
+      const c = createCipheriv(alg, key, iv12);
+      c.setAAD(x.header);
+      const ct = c.update(x.payload);
+      c.final();
+      return [ct, c.getAuthTag()];
+    };
+  }
+  return () => {
+    const x = parts[n++ & (CYCLE - 1)];
+    const c = createCipheriv("aes-128-ctr", key, iv16);
+    const ct = c.update(x.payload);
+    return [ct, createHmac("sha1", authKey).update(x.header).update(ct).update(roc).digest()];
+  };
+}
+
+/** `packets`: the plain RTP packets for GCM (it makes its own genuine wire forms), SRTP ones for AES-CM. */
+function ceilingUnprotect(kind: string, key: Buffer, authKey: Buffer, packets: Buffer[], viewsPerPacket = false): () => unknown {
+  const iv16 = randomBytes(16);
+  const iv12 = randomBytes(12);
+  const roc = Buffer.alloc(4);
+  let n = 0;
+  if (kind === "aead-gcm") {
+    const alg = gcmAlg(key);
+    const wires = gcmWires(key, iv12, packets);
+    if (viewsPerPacket) {
+      return () => {
+        const w = wires[n++ & (CYCLE - 1)].whole;
+        const end = w.length - 16;
+        const d = createDecipheriv(alg, key, iv12);
+        d.setAAD(w.subarray(0, 12));
+        d.setAuthTag(w.subarray(end));
+        const pt = d.update(w.subarray(12, end));
+        d.final();
+        return pt;
+      };
+    }
+    return () => {
+      const x = wires[n++ & (CYCLE - 1)];
       const d = createDecipheriv(alg, key, iv12);
-      d.setAAD(header);
-      d.setAuthTag(tag);
-      const pt = d.update(body);
+      d.setAAD(x.header);
+      d.setAuthTag(x.tag);
+      const pt = d.update(x.body);
       d.final();
       return pt;
     };
   }
-  const body = packet.subarray(0, packet.length - 10);
+  const parts = packets.map((w) => ({ body: w.subarray(0, w.length - 10), payload: w.subarray(12, w.length - 10) }));
   return () => {
-    const mac = createHmac("sha1", authKey).update(body).update(roc).digest();
+    const x = parts[n++ & (CYCLE - 1)];
+    const mac = createHmac("sha1", authKey).update(x.body).update(roc).digest();
     const d = createDecipheriv("aes-128-ctr", key, iv16);
-    return [mac, d.update(body.subarray(12))];
+    return [mac, d.update(x.payload)];
   };
 }
 
@@ -227,9 +244,9 @@ export default async function (): Promise<void> {
         },
       });
     }
-    protect.push({ impl: "node:crypto ceiling", op: ceilingProtect(p.kind, Buffer.from(clientKey), authKey, packet) });
+    protect.push({ impl: "node:crypto ceiling", op: ceilingProtect(p.kind, Buffer.from(clientKey), authKey, plains) });
     if (p.kind === "aead-gcm") {
-      protect.push({ impl: "node:crypto ceiling (views per packet)", op: gcmCeilingWithViews(true, Buffer.from(clientKey), packet) });
+      protect.push({ impl: "node:crypto ceiling (views per packet)", op: ceilingProtect(p.kind, Buffer.from(clientKey), authKey, plains, true) });
     }
     const pr = runScenario({ name: `${p.name} protect`, unit: "pkt/s", contenders: protect }, OPTS);
     results.push(...pr);
@@ -267,9 +284,10 @@ export default async function (): Promise<void> {
         },
       });
     }
-    unprotect.push({ impl: "node:crypto ceiling", op: ceilingUnprotect(p.kind, Buffer.from(serverKey), authKey, p.kind === "aead-gcm" ? packet : wires[0]) });
+    const ceilingInput = p.kind === "aead-gcm" ? plains : wires;
+    unprotect.push({ impl: "node:crypto ceiling", op: ceilingUnprotect(p.kind, Buffer.from(serverKey), authKey, ceilingInput) });
     if (p.kind === "aead-gcm") {
-      unprotect.push({ impl: "node:crypto ceiling (views per packet)", op: gcmCeilingWithViews(false, Buffer.from(serverKey), packet) });
+      unprotect.push({ impl: "node:crypto ceiling (views per packet)", op: ceilingUnprotect(p.kind, Buffer.from(serverKey), authKey, ceilingInput, true) });
     }
     const ur = runScenario({ name: `${p.name} unprotect`, unit: "pkt/s", contenders: unprotect }, OPTS);
     results.push(...ur);
