@@ -20,6 +20,7 @@ export class AeadProtection {
   private readonly iv: Uint8Array;
   private readonly nonce = Buffer.alloc(12);
   private readonly aad = Buffer.alloc(13);
+  private readonly tag = Buffer.alloc(TAG);
   readonly explicit: number;
   readonly overhead: number;
 
@@ -59,6 +60,11 @@ export class AeadProtection {
     a[0] = epoch >>> 8;
     a[1] = epoch;
     writeSeq48(a, 2, seq);
+    this.setAadTail(type, version, length);
+  }
+
+  private setAadTail(type: number, version: number, length: number): void {
+    const a = this.aad;
     a[8] = type;
     a[9] = version >>> 8;
     a[10] = version;
@@ -72,17 +78,31 @@ export class AeadProtection {
     const fragLen = this.explicit + len + TAG;
     const out = Buffer.allocUnsafe(RECORD_HEADER_LENGTH + fragLen);
     writeRecordHeader(out, 0, type, version, epoch, seq, fragLen);
-    this.setNonce(epoch, seq);
-    this.setAad(type, version, epoch, seq, len);
     let at = RECORD_HEADER_LENGTH;
+    const a = this.aad;
     if (this.explicit) {
+      // epoch||seq, as just written in the header (bytes 3..10), is the explicit nonce and the
+      // AAD's sequence number: copy it rather than encode it three times.
       const n = this.nonce;
-      for (let i = 4; i < 12; i++) out[at++] = n[i];
+      for (let i = 0; i < 8; i++) {
+        const b = out[3 + i];
+        n[4 + i] = b;
+        a[i] = b;
+        out[at++] = b;
+      }
+    } else {
+      this.setNonce(epoch, seq);
+      for (let i = 0; i < 8; i++) a[i] = out[3 + i];
     }
+    a[8] = type;
+    a[9] = version >>> 8;
+    a[10] = version;
+    a[11] = len >>> 8;
+    a[12] = len;
     // No options objects: they send node:crypto down a slower path (measured). GCM and
     // ChaCha20-Poly1305 default to 16-byte tags.
     const c = createCipheriv(this.alg as "aes-128-gcm", this.key, this.nonce);
-    c.setAAD(this.aad);
+    c.setAAD(a);
     const ct = c.update(plaintext);
     out.set(ct, at);
     c.final();
@@ -93,27 +113,37 @@ export class AeadProtection {
   }
 
   /**
-   * The plaintext of the record fragment `d[from, from+length)` or undefined when it does not
+   * The plaintext of the record fragment `d[from, from+length)` (its 13-byte header right before
+   * it, in `d`) or undefined when it does not
    * authenticate. The caller has checked the replay window.
    */
   open(type: number, version: number, epoch: number, seq: number, d: Uint8Array, from: number, length: number): Uint8Array | undefined {
     const ptLen = length - this.overhead;
     if (ptLen < 0) return undefined;
     if (this.explicit) {
-      // GCM: the explicit nonce travels in the record (RFC 5288 §3).
+      // GCM: the explicit nonce travels in the record (RFC 5288 §3); epoch||seq sits in the
+      // record header just before the fragment (bytes from-10 .. from-3).
       const n = this.nonce;
-      for (let i = 0; i < 8; i++) n[4 + i] = d[from + i];
+      const a = this.aad;
+      for (let i = 0; i < 8; i++) {
+        n[4 + i] = d[from + i];
+        a[i] = d[from - 10 + i];
+      }
+      this.setAadTail(type, version, ptLen);
     } else {
       this.setNonce(epoch, seq);
+      this.setAad(type, version, epoch, seq, ptLen);
     }
-    this.setAad(type, version, epoch, seq, ptLen);
     const ctStart = from + this.explicit;
     try {
       const dc = createDecipheriv(this.alg as "aes-128-gcm", this.key, this.nonce);
       dc.setAAD(this.aad);
-      // Plain views built directly: Buffer#subarray goes through @@species and costs more.
+      const tag = this.tag;
+      const tagAt = ctStart + ptLen;
+      for (let i = 0; i < TAG; i++) tag[i] = d[tagAt + i]; // a 16-byte copy beats allocating a view
+      dc.setAuthTag(tag);
+      // A plain view built directly: Buffer#subarray goes through @@species and costs more.
       const base = d.byteOffset;
-      dc.setAuthTag(new Uint8Array(d.buffer, base + ctStart + ptLen, TAG));
       const pt = dc.update(new Uint8Array(d.buffer, base + ctStart, ptLen));
       dc.final();
       return pt;
