@@ -257,6 +257,16 @@ export class StunMessage {
     return this.unknownTypes().filter(isComprehensionRequired);
   }
 
+  /** Whether any attribute is unknown and comprehension-required (§14), without allocating. */
+  hasUnknownRequired(): boolean {
+    const types = this.types;
+    for (let i = 0; i < this.count; i++) {
+      const t = types[i];
+      if (isComprehensionRequired(t) && !isKnownAttribute(t)) return true;
+    }
+    return false;
+  }
+
   /**
    * Decode the first value of every known attribute, throwing ParseError on the first bad one
    * (a server answers such a request with 400, RFC 8489 §6.3.1).

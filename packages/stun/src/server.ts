@@ -78,10 +78,9 @@ export class StunBindingServer {
         this.stats.badFingerprint++;
         return undefined;
       }
-      const unknown = msg.unknownRequiredTypes();
-      if (unknown.length > 0) {
+      if (msg.hasUnknownRequired()) {
         this.stats.unknownAttribute++;
-        const b = this.error(txid, ErrorCode.UnknownAttribute).unknownAttributes(unknown);
+        const b = this.error(txid, ErrorCode.UnknownAttribute).unknownAttributes(msg.unknownRequiredTypes());
         return this.reply(b, from);
       }
       msg.validate();

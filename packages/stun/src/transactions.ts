@@ -8,6 +8,10 @@
  * One table serves many destinations: each transaction has its own `to` (and optional local
  * `from`), its own pacing, and an opaque `context` handed back in its event, so an ICE agent
  * can hang a candidate pair (and the key that checks the response) on every check.
+ *
+ * `stopRetransmitting` quiets a transaction: no more requests leave, but an answer to the ones
+ * already sent still completes it for a while, after which it ends without an event (ICE: a
+ * check superseded by a triggered check, RFC 8445 §7.3.1.4, whose late answer still counts).
  */
 import { type Address, type Millis, type RandomSource, type Transmit, randomBytes } from "@tsrtc/base";
 import { HEADER_LENGTH, StunClass, classOf } from "./constants.js";
@@ -57,7 +61,8 @@ export type StunTransactionEvent<C> =
       response: StunMessage;
       from: Address;
       context: C;
-      /** ERROR-CODE, or 0 when the error response carries none (or a malformed one). */
+      /** ERROR-CODE; 0 when the error response carries none (or a malformed one), or for a success
+       *  response refused because of unknown comprehension-required attributes (§6.3.3). */
       code: number;
       reason: string;
     }
@@ -77,7 +82,12 @@ interface Entry<C> {
   interval: Millis;
   firstSentAt: Millis;
   deadline: Millis;
+  /** Retransmissions stopped: at `deadline` the transaction ends without an event. */
+  quiet: boolean;
 }
+
+/** The reason of the error event for a success response that must be refused (§6.3.3). */
+export const UNKNOWN_REQUIRED = "unknown comprehension-required attribute in a success response";
 
 export class StunTransactions<C = undefined> {
   private readonly entries = new Map<string, Entry<C>>();
@@ -140,6 +150,7 @@ export class StunTransactions<C = undefined> {
       interval: opts.rto,
       firstSentAt: now,
       deadline: opts.rc === 1 ? now + opts.rm * opts.rto : now + opts.rto,
+      quiet: false,
     };
     this.entries.set(key, e);
     this.send(e);
@@ -149,6 +160,19 @@ export class StunTransactions<C = undefined> {
   /** Stop tracking a transaction without an event (e.g. its ICE pair was pruned). */
   cancel(key: string): boolean {
     return this.entries.delete(key);
+  }
+
+  /**
+   * Send no more requests for `key`, but let an answer to those already sent complete it (with
+   * the usual success or error event) until now + `waitFor`; after that it ends without an
+   * event. Returns false when no such transaction is pending.
+   */
+  stopRetransmitting(key: string, now: Millis, waitFor: Millis): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    e.quiet = true;
+    e.deadline = now + waitFor;
+    return true;
   }
 
   /** Drop every pending transaction without events. */
@@ -162,6 +186,9 @@ export class StunTransactions<C = undefined> {
    * Check integrity first (with `context(msg.transactionKey)`): a response that fails it must
    * not complete the transaction (RFC 8489 §9.1.4: discard and keep waiting). The event carries
    * its own copy of the response, so `msg` and its buffer may be reused right after.
+   *
+   * RFC 8489 §6.3.3: a success response carrying unknown comprehension-required attributes fails
+   * the transaction; it comes out as an "error" event with code 0.
    */
   handleResponse(msg: StunMessage, from: Address, now: Millis): boolean {
     const cls = msg.cls;
@@ -173,7 +200,9 @@ export class StunTransactions<C = undefined> {
     // The event outlives this call: keep a message over its own bytes, not the caller's
     // (possibly reused) StunMessage and receive buffer.
     msg = StunMessage.decode(msg.data.slice());
-    if (cls === StunClass.SuccessResponse) {
+    if (cls === StunClass.SuccessResponse && msg.hasUnknownRequired()) {
+      this.events.push({ type: "error", key, response: msg, from, context: e.context, code: 0, reason: UNKNOWN_REQUIRED });
+    } else if (cls === StunClass.SuccessResponse) {
       const rtt = e.sent === 1 ? now - e.firstSentAt : undefined;
       this.events.push({ type: "success", key, response: msg, from, context: e.context, rtt });
     } else {
@@ -193,6 +222,10 @@ export class StunTransactions<C = undefined> {
   handleTimeout(now: Millis): void {
     for (const e of this.entries.values()) {
       if (e.deadline > now) continue;
+      if (e.quiet) {
+        this.entries.delete(e.key);
+        continue;
+      }
       if (e.sent >= e.rc) {
         this.entries.delete(e.key);
         this.events.push({ type: "timeout", key: e.key, to: e.to, context: e.context });

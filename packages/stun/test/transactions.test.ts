@@ -191,3 +191,58 @@ describe("matching responses", () => {
     expect(() => t.start(0, { to: SERVER, data: request(), context: undefined, rc: 0 })).toThrow(RangeError);
   });
 });
+
+describe("stopRetransmitting: quiet, but the answer still counts", () => {
+  it("sends nothing more, completes on a late answer, and ends without an event after the wait", () => {
+    const t = new StunTransactions<string>();
+    const req = request();
+    const key = t.start(0, { to: SERVER, data: req, context: "quiet" });
+    t.handleTimeout(500); // one retransmission
+    expect(t.stopRetransmitting(key, 600, 2000)).toBe(true);
+    expect(t.stopRetransmitting("nope", 600, 2000)).toBe(false);
+    expect(t.pollTimeout()).toBe(2600);
+    const { sends } = drive(t, 2599);
+    expect(sends).toHaveLength(2); // the first send and the retransmission at 500 only
+    expect(t.handleResponse(response(req), SERVER, 2500)).toBe(true);
+    const e = t.pollEvent()!;
+    expect(e.type).toBe("success");
+    expect(e.context).toBe("quiet");
+    expect(t.size).toBe(0);
+
+    // Unanswered: it ends silently at the deadline (no timeout event), and a later answer is unmatched.
+    const req2 = request();
+    const key2 = t.start(3000, { to: SERVER, data: req2, context: "silent" });
+    t.stopRetransmitting(key2, 3000, 1000);
+    const run = drive(t);
+    expect(run.sends).toHaveLength(1);
+    expect(run.events).toEqual([]);
+    expect(t.size).toBe(0);
+    expect(t.handleResponse(response(req2), SERVER, 4500)).toBe(false);
+  });
+});
+
+describe("RFC 8489 §6.3.3: a success response with unknown comprehension-required attributes", () => {
+  it("fails the transaction (error event, code 0) instead of succeeding", () => {
+    const t = new StunTransactions<string>();
+    const req = request();
+    t.start(0, { to: SERVER, data: req, context: "c" });
+    const resp = new StunBuilder()
+      .begin(StunMethod.Binding, StunClass.SuccessResponse, req.subarray(8, 20))
+      .xorMappedAddress({ family: 4, host: "198.51.100.4", port: 1234 })
+      .bytes(0x7f42, new Uint8Array(4))
+      .finish();
+    expect(t.handleResponse(StunMessage.decode(resp), SERVER, 10)).toBe(true);
+    const e = t.pollEvent()!;
+    expect(e.type).toBe("error");
+    expect(e.type === "error" && e.code).toBe(0);
+    // An unknown comprehension-optional attribute is fine.
+    const req2 = request();
+    t.start(0, { to: SERVER, data: req2, context: "d" });
+    const ok = new StunBuilder()
+      .begin(StunMethod.Binding, StunClass.SuccessResponse, req2.subarray(8, 20))
+      .bytes(0xc0ff, new Uint8Array(4))
+      .finish();
+    t.handleResponse(StunMessage.decode(ok), SERVER, 10);
+    expect(t.pollEvent()!.type).toBe("success");
+  });
+});
