@@ -194,6 +194,12 @@ export class IceAgent implements Core<IceAgentEvent> {
       s.stats.droppedCandidates++;
       return;
     }
+    if (cand.port === 0) {
+      // Port 0 is no transport address (Node's socket.send would even throw on it); Chromium
+      // signals TCP-active candidates with port 9, never 0.
+      s.stats.droppedCandidates++;
+      return;
+    }
     const gen = s.gen;
     if (cand.ufrag !== undefined && gen.remote && cand.ufrag !== gen.remote.ufrag) {
       // Another generation: a stale one is dropped; a newer one (the peer restarted and its

@@ -55,7 +55,7 @@ function startCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Mi
     to: pair.remote.address,
     from: pair.local.base,
     data,
-    context: { kind: "check", gen, pair, useCandidate, controlling: s.controlling, priority },
+    context: { kind: "check", gen, pair, useCandidate, controlling: s.controlling, priority, superseded: false },
     rto,
     maxRto: Math.max(rto, s.settings.maxCheckRto),
     rc: s.settings.checkSends,
@@ -97,10 +97,7 @@ export function sendSrflxRequest(s: AgentState, base: LocalCandidate, server: Ad
  */
 export function handleResponse(s: AgentState, m: StunMessage, from: Address, local: Address, now: Millis): void {
   s.stats.responsesIn++;
-  const key = m.transactionKey;
-  let ctx = s.txs.context(key);
-  const lingering = ctx ? undefined : s.lingering.get(key);
-  if (lingering) ctx = lingering.ctx;
+  const ctx = s.txs.context(m.transactionKey);
   if (!ctx) {
     s.stats.droppedUnmatched++;
     return;
@@ -112,12 +109,6 @@ export function handleResponse(s: AgentState, m: StunMessage, from: Address, loc
       return;
     }
   }
-  if (lingering) {
-    // The answer to a superseded check: a success still proves the pair (§7.3.1.4).
-    s.lingering.delete(key);
-    if (m.cls === StunClass.SuccessResponse) onSuccess(s, ctx, m, from, local, now, undefined, key);
-    return;
-  }
   if (!s.txs.handleResponse(m, from, now)) return;
   for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
     if (e.type === "success") onSuccess(s, e.context, e.response, e.from, local, now, e.rtt, e.key);
@@ -128,18 +119,20 @@ export function handleResponse(s: AgentState, m: StunMessage, from: Address, loc
 
 /**
  * RFC 8445 §7.3.1.4, a pair In-Progress when the peer's check arrives: stop retransmitting its
- * check (whose answer still counts for a while) so a triggered check can go at once.
+ * check so a triggered check can go at once. The old check's success still counts for a while
+ * (the table keeps it, quiet); its errors and its end are ignored.
  */
-export function supersedeCheck(s: AgentState, ctxPair: { transactionKey?: string }, now: Millis): void {
-  const key = ctxPair.transactionKey;
+export function supersedeCheck(s: AgentState, pair: CandidatePair, now: Millis): void {
+  const key = pair.transactionKey;
   if (!key) return;
   const ctx = s.txs.context(key);
-  s.txs.cancel(key);
-  ctxPair.transactionKey = undefined;
-  if (!ctx) return;
-  if (s.lingering.size >= 64) s.lingering.delete(s.lingering.keys().next().value!);
-  s.lingering.set(key, { ctx, until: now + 8 * s.settings.checkRto });
+  if (ctx?.kind === "check") ctx.superseded = true;
+  s.txs.stopRetransmitting(key, now, SUPERSEDED_WAIT_RTOS * s.settings.checkRto);
+  pair.transactionKey = undefined;
 }
+
+/** How long (in first RTOs) the answer to a superseded check still counts. */
+const SUPERSEDED_WAIT_RTOS = 8;
 
 /** Run retransmissions and timeouts of the transaction table. */
 export function handleTransactionTimeouts(s: AgentState, now: Millis): void {
@@ -147,7 +140,6 @@ export function handleTransactionTimeouts(s: AgentState, now: Millis): void {
   for (let e = s.txs.pollEvent(); e; e = s.txs.pollEvent()) {
     if (e.type === "timeout") onTimeout(s, e.context, now);
   }
-  for (const [key, l] of s.lingering) if (l.until <= now) s.lingering.delete(key);
 }
 
 function onSuccess(
@@ -167,10 +159,8 @@ function onSuccess(
     mapped = undefined;
   }
   if (ctx.kind === "srflx") {
-    s.srflxPending--;
     if (mapped) addServerReflexive(s, ctx.base, ctx.server, mapped);
-    maybeGatheringComplete(s);
-    return;
+    return srflxDone(s);
   }
   const { gen, pair } = ctx;
   if (ctx.kind === "consent") {
@@ -214,12 +204,9 @@ function onSuccess(
 }
 
 function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void {
-  if (ctx.kind === "srflx") {
-    s.srflxPending--;
-    maybeGatheringComplete(s);
-    return;
-  }
-  if (ctx.kind === "consent") return;
+  if (ctx.kind === "srflx") return srflxDone(s);
+  // A consent check's error leaves consent to its timer; a superseded check's error is stale.
+  if (ctx.kind === "consent" || ctx.superseded) return;
   const { gen, pair } = ctx;
   pair.transactionKey = undefined;
   if (code === 487) {
@@ -237,11 +224,7 @@ function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void
 }
 
 function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
-  if (ctx.kind === "srflx") {
-    s.srflxPending--;
-    maybeGatheringComplete(s);
-    return;
-  }
+  if (ctx.kind === "srflx") return srflxDone(s);
   if (ctx.kind === "consent") return;
   const { gen, pair } = ctx;
   pair.transactionKey = undefined;
@@ -358,6 +341,12 @@ function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address
   };
   s.locals.push({ candidate: c, base: base.base });
   s.emit({ type: "candidate", candidate: c });
+}
+
+/** A server-reflexive request ended, one way or another (§5.1.1.2). */
+function srflxDone(s: AgentState): void {
+  s.srflxPending--;
+  maybeGatheringComplete(s);
 }
 
 /** Gathering is complete when every host was given and no server-reflexive request is pending. */

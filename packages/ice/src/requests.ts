@@ -29,14 +29,26 @@ function respondError(s: AgentState, m: StunMessage, code: number, from: Address
   s.transmits.push({ from: local, to: from, data });
 }
 
-/** Which generation's credentials a USERNAME "ours:theirs" names (the current one, or the one before a restart). */
-function generationFor(s: AgentState, username: string): Generation | undefined {
-  const colon = username.indexOf(":");
-  if (colon <= 0) return undefined;
-  const ours = username.slice(0, colon);
-  if (ours === s.gen.local.ufrag) return s.gen;
-  if (s.prev && ours === s.prev.local.ufrag) return s.prev;
+/**
+ * Which generation's credentials the USERNAME "ours:theirs" names (RFC 8445 §7.3: the part
+ * before the colon is our ufrag): the current one, or the one before a restart. Compared as
+ * bytes (ufrags are ASCII ice-chars, RFC 8839 §5.4), so no string is decoded per request.
+ */
+function generationFor(s: AgentState, m: StunMessage): Generation | undefined {
+  const i = m.indexOf(AttrType.Username);
+  if (i < 0) return undefined;
+  const at = m.attributeOffset(i);
+  const len = m.attributeLength(i);
+  if (namesUfrag(m.data, at, len, s.gen.local.ufrag)) return s.gen;
+  if (s.prev && namesUfrag(m.data, at, len, s.prev.local.ufrag)) return s.prev;
   return undefined;
+}
+
+function namesUfrag(d: Uint8Array, at: number, len: number, ufrag: string): boolean {
+  const n = ufrag.length;
+  if (len <= n || d[at + n] !== 0x3a /* ":" */) return false;
+  for (let k = 0; k < n; k++) if (d[at + k] !== ufrag.charCodeAt(k)) return false;
+  return true;
 }
 
 export function handleRequest(s: AgentState, m: StunMessage, from: Address, local: Address, now: Millis): void {
@@ -50,19 +62,13 @@ export function handleRequest(s: AgentState, m: StunMessage, from: Address, loca
     respondError(s, m, 400, from, local);
     return;
   }
-  let username: string | undefined;
-  try {
-    username = m.username();
-  } catch {
-    username = undefined;
-  }
-  const gen = username === undefined ? undefined : generationFor(s, username);
+  const gen = generationFor(s, m);
   if (!gen || !m.checkIntegrity(gen.localKey)) {
     respondError(s, m, 401, from, local);
     return;
   }
   // RFC 8489 §6.3.1: after authentication, refuse what we must understand and do not.
-  if (m.unknownRequiredTypes().length > 0) {
+  if (m.hasUnknownRequired()) {
     respondError(s, m, 420, from, local, gen.localKey);
     return;
   }

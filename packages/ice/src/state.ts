@@ -55,7 +55,16 @@ export interface Generation {
 }
 
 export type TxContext =
-  | { kind: "check"; gen: Generation; pair: CandidatePair; useCandidate: boolean; controlling: boolean; priority: number }
+  | {
+      kind: "check";
+      gen: Generation;
+      pair: CandidatePair;
+      useCandidate: boolean;
+      controlling: boolean;
+      priority: number;
+      /** Replaced by a newer check on the pair (RFC 8445 §7.3.1.4): only its success still counts. */
+      superseded: boolean;
+    }
   | { kind: "consent"; gen: Generation; pair: CandidatePair }
   | { kind: "srflx"; base: LocalCandidate; server: Address };
 
@@ -107,12 +116,8 @@ export class AgentState {
   private genCount = 0;
   /** Host (and later relayed) candidates we pair, plus reflexive ones we learned. */
   readonly locals: LocalCandidate[] = [];
+  /** Every outgoing request: checks, consent checks, server-reflexive gathering. */
   readonly txs = new StunTransactions<TxContext>();
-  /**
-   * Checks superseded by a triggered check (RFC 8445 §7.3.1.4): no longer retransmitted, but
-   * their answer still counts until `until`. Small and bounded.
-   */
-  readonly lingering = new Map<string, { ctx: TxContext; until: Millis }>();
   readonly stats: IceStats = emptyStats();
   readonly events: IceAgentEvent[] = [];
   readonly transmits: Transmit[] = [];

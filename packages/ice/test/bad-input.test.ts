@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { type Address, SeededRandom, address } from "@tsrtc/base";
 import { StunBuilder, StunClass, StunMessage, StunMethod, shortTermIntegrityKey } from "@tsrtc/stun";
 import { IceAgent } from "../src/agent.js";
+import { parseCandidate } from "../src/candidate-sdp.js";
 
 const LOCAL = address("10.0.0.2", 6000);
 const PEER = address("10.0.0.1", 5000);
@@ -191,6 +192,17 @@ describe("bad input to the agent", () => {
     expect(a.stats.errorsSent[401]).toBe(2000);
     expect(a.remoteCandidates).toHaveLength(0);
     expect(a.pairs).toHaveLength(0);
+  });
+
+  it("a remote candidate on port 0 is dropped: no pair, no check sent to port 0", () => {
+    const a = agent();
+    a.addRemoteCandidate("candidate:1 1 udp 2122260223 10.0.0.1 0 typ host", 1);
+    a.addRemoteCandidate({ ...parseCandidate("candidate:2 1 udp 2122260223 10.0.0.3 5000 typ host"), port: 0 }, 1);
+    expect(a.stats.droppedCandidates).toBe(2);
+    expect(a.remoteCandidates).toHaveLength(0);
+    expect(a.pairs).toHaveLength(0);
+    for (let t = 0; t <= 2000; t += 50) a.handleTimeout(t);
+    for (let t = a.pollTransmit(); t; t = a.pollTransmit()) expect(t.to.port).not.toBe(0);
   });
 
   it("remote candidates: bad lines, other ufrags, FQDNs and the cap are dropped and counted", () => {
