@@ -109,6 +109,16 @@ export class DtlsEndpoint implements HandshakeHost {
     return this.status;
   }
 
+  /**
+   * The largest application data that fits one datagram of `mtu` bytes once protected (the
+   * record header plus the suite's AEAD overhead taken off): what SCTP should size packets to.
+   * Before the suite is known, the largest overhead of our suites (GCM: 8 + 16) is assumed.
+   */
+  get maxApplicationData(): number {
+    const overhead = this.sessionInfo ? this.sessionInfo.suite.explicitNonceLength + 16 : 24;
+    return this.options.mtu - RECORD_HEADER_LENGTH - overhead;
+  }
+
   /** Handshake messages held for reassembly plus early records (diagnostics: bounded by design). */
   get bufferedHandshakeState(): number {
     return this.reassembler.size + this.earlyRecords.length + this.earlyData.length;

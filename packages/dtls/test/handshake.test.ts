@@ -37,6 +37,9 @@ describe("our client against our server, in memory", () => {
   it("carries application data both ways and closes with close_notify", () => {
     const p = makePair(ecA, ecB);
     connect(p);
+    const full = new Uint8Array(p.client.maxApplicationData);
+    p.client.send(full);
+    expect(p.client.pollTransmit()!.length).toBe(1200); // exactly one MTU-sized datagram
     p.client.send(new TextEncoder().encode("ping"));
     p.server.send(new TextEncoder().encode("pong"));
     pump(p, 10);
