@@ -50,6 +50,23 @@ describe("handshake over the testkit network", () => {
     expect(retransmits).toBeGreaterThan(0); // the loss was real
   });
 
+  it("completes under 40 random mixes of loss, reordering, duplication, jitter and MTU", () => {
+    const pick = new SeededRandom(99);
+    for (let seed = 100; seed < 140; seed++) {
+      const mtu = 220 + pick.nextInt(1000);
+      const { sim, client, server, both } = setup({
+        seed,
+        conditions: { loss: pick.nextFloat() * 0.3, reorder: pick.nextFloat() * 0.3, duplicate: pick.nextFloat() * 0.3, delay: pick.nextInt(50), jitter: pick.nextInt(50), mtu },
+        client: { mtu }, server: { mtu, helloVerifyRequest: seed % 2 === 0 },
+        serverCert: seed % 3 === 0 ? rsa : ecB,
+      });
+      expect(sim.runUntil(both, { maxTime: 600_000 }), `seed ${seed}`).toBe(true);
+      sameKeys(client, server);
+      expect(client.stats.internalErrors + server.stats.internalErrors).toBe(0);
+      expect(sim.network.stats.tooBig).toBe(0);
+    }
+  });
+
   it("completes with reordering, jitter and duplication", () => {
     for (const seed of [1, 2, 3, 4]) {
       const { sim, client, server, both } = setup({ seed, conditions: { delay: 10, jitter: 40, reorder: 0.3, duplicate: 0.3 }, client: { mtu: 300 }, server: { mtu: 300 }, serverCert: rsa });
