@@ -411,6 +411,7 @@ export class SctpAssociation {
     this.neg = n;
     this.state = State.ESTABLISHED;
     this.queue.interleave = n.iData;
+    this.queue.singleChunkMax = this.o.mtu - 12 - 20;
     this.sender = new Sender(n.localInitialTsn, n.peerRwnd, this.queue, {
       mtu: this.o.mtu,
       iData: n.iData,

@@ -24,6 +24,8 @@ interface InStream {
   ordered: Map<number, Partial>;
   /** I-DATA unordered messages by MID. */
   unordered: Map<number, Partial>;
+  /** I-DATA: the last unordered MID skipped by I-FORWARD-TSN (-1: none); later fragments of it are stale. */
+  unorderedSkipped: number;
 }
 
 export type Deliver = (stream: number, ppid: number, data: Uint8Array, unordered: boolean) => void;
@@ -44,13 +46,18 @@ export class Reassembly {
   private stream(id: number): InStream {
     let s = this.streams.get(id);
     if (!s) {
-      s = { next: 0, ordered: new Map(), unordered: new Map() };
+      s = { next: 0, ordered: new Map(), unordered: new Map(), unorderedSkipped: -1 };
       this.streams.set(id, s);
     }
     return s;
   }
 
-  add(c: DataChunk): AddResult {
+  /**
+   * `fillsGap`: the chunk's TSN is below the highest TSN received. Such chunks are taken up to
+   * twice the capacity, so that a message blocking delivery can always be completed (we never
+   * renege); only data that extends the received range is refused when the buffer is full.
+   */
+  add(c: DataChunk, fillsGap = false): AddResult {
     const unordered = (c.flags & DataFlags.UNORDERED) !== 0;
     const whole = (c.flags & (DataFlags.BEGIN | DataFlags.END)) === (DataFlags.BEGIN | DataFlags.END);
     if (unordered && whole) {
@@ -58,10 +65,15 @@ export class Reassembly {
       return "ok";
     }
     const s = this.stream(c.stream);
+    if (unordered && c.iData && s.unorderedSkipped >= 0 && ((c.mid - s.unorderedSkipped) | 0) <= 0) return "ok";
     if (!unordered) {
-      // No "stale SSN" test here: duplicates and chunks skipped by FORWARD-TSN are filtered by
-      // TSN before reassembly, and at most 65535 TSNs are held ahead of the cumulative TSN, so
-      // every pending message on a stream has a distinct SSN in [next, next + 65535].
+      // DATA: no "stale SSN" test. Duplicates and chunks skipped by FORWARD-TSN are filtered
+      // by TSN before reassembly (a message's fragments have consecutive TSNs), and at most
+      // 65535 TSNs are held ahead of the cumulative TSN, so every pending message on a stream
+      // has a distinct SSN in [next, next + 65535] even past the 16-bit wrap.
+      // I-DATA: interleaved fragments of a skipped message can come after its I-FORWARD-TSN,
+      // so a MID below `next` is stale (MIDs are 32-bit: the serial test holds).
+      if (c.iData && ((c.mid - s.next) | 0) < 0) return "ok";
       if (whole && c.mid === s.next && !s.ordered.has(c.mid)) {
         this.deliver(c.stream, c.ppid, c.payload, false);
         s.next = c.iData ? (s.next + 1) >>> 0 : (s.next + 1) & 0xffff;
@@ -69,7 +81,7 @@ export class Reassembly {
         return "ok";
       }
     }
-    if (this.bytes + c.payload.length > this.capacity) return "full";
+    if (this.bytes + c.payload.length > (fillsGap ? 2 * this.capacity : this.capacity)) return "full";
     if (unordered && !c.iData) return this.addUnorderedData(c);
     const map = unordered ? s.unordered : s.ordered;
     let p = map.get(c.mid);
@@ -171,6 +183,7 @@ export class Reassembly {
       const s = this.stream(e.stream);
       if (e.unordered) {
         for (const [mid, p] of s.unordered) if (((mid - e.mid) | 0) <= 0) this.dropPartial(s.unordered, mid, p);
+        if (s.unorderedSkipped < 0 || ((e.mid - s.unorderedSkipped) | 0) > 0) s.unorderedSkipped = e.mid;
         continue;
       }
       const upTo = iData ? (e.mid + 1) >>> 0 : (e.mid + 1) & 0xffff;

@@ -64,7 +64,7 @@ export class Receiver {
       t.mark(c.tsn);
       return;
     }
-    const r = this.reassembly.add(c);
+    const r = this.reassembly.add(c, ((c.tsn - t.highest) | 0) < 0);
     if (r === "full") {
       // §6.2: a DATA chunk dropped for lack of window is answered at once with a SACK.
       this.stats.refused++;

@@ -85,14 +85,33 @@ export class SendQueue {
     return this.count;
   }
 
-  /** The message whose next fragment goes out now. */
+  /**
+   * The message whose next fragment goes out now. With interleaving, small messages of other
+   * streams may pass a message being fragmented, but only one message is fragmented at a time:
+   * several half-sent large messages could fill the peer's reassembly buffer with no message
+   * able to complete.
+   */
   peek(): OutMessage | undefined {
     if (this.inProgress) return this.inProgress;
-    if (this.ring.length === 0) return undefined;
-    if (this.cursor >= this.ring.length) this.cursor = 0;
-    const sq = this.queues.get(this.ring[this.cursor])!;
-    return sq.q[sq.head];
+    const n = this.ring.length;
+    if (n === 0) return undefined;
+    if (this.cursor >= n) this.cursor = 0;
+    const p = this.partial;
+    for (let k = 0; k < n; k++) {
+      const at = (this.cursor + k) % n;
+      const sq = this.queues.get(this.ring[at])!;
+      const m = sq.q[sq.head];
+      if (p && m !== p && m.data.length - m.offset > this.singleChunkMax) continue;
+      this.cursor = at;
+      return m;
+    }
+    return p;
   }
+
+  /** With interleaving: the message currently being fragmented, if any. */
+  private partial: OutMessage | undefined;
+  /** Largest message that goes out as one chunk (set from the MTU). */
+  singleChunkMax = 1100;
 
   /** Assign the stream sequence (SSN or MID) when a message's first fragment leaves. */
   assignSequence(m: OutMessage, iData: boolean): void {
@@ -120,6 +139,7 @@ export class SendQueue {
     if (m.offset >= m.data.length) {
       this.remove(m);
     } else if (this.interleave) {
+      this.partial = m;
       this.cursor++;
     } else {
       this.inProgress = m;
@@ -145,6 +165,7 @@ export class SendQueue {
 
   private remove(m: OutMessage): void {
     if (this.inProgress === m) this.inProgress = undefined;
+    if (this.partial === m) this.partial = undefined;
     const sq = this.queues.get(m.stream)!;
     const at = sq.q.indexOf(m, sq.head);
     if (at === sq.head) sq.q[sq.head++] = undefined as unknown as OutMessage;

@@ -15,6 +15,7 @@ import type { OutMessage, SendQueue } from "./send-queue.js";
 import { tsnGt, tsnGte, tsnLt, tsnLte } from "./tsn.js";
 
 const MAX_OUTSTANDING_CHUNKS = 16384;
+const EMPTY = new Uint8Array(0);
 
 export class InflightChunk {
   sentAt = 0;
@@ -337,7 +338,17 @@ export class Sender {
         this.rtxPending--;
       }
     }
-    // A partly fragmented message loses its unsent tail too.
+    // A partly fragmented message loses its unsent tail too. Its fragments already sent may all
+    // be acknowledged, leaving the receiver with a message that has no end: a placeholder end
+    // fragment with a fresh TSN, abandoned and never sent, makes the advanced ack point (and
+    // so a FORWARD-TSN naming this stream sequence) move past it. (dcsctp does the same.)
+    if (m.offset > 0 && m.offset < m.data.length) {
+      const end = new InflightChunk(this.nextTsn, m, DataFlags.END | (m.unordered ? DataFlags.UNORDERED : 0), m.nextFsn++, EMPTY);
+      end.abandoned = true;
+      this.nextTsn = (this.nextTsn + 1) >>> 0;
+      this.chunks.push(end);
+      if (this.t3 === undefined) this.t3 = this.lastSend + this.rto.rto;
+    }
     if (m.offset < m.data.length) this.queue.discard(m);
   }
 
