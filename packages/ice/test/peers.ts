@@ -29,7 +29,11 @@ export function makePeer(
   addresses: Address[],
   config: IceAgentConfig,
   seed: number,
-  opts: { behind?: import("@tsrtc/testkit").Nat } = {},
+  opts: {
+    behind?: import("@tsrtc/testkit").Nat;
+    /** Called after each datagram the network delivers to this peer (fuzzers inject here). */
+    afterReceive?: (data: Uint8Array, from: Address, to: Address, now: Millis) => void;
+  } = {},
 ): Peer {
   const agent = new IceAgent(config, new SeededRandom(seed));
   const peer: Peer = {
@@ -60,6 +64,7 @@ export function makePeer(
       address: addresses,
       receive: (d, from, to, now) => {
         if (agent.handlePacket(d, from, to, now) === "data") peer.data.push(d);
+        opts.afterReceive?.(d, from, to, now);
       },
       poll: () => agent.pollTransmit(),
       timeout: () => agent.pollTimeout(),
