@@ -2,11 +2,23 @@
  * @tsrtc/webrtc: the W3C RTCPeerConnection for data channels, in TypeScript for Node.js.
  *
  *   import { RTCPeerConnection } from "@tsrtc/webrtc";
- *   const pc = new RTCPeerConnection({ tsrtc: { includeLoopback: true } });
+ *   const pc = new RTCPeerConnection();              // gathers on every non-loopback interface
  *   const dc = pc.createDataChannel("chat");
+ *   pc.onicecandidate = (e) => signal({ candidate: e.candidate });
+ *   await pc.setLocalDescription();                 // then signal(pc.localDescription)
  *
- * Layers: engine/ (sans-IO: JSEP, ICE/DTLS/SCTP wiring, channels), io/ (UDP sockets, one timer,
- * the clock), api/ (the W3C objects).
+ * tsrtc-only options live under `configuration.tsrtc` (browsers have no such knobs):
+ * `hosts: ["127.0.0.1"]` or `includeLoopback: true` to gather on loopback (browsers skip lo),
+ * `interfaces`, `ipv6`, `port`, `maxMessageSize` (the a=max-message-size we advertise; default
+ * 262144 like Chromium, so both behave alike) and `maxReceiveMessageSize` (what we reassemble
+ * whatever we advertise; default 4 MiB, since Chromium sends up to what the peer advertises and
+ * other stacks may ignore it), `ice` (agent timers). No STUN server is contacted unless
+ * `iceServers` names one.
+ *
+ * Layers: engine/ (sans-IO: JSEP, ICE/DTLS/SCTP wiring over one BUNDLE transport, RFC 7983
+ * demultiplexing, data channels with DCEP, counters), io/ (the UDP sockets, one timer, the
+ * clock), api/ (the W3C objects, events and errors). `PeerEngine` is exported for
+ * deterministic tests over a virtual network.
  */
 export { RTCPeerConnection, type RTCOfferOptions } from "./api/peer-connection.js";
 export { RTCDataChannel, type RTCDataChannelInit, type RTCDataChannelState, type BinaryType, type RTCPriorityType } from "./api/data-channel.js";
