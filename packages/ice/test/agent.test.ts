@@ -158,7 +158,7 @@ describe("two agents on the virtual network", () => {
     drain(a, sim.now);
     expect(a.agent.localCredentials.ufrag).not.toBe(oldUfrag);
     // The old pair still carries data while the new credentials travel.
-    expect(a.agent.selectedPair).toBeDefined();
+    expect(a.agent.selectedPair!.remoteAddress).toEqual(b.addresses[0]);
     const before = b.data.length;
     expect(a.agent.send(new Uint8Array([23, 1, 2, 3]), sim.now)).toBe(true);
     sim.runFor(100);

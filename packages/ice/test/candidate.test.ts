@@ -39,7 +39,8 @@ describe("priority (RFC 8445 §5.1.2.1)", () => {
     expect(v6).toBeGreaterThan(v4);
     expect(v4).toBeGreaterThan(v6b);
     expect(localPreferenceFor(4, 0, 999)).toBeLessThan(v4);
-    expect(localPreferenceFor(4, 500, 999)).toBeGreaterThanOrEqual(0);
+    // Rank capped at 200 (slot 401) and cost at 999: 65535 - 401 * 64 - 999 * 32.
+    expect(localPreferenceFor(4, 500, 999)).toBe(7903);
   });
 });
 

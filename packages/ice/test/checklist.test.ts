@@ -33,7 +33,9 @@ describe("pair priority (RFC 8445 §6.1.2.3)", () => {
 describe("checklist", () => {
   it("pairs only compatible candidates: same family, component and UDP; never srflx locals", () => {
     const cl = new Checklist();
-    expect(cl.add(local("10.0.0.1", 1000), remote("10.0.0.2", 2000), true)).toBeDefined();
+    const first = cl.add(local("10.0.0.1", 1000), remote("10.0.0.2", 2000), true)!;
+    expect(first).toMatchObject({ state: "waiting", valid: false, nominated: false });
+    expect(first.remote.address).toEqual(address("10.0.0.2", 2000));
     expect(cl.add(local("10.0.0.1", 1000), remote("2001:db8::2", 2000), true)).toBeUndefined();
     expect(cl.add(local("203.0.113.1", 1000, "srflx"), remote("10.0.0.3", 2000), true)).toBeUndefined();
     const tcp: RemoteCandidate = { ...remote("10.0.0.4", 9), candidate: { ...remote("10.0.0.4", 9).candidate, transport: "tcp" } };
@@ -44,9 +46,11 @@ describe("checklist", () => {
   });
   it("prunes a redundant pair (same base and remote address)", () => {
     const cl = new Checklist();
-    expect(cl.add(local("10.0.0.1", 1000), remote("10.0.0.2", 2000), true)).toBeDefined();
+    const kept = cl.add(local("10.0.0.1", 1000), remote("10.0.0.2", 2000), true)!;
     expect(cl.add(local("10.0.0.1", 1000), remote("10.0.0.2", 2000, "prflx"), true)).toBeUndefined();
-    expect(cl.find(address("10.0.0.1", 1000), address("10.0.0.2", 2000))).toBeDefined();
+    expect(cl.find(address("10.0.0.1", 1000), address("10.0.0.2", 2000))).toBe(kept);
+    expect(kept.remote.candidate.type).toBe("host");
+    expect(cl.pairs).toEqual([kept]);
   });
   it("keeps pairs sorted by priority and one Waiting pair per foundation", () => {
     const cl = new Checklist();

@@ -32,7 +32,7 @@ describe("mDNS host candidates", () => {
     // after B's checks... unless the name resolves. Withhold B's candidates from A too.
     deliverCandidates(a, b, 0);
     const q = b.events.find((e) => e.type === "mdns-query") as { name: string } | undefined;
-    expect(q).toBeDefined();
+    expect(q?.name).toBe(a.agent.localCandidates.find((c) => c.type === "host")!.address);
     expect(b.agent.pairs).toHaveLength(0); // nothing to check before the answer
     b.agent.resolvedMdns(q!.name, "10.0.0.1", sim.now);
     drain(b, sim.now);

@@ -86,7 +86,8 @@ describe("RFC 8489 §6.2.1 retransmission schedule", () => {
 
   it("early and repeated handleTimeout calls change nothing", () => {
     const t = new StunTransactions<undefined>();
-    t.start(0, { to: SERVER, data: request(), context: undefined });
+    const req = request();
+    t.start(0, { to: SERVER, data: req, context: undefined });
     t.pollTransmit();
     t.handleTimeout(10);
     t.handleTimeout(499);
@@ -94,7 +95,9 @@ describe("RFC 8489 §6.2.1 retransmission schedule", () => {
     expect(t.pollTimeout()).toBe(500);
     t.handleTimeout(500);
     t.handleTimeout(500);
-    expect(t.pollTransmit()).toBeDefined();
+    const again = t.pollTransmit()!;
+    expect(again.to).toEqual(SERVER);
+    expect(Buffer.from(again.data).equals(Buffer.from(req))).toBe(true);
     expect(t.pollTransmit()).toBeUndefined();
     expect(t.pollTimeout()).toBe(1500);
   });
