@@ -42,6 +42,10 @@ describe("PeerEngine over testkit (virtual clock, sans-IO)", () => {
     const sel = b.engine.iceAgent!.selectedPair!;
     expect(sel.remoteAddress.host).toBe("203.0.113.1");
     expect(sel.remote.type).toBe("prflx");
+    // 15 ms each way on the virtual clock: the checks measured a 30 ms round trip.
+    const rtt = b.engine.rtt.of(sel.localAddress, sel.remoteAddress)!;
+    expect(rtt.responsesReceived).toBeGreaterThan(0);
+    expect(rtt.currentRoundTripTime).toBeCloseTo(0.03, 6);
     a.engine.channels.send(ch, "through the NAT");
     expect(sim.runUntil(() => (b.messages.get("nat")?.length ?? 0) === 1, { maxTime: 5_000 })).toBe(true);
   });

@@ -52,6 +52,13 @@ describe("getStats", () => {
     expect(pair.state).toBe("succeeded");
     expect(pair.nominated).toBe(true);
     expect(pair.bytesSent).toBe(t.bytesSent);
+    // RTT measured from the STUN checks on this pair (seconds)
+    expect(pair.requestsSent as number).toBeGreaterThanOrEqual(1);
+    expect(pair.responsesReceived as number).toBeGreaterThanOrEqual(1);
+    expect(typeof pair.currentRoundTripTime).toBe("number");
+    expect(pair.currentRoundTripTime as number).toBeGreaterThanOrEqual(0);
+    expect(pair.currentRoundTripTime as number).toBeLessThan(1);
+    expect(pair.totalRoundTripTime as number).toBeGreaterThanOrEqual(pair.currentRoundTripTime as number);
     const local = r.get(pair.localCandidateId as string)!;
     const rem = r.get(pair.remoteCandidateId as string)!;
     expect(local.type).toBe("local-candidate");

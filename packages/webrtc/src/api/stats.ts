@@ -4,6 +4,7 @@
  * data-channel reports, W3C field names, real counters. tsrtc adds `tsrtc*` fields on the
  * transport: datagrams dropped by reason, across the engine and each protocol core.
  */
+import type { Address } from "@tsrtc/base";
 import { fingerprint } from "@tsrtc/dtls";
 import type { Candidate } from "@tsrtc/ice";
 import type { ChannelRecord } from "../engine/channels.js";
@@ -82,6 +83,7 @@ export function buildStatsReport(engine: PeerEngine, selectedPairChanges: number
         state: p.state,
         nominated: p.nominated,
         priority: Number(p.priority),
+        ...rttFields(engine, p.local.base, p.remote.address),
         packetsSent: selected ? c.packetsSent : 0,
         packetsReceived: selected ? c.packetsReceived : 0,
         bytesSent: selected ? c.bytesSent : 0,
@@ -152,6 +154,14 @@ export function buildStatsReport(engine: PeerEngine, selectedPairChanges: number
 }
 
 const MAX_REMEMBERED = 1024;
+
+function rttFields(engine: PeerEngine, local: Address, remote: Address): Record<string, number> {
+  const r = engine.rtt.of(local, remote);
+  if (!r) return { requestsSent: 0, responsesReceived: 0, totalRoundTripTime: 0 };
+  const out: Record<string, number> = { requestsSent: r.requestsSent, responsesReceived: r.responsesReceived, totalRoundTripTime: r.totalRoundTripTime };
+  if (r.currentRoundTripTime !== undefined) out.currentRoundTripTime = r.currentRoundTripTime;
+  return out;
+}
 
 /** Channels the API still holds after they closed (W3C keeps reporting them). */
 const closedRegistry = new WeakMap<PeerEngine, Set<ChannelRecord>>();

@@ -9,6 +9,7 @@ import { type DtlsCertificate, DtlsEndpoint, type DtlsEvent, fingerprint } from 
 import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, formatCandidate } from "@tsrtc/ice";
 import { SctpAssociation, type SctpEvent } from "@tsrtc/sctp";
 import { type ChannelEvent, ChannelTable } from "./channels.js";
+import { StunRttTracker } from "./rtt.js";
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
   DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
@@ -43,6 +44,9 @@ export interface SctpSetup {
 export class TransportCore {
   readonly config: EngineConfig;
   readonly counters: EngineCounters = newCounters();
+  /** STUN round-trip times per candidate pair (stats). */
+  readonly rtt = new StunRttTracker();
+  private lastNow: Millis = 0;
   readonly channels: ChannelTable;
   readonly maxMessageSize: number;
   protected agent: IceAgent | undefined;
@@ -204,9 +208,11 @@ export class TransportCore {
     const agent = this.agent;
     if (this.isClosed || !agent) return void c.dropped.noTransport++;
     if (data.length === 0) return void c.dropped.empty++;
+    this.lastNow = now;
     const verdict = agent.handlePacket(data, from, local, now);
     if (verdict === "stun") {
       c.stunReceived++;
+      this.rtt.received(data, now);
     } else if (verdict === "dropped") {
       c.dropped.unknownSource++;
       return;
@@ -234,6 +240,7 @@ export class TransportCore {
 
   handleTimeout(now: Millis): void {
     if (this.isClosed) return;
+    this.lastNow = now;
     this.agent?.handleTimeout(now);
     // A DTLS client starts on its first timeout: hold it until ICE has a path.
     if (this.dtls && (this.dtlsStarted || this.dtls.role === "server")) this.dtls.handleTimeout(now);
@@ -246,6 +253,7 @@ export class TransportCore {
    * driver calls it after every API call too (a channel send queues in SCTP, this sends it).
    */
   pump(now: Millis): void {
+    this.lastNow = now;
     for (let round = 0; round < 64; round++) {
       let moved = false;
       const agent = this.agent;
@@ -398,7 +406,10 @@ export class TransportCore {
     const c = this.counters;
     c.datagramsSent++;
     c.bytesSentTotal += t.data.length;
-    if (t.data.length > 0 && t.data[0] < 4) c.stunSent++;
+    if (t.data.length > 0 && t.data[0] < 4) {
+      c.stunSent++;
+      this.rtt.sent(t.data, t.from, t.to, this.lastNow);
+    }
     else {
       c.packetsSent++;
       c.bytesSent += t.data.length;
