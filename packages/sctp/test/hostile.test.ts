@@ -177,6 +177,49 @@ describe("bad input is dropped or answered as RFC 9260 says, counted, never thro
     expect(reply[0].type).toBe(ChunkType.COOKIE_ACK);
   });
 
+  it("a stale cookie is answered with ERROR Stale Cookie (§5.1.5)", () => {
+    const victim = new SctpAssociation({ rng: new SeededRandom(5), cookieLifetime: 1000 });
+    const init = encodeInit({ type: ChunkType.INIT, initiateTag: 42, aRwnd: 65536, outStreams: 10, inStreams: 10, initialTsn: 1, params: [] });
+    victim.handlePacket(packet(0, init), 0);
+    const raw = splitChunks(victim.pollTransmit()!)![0];
+    const ack = decodeInit(raw.type, raw.value);
+    victim.handlePacket(packet(ack.initiateTag, encodeCookieEcho(summarizeInitParams(ack.params).cookie!)), 5000);
+    expect(victim.stats.staleCookie).toBe(1);
+    const err = splitChunks(victim.pollTransmit()!)![0];
+    expect(err.type).toBe(ChunkType.ERROR);
+    expect(decodeCauses(err.value)[0].type).toBe(ErrorCause.STALE_COOKIE);
+    expect(victim.pollEvent()).toBeUndefined();
+  });
+
+  it("unknown chunk types follow the high-bit rules of §3.2 (stop/skip, report/not)", () => {
+    const { sim, a, b, tagToB, nextTsnAtoB } = established();
+    const unknown = (type: number): Uint8Array => Uint8Array.of(type, 0, 0, 8, 1, 2, 3, 4);
+    // 0x3f: stop, no report — the DATA after it is not processed
+    b.assoc.handlePacket(packet(tagToB, unknown(0x3f), data(nextTsnAtoB, 1, payload(1, 5))), sim.now);
+    expect(outChunks(b).some((c) => c.type === ChunkType.ERROR)).toBe(false);
+    // 0x7f: stop and report
+    b.assoc.handlePacket(packet(tagToB, unknown(0x7f), data(nextTsnAtoB, 1, payload(1, 5))), sim.now);
+    let out = outChunks(b);
+    const err = out.find((c) => c.type === ChunkType.ERROR)!;
+    expect(decodeCauses(err.value)[0].type).toBe(ErrorCause.UNRECOGNIZED_CHUNK);
+    drain(b);
+    expect(b.messages).toHaveLength(0);
+    // 0xbf: skip silently — the DATA after it is processed
+    b.assoc.handlePacket(packet(tagToB, unknown(0xbf), data(nextTsnAtoB, 1, payload(1, 5))), sim.now);
+    out = outChunks(b);
+    expect(out.some((c) => c.type === ChunkType.ERROR)).toBe(false);
+    drain(b);
+    expect(b.messages).toHaveLength(1);
+    // 0xff: skip and report, and the peer surfaces our ERROR as an event
+    b.assoc.handlePacket(packet(tagToB, unknown(0xff), data((nextTsnAtoB + 1) >>> 0, 1, payload(2, 5), DataFlags.BEGIN | DataFlags.END, 1)), sim.now);
+    sim.runFor(500);
+    drain(a);
+    drain(b);
+    expect(b.messages).toHaveLength(2);
+    expect(b.assoc.stats.unknownChunks).toBe(4);
+    expect(a.events.filter((e) => e.type === "peer-error")).toHaveLength(1);
+  });
+
   it("a forged cookie is refused", () => {
     const victim = new SctpAssociation({ rng: new SeededRandom(5) });
     victim.handlePacket(packet(1234, encodeCookieEcho(new Uint8Array(60))), 0);
