@@ -183,6 +183,7 @@ export class SctpAssociation {
     this.terminate(reason, false, false);
   }
 
+  /** One SCTP packet (decrypted DTLS payload). The association keeps views into `data`: do not reuse it. */
   handlePacket(data: Uint8Array, now: number): void {
     this.now = now;
     this.stats.packetsReceived++;

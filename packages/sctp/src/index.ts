@@ -1,3 +1,18 @@
+/**
+ * @tsrtc/sctp — SCTP (RFC 9260) as a sans-IO core for WebRTC data channels (RFC 8261, 8831, 8832).
+ *
+ * SctpAssociation: `connect(now)` sends INIT (both WebRTC peers do; collisions are handled),
+ * `handlePacket(bytes, now)` takes a decrypted DTLS record (the association keeps views into it:
+ * do not reuse the buffer), `pollTransmit(now)` yields bare SCTP packets to encrypt,
+ * `handleTimeout(now)` / `pollTimeout()` drive the one timer, `pollEvent()` reports connected /
+ * message / stream-reset / buffered-amount-low / peer-error / closed. `send(stream, ppid, bytes,
+ * { unordered, maxRetransmits, maxLifetime })` queues a message; `resetStreams`, `shutdown`,
+ * `abort`; `maxMessageSize` is settable from the peer's a=max-message-size.
+ *
+ * DataChannelManager (datachannel/): RTCDataChannel-like channels over an association — DCEP
+ * open/ack, negotiated ids, even/odd ids from the DTLS role, PPIDs 51/53/56/57, close by stream
+ * reset. Call `drain()` after every input, then `pollEvent()` for new channels.
+ */
 export * from "./constants.js";
 export * from "./tsn.js";
 export * from "./packet.js";
