@@ -9,6 +9,8 @@ import {
   exchangeCredentials,
   gatherAll,
   makePeer,
+  shuffledSignaling,
+  signalAll,
 } from "./peers.js";
 
 const up = (s: string) => s === "connected" || s === "completed";
@@ -81,25 +83,8 @@ describe("two agents on the virtual network", () => {
       const addrsB = [address("10.0.0.2", 6000), address("2001:db8::2", 6002)];
       const a = makePeer(sim, "A", addrsA, { controlling: true }, seed * 3);
       const b = makePeer(sim, "B", addrsB, { controlling: false }, seed * 5);
-      gatherAll(a, 0);
-      gatherAll(b, 0);
       // Shuffle every signaling message, credentials included, and deliver one every few ms.
-      type Msg = () => void;
-      const msgs: Msg[] = [];
-      for (const c of a.outbox.splice(0)) msgs.push(() => b.agent.addRemoteCandidate(c, sim.now));
-      for (const c of b.outbox.splice(0)) msgs.push(() => a.agent.addRemoteCandidate(c, sim.now));
-      msgs.push(() => a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now));
-      msgs.push(() => b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now));
-      for (let i = msgs.length - 1; i > 0; i--) {
-        const j = rng.nextInt(i + 1);
-        [msgs[i], msgs[j]] = [msgs[j], msgs[i]];
-      }
-      for (const m of msgs) {
-        m();
-        drain(a, sim.now);
-        drain(b, sim.now);
-        sim.runFor(rng.nextInt(40));
-      }
+      shuffledSignaling(sim, a, b, rng, 40);
       expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 }), `seed ${seed}`).toBe(true);
       sim.runFor(3000);
       expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
@@ -111,11 +96,7 @@ describe("two agents on the virtual network", () => {
     const nat = sim.addNat({ publicIp: "203.0.113.1", mapping: "endpoint-independent", filtering: "address-and-port-dependent" });
     const a = makePeer(sim, "A", [address("192.168.1.10", 5000)], { controlling: true }, 1, { behind: nat });
     const b = makePeer(sim, "B", [address("198.51.100.2", 6000)], { controlling: false }, 2);
-    gatherAll(a, 0);
-    gatherAll(b, 0);
-    exchangeCredentials(a, b, 0);
-    deliverCandidates(a, b, 0);
-    deliverCandidates(b, a, 0);
+    signalAll(a, b, 0);
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 15_000 })).toBe(true);
     // B reached A at the NAT's public address, learned from A's check (RFC 8445 §7.3.1.3).
     const sel = b.agent.selectedPair!;
@@ -351,11 +332,7 @@ describe("consent freshness and keepalive", () => {
     const nat = sim.addNat({ publicIp: "203.0.113.1", mappingTimeout: 20_000 });
     const a = makePeer(sim, "A", [address("192.168.1.10", 5000)], { controlling: true }, 1, { behind: nat });
     const b = makePeer(sim, "B", [address("198.51.100.2", 6000)], { controlling: false }, 2);
-    gatherAll(a, 0);
-    gatherAll(b, 0);
-    exchangeCredentials(a, b, 0);
-    deliverCandidates(a, b, 0);
-    deliverCandidates(b, a, 0);
+    signalAll(a, b, 0);
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
     sim.runFor(180_000);
     expect(nat.stats.mappingsExpired).toBe(0);

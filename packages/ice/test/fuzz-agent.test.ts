@@ -17,7 +17,7 @@ import { type Address, type Millis, SeededRandom, address, sameAddress } from "@
 import { type IntegrityKey, StunBuilder, StunClass, StunMessage, StunTransactions, shortTermIntegrityKey } from "@tsrtc/stun";
 import { Simulation } from "@tsrtc/testkit";
 import type { IceAgent } from "../src/agent.js";
-import { type Peer, bothConnected, drain, gatherAll, makePeer } from "./peers.js";
+import { type Peer, bothConnected, drain, makePeer, signalAll } from "./peers.js";
 
 type Mode = "noise" | "forged";
 
@@ -188,14 +188,7 @@ function run(seed: number, mode: Mode, rate: number, restartAt: number | undefin
   peers.push(mk(0, "A", [address("10.0.0.1", 5000), address("2001:db8::a", 5000)], true));
   peers.push(mk(1, "B", [address("10.0.0.2", 6000), address("2001:db8::b", 6000)], false));
   const [a, b] = peers;
-  gatherAll(a, 0);
-  gatherAll(b, 0);
-  a.agent.setRemoteCredentials(b.agent.localCredentials, 0);
-  b.agent.setRemoteCredentials(a.agent.localCredentials, 0);
-  for (const c of a.outbox.splice(0)) b.agent.addRemoteCandidate(c, 0);
-  for (const c of b.outbox.splice(0)) a.agent.addRemoteCandidate(c, 0);
-  drain(a, 0);
-  drain(b, 0);
+  signalAll(a, b, 0);
   const connected = sim.runUntil(bothConnected(a, b), { maxTime: 20_000 });
   if (restartAt !== undefined) {
     sim.runFor(restartAt);

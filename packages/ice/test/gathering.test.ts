@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Address, type Transmit, address } from "@tsrtc/base";
 import { StunBindingServer, StunMessage, StunClass } from "@tsrtc/stun";
 import { Simulation, simNode } from "@tsrtc/testkit";
-import { bothConnected, deliverCandidates, exchangeCredentials, gatherAll, makePeer } from "./peers.js";
+import { bothConnected, deliverCandidates, exchangeCredentials, gatherAll, makePeer, signalAll } from "./peers.js";
 
 const STUN = address("198.51.100.50", 3478);
 
@@ -80,11 +80,7 @@ describe("consent freshness timing (RFC 7675 §5.1)", () => {
     const sim = new Simulation({ seed: 33, conditions: { delay: 10 } });
     const a = makePeer(sim, "A", [address("10.0.0.1", 5000)], { controlling: true }, 1);
     const b = makePeer(sim, "B", [address("10.0.0.2", 6000)], { controlling: false }, 2);
-    gatherAll(a, 0);
-    gatherAll(b, 0);
-    exchangeCredentials(a, b, 0);
-    deliverCandidates(a, b, 0);
-    deliverCandidates(b, a, 0);
+    signalAll(a, b, 0);
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
     sim.runFor(1000);
     const times: number[] = [];

@@ -106,6 +106,39 @@ export function gatherAll(p: Peer, now: Millis): void {
   drain(p, now);
 }
 
+/** Gather on both peers, exchange credentials, then every candidate both ways (the usual signaling). */
+export function signalAll(a: Peer, b: Peer, now: Millis): void {
+  gatherAll(a, now);
+  gatherAll(b, now);
+  exchangeCredentials(a, b, now);
+  deliverCandidates(a, b, now);
+  deliverCandidates(b, a, now);
+}
+
+/**
+ * Gather on both peers, then deliver every signaling message (credentials included) in a shuffled
+ * order, one every 0..maxGap virtual ms: trickle at its most disorderly.
+ */
+export function shuffledSignaling(sim: Simulation, a: Peer, b: Peer, rng: SeededRandom, maxGap: Millis): void {
+  gatherAll(a, sim.now);
+  gatherAll(b, sim.now);
+  const msgs: (() => void)[] = [];
+  for (const c of a.outbox.splice(0)) msgs.push(() => b.agent.addRemoteCandidate(c, sim.now));
+  for (const c of b.outbox.splice(0)) msgs.push(() => a.agent.addRemoteCandidate(c, sim.now));
+  msgs.push(() => a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now));
+  msgs.push(() => b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now));
+  for (let i = msgs.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [msgs[i], msgs[j]] = [msgs[j], msgs[i]];
+  }
+  for (const m of msgs) {
+    m();
+    drain(a, sim.now);
+    drain(b, sim.now);
+    sim.runFor(rng.nextInt(maxGap));
+  }
+}
+
 /** Two agents, gathered, credentials and candidates exchanged, ready to run. */
 export function connectedPair(
   sim: Simulation,
@@ -115,11 +148,7 @@ export function connectedPair(
 ): [Peer, Peer] {
   const a = makePeer(sim, "A", addrs.a ?? [{ family: 4, host: "10.0.0.1", port: 5000 }], { controlling: true, ...cfgA }, 11);
   const b = makePeer(sim, "B", addrs.b ?? [{ family: 4, host: "10.0.0.2", port: 6000 }], { controlling: false, ...cfgB }, 22);
-  gatherAll(a, sim.now);
-  gatherAll(b, sim.now);
-  exchangeCredentials(a, b, sim.now);
-  deliverCandidates(a, b, sim.now);
-  deliverCandidates(b, a, sim.now);
+  signalAll(a, b, sim.now);
   return [a, b];
 }
 

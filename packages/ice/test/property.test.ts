@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { SeededRandom, address, sameAddress } from "@tsrtc/base";
 import { NatTypes, Simulation } from "@tsrtc/testkit";
-import { bothConnected, drain, gatherAll, makePeer } from "./peers.js";
+import { bothConnected, makePeer, shuffledSignaling, signalAll } from "./peers.js";
 
 describe("two agents, random conditions (property)", () => {
   it("always connect, on the same path seen from both ends, with one controlling side", () => {
@@ -19,23 +19,7 @@ describe("two agents, random conditions (property)", () => {
           const addrsA = [address("10.0.0.1", 5000), address("10.0.1.1", 5001), address("2001:db8::1", 5002)].slice(0, nA);
           const a = makePeer(sim, "A", addrsA, { controlling: aControls }, seed + 1);
           const b = makePeer(sim, "B", [address("10.0.0.2", 6000), address("2001:db8::2", 6002)], { controlling: bControls }, seed + 2);
-          gatherAll(a, 0);
-          gatherAll(b, 0);
-          const msgs: (() => void)[] = [];
-          for (const c of a.outbox.splice(0)) msgs.push(() => b.agent.addRemoteCandidate(c, sim.now));
-          for (const c of b.outbox.splice(0)) msgs.push(() => a.agent.addRemoteCandidate(c, sim.now));
-          msgs.push(() => a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now));
-          msgs.push(() => b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now));
-          for (let i = msgs.length - 1; i > 0; i--) {
-            const j = rng.nextInt(i + 1);
-            [msgs[i], msgs[j]] = [msgs[j], msgs[i]];
-          }
-          for (const m of msgs) {
-            m();
-            drain(a, sim.now);
-            drain(b, sim.now);
-            sim.runFor(rng.nextInt(30));
-          }
+          shuffledSignaling(sim, a, b, rng, 30);
           expect(sim.runUntil(bothConnected(a, b), { maxTime: 40_000 })).toBe(true);
           // Let nomination settle, then both ends must agree on the path.
           sim.runFor(3000);
@@ -64,14 +48,7 @@ describe("one side behind a NAT of any RFC 4787 kind (property)", () => {
           const nat = sim.addNat({ publicIp: "203.0.113.1", ...NatTypes[kind] });
           const a = makePeer(sim, "A", [address("192.168.1.10", 5000)], { controlling: aControls }, seed + 1, { behind: nat });
           const b = makePeer(sim, "B", [address("198.51.100.2", 6000)], { controlling: !aControls }, seed + 2);
-          gatherAll(a, 0);
-          gatherAll(b, 0);
-          a.agent.setRemoteCredentials(b.agent.localCredentials, 0);
-          b.agent.setRemoteCredentials(a.agent.localCredentials, 0);
-          for (const c of a.outbox.splice(0)) b.agent.addRemoteCandidate(c, 0);
-          for (const c of b.outbox.splice(0)) a.agent.addRemoteCandidate(c, 0);
-          drain(a, 0);
-          drain(b, 0);
+          signalAll(a, b, 0);
           expect(sim.runUntil(bothConnected(a, b), { maxTime: 40_000 }), kind).toBe(true);
           sim.runFor(3000);
           const pa = a.agent.selectedPair!;

@@ -2,20 +2,10 @@ import { describe, expect, it } from "vitest";
 import { SeededRandom } from "@tsrtc/base";
 import { formatCandidate } from "../src/candidate-sdp.js";
 import { UdpIceAgent } from "../src/node/udp-agent.js";
+import { waitFor } from "./wait.js";
 import { listHostAddresses } from "../src/node/gather.js";
 import type { IceAgentEvent } from "../src/types.js";
 
-function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = (): void => {
-      if (pred()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error("timed out"));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
 
 describe("two agents over real loopback UDP", () => {
   it("gather, trickle, connect and carry data both ways", async () => {

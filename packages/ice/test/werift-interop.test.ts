@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Candidate as WeriftCandidate, Connection } from "werift";
 import { formatCandidate } from "../src/candidate-sdp.js";
 import { UdpIceAgent } from "../src/node/udp-agent.js";
+import { waitFor } from "./wait.js";
 
 function weriftConnection(controlling: boolean): Connection {
   const c = new Connection(controlling, {
@@ -18,17 +19,6 @@ function weriftConnection(controlling: boolean): Connection {
   return c;
 }
 
-function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = (): void => {
-      if (pred()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error("timed out"));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
 
 describe("interop with werift's ICE over loopback UDP", () => {
   for (const weControl of [true, false]) {
