@@ -3,7 +3,7 @@
  * Node driver. Every method that touches the engine goes through EngineDriver.run(), which
  * drains transmits and events afterwards; engine events become DOM events here, each once.
  */
-import { cryptoRandom } from "@tsrtc/base";
+import { type Address, address, addressKey, cryptoRandom } from "@tsrtc/base";
 import type { ChannelRecord } from "../engine/channels.js";
 import { MAX_CHANNEL_ID } from "../engine/channels.js";
 import { PeerEngine } from "../engine/engine.js";
@@ -98,10 +98,31 @@ export class RTCPeerConnection extends RtcEventTarget {
   /** Bind the sockets and resolve STUN servers (once, before the first description). */
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
-      const [, stun] = await Promise.all([this.driver.bind(), resolveServers(this.config.stunUrls)]);
+      const [, stun] = await Promise.all([this.driver.bind(), this.resolveStun()]);
       this.engine.setStunServers(stun);
     })();
     return this.prepared;
+  }
+
+  /** Configured URL of each resolved STUN server (for icecandidateerror). */
+  private readonly stunUrlOf = new Map<string, string>();
+
+  /** Resolve the stun: URLs; a host that does not resolve is an icecandidateerror 701. */
+  private async resolveStun(): Promise<Address[]> {
+    const out: Address[] = [];
+    for (const u of this.config.stunUrls) {
+      const found = await resolveServers([u]);
+      if (found.length === 0) {
+        this.later(() =>
+          this.dispatchEvent(new RTCPeerConnectionIceErrorEvent("icecandidateerror", { address: null, port: null, url: u.url, errorCode: 701, errorText: "STUN host lookup failed" })),
+        );
+      }
+      for (const a of found) {
+        this.stunUrlOf.set(addressKey(a), u.url);
+        out.push(a);
+      }
+    }
+    return out;
   }
 
   // ---- state ------------------------------------------------------------------------------
@@ -312,9 +333,7 @@ export class RTCPeerConnection extends RtcEventTarget {
     next.certificates = cur.certificates;
     next.tsrtc = cur.tsrtc;
     this.config = next;
-    if (this.prepared) {
-      void resolveServers(next.stunUrls).then((s) => this.engine.setStunServers(s));
-    }
+    if (this.prepared) void this.resolveStun().then((s) => this.engine.setStunServers(s));
   }
 
   getSenders(): never[] {
@@ -414,9 +433,12 @@ export class RTCPeerConnection extends RtcEventTarget {
         this.later(() => this.dispatchEvent(new RTCPeerConnectionIceEvent("icecandidate", { candidate })));
         return;
       }
-      case "icecandidateerror":
-        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent("icecandidateerror", e));
+      case "icecandidateerror": {
+        const server = /^stun:\[?([^\]]+?)\]?:(\d+)$/.exec(e.url);
+        const url = (server && this.stunUrlOf.get(addressKey(address(server[1], Number(server[2]))))) ?? e.url;
+        this.later(() => this.dispatchEvent(new RTCPeerConnectionIceErrorEvent("icecandidateerror", { ...e, url })));
         return;
+      }
       case "icegatheringstatechange":
         this.later(() => {
           this.shown.gathering = e.state;

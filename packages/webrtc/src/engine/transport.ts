@@ -10,6 +10,7 @@ import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, 
 import { SctpAssociation, type SctpEvent } from "@tsrtc/sctp";
 import { type ChannelEvent, ChannelTable } from "./channels.js";
 import { StunRttTracker } from "./rtt.js";
+import { type StunServerError, StunServerWatch } from "./stun-errors.js";
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
   DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
@@ -46,6 +47,7 @@ export class TransportCore {
   readonly counters: EngineCounters = newCounters();
   /** STUN round-trip times per candidate pair (stats). */
   readonly rtt = new StunRttTracker();
+  private readonly stunWatch = new StunServerWatch();
   private lastNow: Millis = 0;
   readonly channels: ChannelTable;
   readonly maxMessageSize: number;
@@ -112,6 +114,7 @@ export class TransportCore {
   /** STUN servers for the next ICE agent (resolved by the Node layer). */
   setStunServers(servers: Address[]): void {
     this.stunServers = servers;
+    this.stunWatch.setServers(servers);
   }
   private stunServers: Address[] | undefined;
 
@@ -213,6 +216,8 @@ export class TransportCore {
     if (verdict === "stun") {
       c.stunReceived++;
       this.rtt.received(data, now);
+      const err = this.stunWatch.received(data);
+      if (err) this.candidateError(err);
     } else if (verdict === "dropped") {
       c.dropped.unknownSource++;
       return;
@@ -308,6 +313,7 @@ export class TransportCore {
           this.emit({ type: "icegatheringstatechange", state: e.state });
         }
         if (e.state === "complete") {
+          for (const err of this.stunWatch.timedOut()) this.candidateError(err);
           this.gatheringComplete = true;
           this.emit({ type: "icecandidate", candidate: null, mid: null, mLineIndex: null, ufrag: null });
         }
@@ -330,6 +336,17 @@ export class TransportCore {
         if (e.type === "mdns-query") this.agent?.resolvedMdns(e.name, undefined, now);
         return;
     }
+  }
+
+  private candidateError(e: StunServerError): void {
+    this.emit({
+      type: "icecandidateerror",
+      address: e.local?.host ?? null,
+      port: e.local?.port ?? null,
+      url: `stun:${e.server.family === 6 ? `[${e.server.host}]` : e.server.host}:${e.server.port}`,
+      errorCode: e.errorCode,
+      errorText: e.errorText,
+    });
   }
 
   private onDtlsEvent(e: DtlsEvent, now: Millis): void {
@@ -409,6 +426,7 @@ export class TransportCore {
     if (t.data.length > 0 && t.data[0] < 4) {
       c.stunSent++;
       this.rtt.sent(t.data, t.from, t.to, this.lastNow);
+      this.stunWatch.sent(t.data, t.from, t.to);
     }
     else {
       c.packetsSent++;
