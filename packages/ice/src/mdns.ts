@@ -4,7 +4,7 @@
  * A / AAAA questions and answers. Parsing follows compression pointers with a loop guard and
  * never throws anything but ParseError("mdns", ...).
  */
-import { ByteReader, ByteWriter, ParseError, bytesToIp, ipToBytes, ipFamily } from "@tsrtc/base";
+import { ByteReader, ByteWriter, ParseError, bytesToIp, ipFamily, ipToBytes, utf8DecodeLenient, utf8Encode } from "@tsrtc/base";
 
 /** RFC 6762 §3: the IPv4 and IPv6 groups, port 5353. */
 export const MDNS_IPV4_GROUP = "224.0.0.251";
@@ -49,7 +49,7 @@ export interface DnsMessage {
 function writeName(w: ByteWriter, name: string): void {
   const labels = name.replace(/\.$/, "").split(".");
   for (const label of labels) {
-    const bytes = new TextEncoder().encode(label);
+    const bytes = utf8Encode(label);
     if (bytes.length === 0 || bytes.length > 63) throw new RangeError(`bad DNS label in ${name}`);
     w.u8(bytes.length).bytes(bytes);
   }
@@ -113,7 +113,7 @@ function readName(r: ByteReader): string {
     if (pos + 1 + len > r.end) throw new ParseError("mdns", "truncated", "label runs past the end", pos);
     total += len + 1;
     if (total > 255) throw new ParseError("mdns", "name-too-long", "name longer than 255 bytes", pos);
-    labels.push(new TextDecoder().decode(r.buf.subarray(pos + 1, pos + 1 + len)));
+    labels.push(utf8DecodeLenient(r.buf.subarray(pos + 1, pos + 1 + len)));
     pos += 1 + len;
   }
   r.offset = jumped ? returnTo : pos;

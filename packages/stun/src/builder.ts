@@ -5,7 +5,7 @@
  * FINGERPRINT) are computed in place over what was written. `view()` shares the buffer until
  * the next `begin()`; `finish()` returns a copy that may be kept.
  */
-import type { Address } from "@tsrtc/base";
+import { type Address, utf8Encode } from "@tsrtc/base";
 import {
   AttrType,
   HEADER_LENGTH,
@@ -24,7 +24,6 @@ import { writeUnknownAttributes } from "./attributes/unknown-attributes.js";
 import { writeFingerprint } from "./fingerprint.js";
 import { type IntegrityKey, toIntegrityKey, writeHmacSha1, writeHmacSha256 } from "./integrity.js";
 
-const encoder = new TextEncoder();
 /** RFC 8489 §14.8: senders keep reason phrases within 509 bytes. */
 const MAX_REASON_SEND = 509;
 
@@ -122,7 +121,7 @@ export class StunBuilder {
 
   /** A UTF-8 text attribute (USERNAME, REALM, NONCE, SOFTWARE, ALTERNATE-DOMAIN). */
   text(type: number, s: string): this {
-    // ASCII fast path writes straight into the buffer; anything else goes through TextEncoder.
+    // ASCII fast path writes straight into the buffer; anything else goes through utf8Encode.
     const n = s.length;
     let ascii = true;
     for (let i = 0; i < n; i++) {
@@ -131,7 +130,7 @@ export class StunBuilder {
         break;
       }
     }
-    if (!ascii) return this.bytes(type, encoder.encode(s));
+    if (!ascii) return this.bytes(type, utf8Encode(s));
     const v = this.open(type, n);
     const b = this.buf;
     for (let i = 0; i < n; i++) b[v + i] = s.charCodeAt(i);
@@ -229,7 +228,7 @@ export class StunBuilder {
     return this.errorCodeLike(AttrType.ErrorCode, code, reason, 0);
   }
   private errorCodeLike(type: number, code: number, reason: string, family: number): this {
-    const r = encoder.encode(reason);
+    const r = utf8Encode(reason);
     if (r.length > MAX_REASON_SEND) throw new RangeError("reason phrase longer than 509 bytes");
     const v = this.open(type, 4 + r.length);
     const len = writeErrorCode(this.buf, v, code, r, family);
