@@ -5,8 +5,18 @@
  * (RFC 8831 §6.7). Sans-IO: events go to the `emit` callback the engine hands in.
  */
 import { logger, utf8DecodeLenient, utf8Encode } from "@tsrtc/base";
-import type { SctpAssociation, SctpEvent, SendOptions } from "@tsrtc/sctp";
-import { DCEP_ACK, DCEP_ACK_MESSAGE, DCEP_OPEN, PPID, channelType, decodeDcepOpen, encodeDcepOpen } from "./dcep.js";
+import {
+  ACK_MESSAGE,
+  DcepType,
+  Ppid,
+  type DcepOpen,
+  type SctpAssociation,
+  type SctpEvent,
+  type SendOptions,
+  channelTypeFor,
+  decodeOpen,
+  encodeOpen,
+} from "@tsrtc/sctp";
 import { rtcError } from "./errors.js";
 
 const log = logger("webrtc:channels");
@@ -169,8 +179,8 @@ export class ChannelTable {
     }
     if (ch.openPending) {
       ch.openPending = false;
-      sctp.send(ch.id, PPID.DCEP, encodeDcepOpen({
-        channelType: channelType(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime),
+      sctp.send(ch.id, Ppid.DCEP, encodeOpen({
+        channelType: channelTypeFor(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime),
         priority: ch.priority,
         reliability: ch.maxRetransmits ?? ch.maxPacketLifeTime ?? 0,
         label: ch.label,
@@ -206,7 +216,7 @@ export class ChannelTable {
     if (ch.state !== "open" || !sctp || ch.id === null) throw rtcError("InvalidStateError", `the channel is ${ch.state}`);
     const empty = data.length === 0;
     const bytes = empty ? EMPTY_PAYLOAD : data;
-    const ppid = isText ? (empty ? PPID.STRING_EMPTY : PPID.STRING) : empty ? PPID.BINARY_EMPTY : PPID.BINARY;
+    const ppid = isText ? (empty ? Ppid.STRING_EMPTY : Ppid.STRING) : empty ? Ppid.BINARY_EMPTY : Ppid.BINARY;
     if (bytes.length > sctp.maxMessageSize) {
       throw rtcError("TypeError", `a message of ${bytes.length} bytes is larger than max-message-size ${sctp.maxMessageSize}`);
     }
@@ -302,7 +312,7 @@ export class ChannelTable {
   }
 
   private onMessage(stream: number, ppid: number, data: Uint8Array): void {
-    if (ppid === PPID.DCEP) return this.onDcep(stream, data);
+    if (ppid === Ppid.DCEP) return this.onDcep(stream, data);
     const ch = this.byId.get(stream);
     if (!ch || (ch.state !== "open" && ch.state !== "closing")) {
       this.stats.unknownStream++;
@@ -311,18 +321,18 @@ export class ChannelTable {
     ch.awaitingAck = false;
     let value: string | Uint8Array;
     switch (ppid) {
-      case PPID.STRING:
-      case PPID.STRING_PARTIAL:
+      case Ppid.STRING:
+      case Ppid.STRING_PARTIAL:
         value = utf8DecodeLenient(data);
         break;
-      case PPID.STRING_EMPTY:
+      case Ppid.STRING_EMPTY:
         value = "";
         break;
-      case PPID.BINARY:
-      case PPID.BINARY_PARTIAL:
+      case Ppid.BINARY:
+      case Ppid.BINARY_PARTIAL:
         value = data;
         break;
-      case PPID.BINARY_EMPTY:
+      case Ppid.BINARY_EMPTY:
         value = new Uint8Array(0);
         break;
       default:
@@ -330,21 +340,27 @@ export class ChannelTable {
         return;
     }
     ch.messagesReceived++;
-    ch.bytesReceived += typeof value === "string" ? (ppid === PPID.STRING_EMPTY ? 0 : data.length) : value.length;
+    ch.bytesReceived += typeof value === "string" ? (ppid === Ppid.STRING_EMPTY ? 0 : data.length) : value.length;
     this.emit({ type: "message", channel: ch, data: value });
   }
 
   private onDcep(stream: number, data: Uint8Array): void {
     if (data.length === 0) return void this.stats.badDcep++;
-    if (data[0] === DCEP_ACK) {
+    if (data[0] === DcepType.ACK) {
       const ch = this.byId.get(stream);
       if (ch) ch.awaitingAck = false;
       else this.stats.unknownStream++;
       return;
     }
-    if (data[0] !== DCEP_OPEN) return void this.stats.badDcep++;
-    const open = decodeDcepOpen(data);
-    if (!open) return void this.stats.badDcep++;
+    if (data[0] !== DcepType.OPEN) return void this.stats.badDcep++;
+    let open: DcepOpen;
+    try {
+      open = decodeOpen(data);
+    } catch {
+      // RFC 8832 §5.1 malformed: dropped and counted (remote input never throws out of a core).
+      this.stats.badDcep++;
+      return;
+    }
     if (this.byId.has(stream) || this.closed || !this.sctp) {
       this.stats.idConflicts++;
       log("DATA_CHANNEL_OPEN for stream %d, which is in use", stream);
@@ -364,7 +380,7 @@ export class ChannelTable {
     // W3C "announce the channel as open": open when the datachannel event fires, then "open".
     ch.state = "open";
     this.byId.set(stream, ch);
-    this.sctp.send(stream, PPID.DCEP, DCEP_ACK_MESSAGE);
+    this.sctp.send(stream, Ppid.DCEP, ACK_MESSAGE);
     this.stats.channelsOpened++;
     this.emit({ type: "datachannel", channel: ch });
     this.emit({ type: "open", channel: ch });

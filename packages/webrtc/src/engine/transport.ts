@@ -273,7 +273,7 @@ export class TransportCore {
           this.onSctpEvent(e);
         }
         if (this.dtls?.state === "connected") {
-          for (let p = sctp.pollTransmit(); p; p = sctp.pollTransmit()) {
+          for (let p = sctp.pollTransmit(now); p; p = sctp.pollTransmit(now)) {
             moved = true;
             this.dtls.send(p);
           }
