@@ -218,10 +218,14 @@ export class Sender {
     let htna = -1;
     const base = this.head;
     const limit = chunks.length - base;
+    // Blocks must ascend without overlap (§3.3.4); others are ignored, which also bounds the
+    // work a hostile SACK can cause to one pass over the outstanding chunks.
+    let prevEnd = 0;
     for (let g = 0; g + 1 < s.gaps.length; g += 2) {
       const start = s.gaps[g];
       const end = s.gaps[g + 1];
-      if (start === 0 || end < start) continue;
+      if (start <= prevEnd || end < start || start > limit) continue;
+      prevEnd = end;
       for (let off = start; off <= end && off <= limit; off++) {
         const c = chunks[base + off - 1];
         if (c.acked) continue;

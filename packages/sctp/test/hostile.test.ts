@@ -120,6 +120,22 @@ describe("bad input is dropped or answered as RFC 9260 says, counted, never thro
     void a;
   });
 
+  it("a SACK with thousands of overlapping gap blocks: only ascending blocks count (bounded work)", () => {
+    const { sim, a } = established();
+    for (let i = 0; i < 50; i++) a.assoc.send(1, 53, payload(i, 1000));
+    for (let d = a.assoc.pollTransmit(sim.now); d; d = a.assoc.pollTransmit(sim.now));
+    const na = a.assoc.negotiated!;
+    expect((a.assoc as unknown as { sender: { flightSize: number } }).sender.flightSize).toBeGreaterThan(2000);
+    const gaps: number[] = [];
+    for (let i = 0; i < 16000; i++) gaps.push(2, 65535);
+    a.assoc.handlePacket(packet(na.localTag, encodeSack({ cumTsnAck: (na.localInitialTsn - 1) >>> 0, aRwnd: 100000, gaps, dups: [] })), sim.now);
+    const sender = (a.assoc as unknown as { sender: { outstanding: number; flightSize: number } }).sender;
+    expect(sender.outstanding).toBeGreaterThan(2);
+    // all but the first chunk are gap-acked: only its bytes stay in flight
+    expect(sender.flightSize).toBe(1000);
+    expect(a.closed).toBeUndefined();
+  });
+
   it("DATA without user data: ABORT with No User Data (§6.2)", () => {
     const { sim, b, tagToB, nextTsnAtoB } = established();
     b.assoc.handlePacket(packet(tagToB, data(nextTsnAtoB, 1, new Uint8Array(0))), sim.now);
