@@ -136,3 +136,47 @@ describe("PeerEngine hostile input", () => {
     expect(sim.runUntil(() => (b.messages.get("neg")?.length ?? 0) === 1 && (a.messages.get("from-b")?.length ?? 0) === 1, { maxTime: 30_000 })).toBe(true);
   });
 });
+
+describe("PeerEngine states over time (virtual clock)", () => {
+  it("goes disconnected during an outage, back to connected when it ends, failed when consent is lost", () => {
+    const { sim, a, b } = simPeers({ seed: 21, conditions: { delay: 5 } });
+    const ch = a.engine.channels.create("x", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => ch.state === "open", { maxTime: 10_000 })).toBe(true);
+    const states = () => a.events.filter((e) => e.type === "connectionstatechange").map((e) => (e as { state: string }).state);
+    sim.network.cut(a.addr, b.addr);
+    expect(sim.runUntil(() => a.engine.connectionState === "disconnected", { maxTime: 20_000 })).toBe(true);
+    sim.network.restore(a.addr, b.addr);
+    expect(sim.runUntil(() => a.engine.connectionState === "connected", { maxTime: 20_000 })).toBe(true);
+    a.engine.channels.send(ch, "after the outage");
+    expect(sim.runUntil(() => (b.messages.get("x")?.length ?? 0) === 1, { maxTime: 20_000 })).toBe(true);
+    sim.network.cut(a.addr, b.addr);
+    expect(sim.runUntil(() => a.engine.connectionState === "failed", { maxTime: 60_000 })).toBe(true);
+    expect(a.engine.iceConnectionState).toBe("failed");
+    expect(states()).toEqual(["connecting", "connected", "disconnected", "connected", "disconnected", "failed"]);
+  });
+
+  it("partially reliable unordered channel under 20% loss: no stall, no duplicates, the reliable one is complete", () => {
+    const { sim, a, b } = simPeers({ seed: 22, conditions: { loss: 0.2, delay: 10 } });
+    const lossy = a.engine.channels.create("lossy", { ordered: false, maxRetransmits: 0 });
+    const sure = a.engine.channels.create("sure", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => lossy.state === "open" && sure.state === "open" && b.channels.length === 2, { maxTime: 60_000 })).toBe(true);
+    // Let the DCEP ACK arrive so the lossy channel really is unordered.
+    sim.runFor(2_000);
+    for (let i = 0; i < 300; i++) {
+      a.engine.channels.send(lossy, `l${i}`);
+      a.engine.channels.send(sure, `s${i}`);
+      a.engine.pump(sim.now);
+      sim.runFor(5);
+    }
+    expect(sim.runUntil(() => (b.messages.get("sure")?.length ?? 0) === 300, { maxTime: 120_000 })).toBe(true);
+    sim.runFor(5_000);
+    const got = (b.messages.get("lossy") ?? []) as string[];
+    expect(got.length).toBeLessThan(300);
+    expect(got.length).toBeGreaterThan(100);
+    expect(new Set(got).size).toBe(got.length);
+    for (const m of got) expect(/^l\d+$/.test(m) && Number(m.slice(1)) < 300).toBe(true);
+    expect(b.messages.get("sure")).toEqual(Array.from({ length: 300 }, (_, i) => `s${i}`));
+  });
+});
