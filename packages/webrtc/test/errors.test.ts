@@ -204,4 +204,27 @@ describe("W3C errors", () => {
     expect(counts.get("connectionstatechange")).toBe(2);
     expect(counts.get("icegatheringstatechange")).toBe(2);
   });
+
+  it("rollback: from either offer state through either method, never from stable or pranswer", async () => {
+    const a = pc();
+    await a.setRemoteDescription({ type: "offer", sdp: chromeOffer });
+    await a.setRemoteDescription({ type: "rollback" });
+    expect(a.signalingState).toBe("stable");
+    expect(a.remoteDescription).toBeNull();
+    await a.setRemoteDescription({ type: "offer", sdp: chromeOffer });
+    await a.setLocalDescription({ type: "rollback" });
+    expect(a.signalingState).toBe("stable");
+    await a.setRemoteDescription({ type: "offer", sdp: chromeOffer });
+    const answer = await a.createAnswer();
+    await a.setLocalDescription({ type: "pranswer", sdp: answer.sdp });
+    expect(a.signalingState).toBe("have-local-pranswer");
+    await expect(a.setLocalDescription({ type: "rollback" })).rejects.toMatchObject({ name: "InvalidStateError" });
+    await a.setLocalDescription({ type: "answer", sdp: answer.sdp });
+    expect(a.signalingState).toBe("stable");
+    await expect(a.setRemoteDescription({ type: "rollback" })).rejects.toMatchObject({ name: "InvalidStateError" });
+    // the spent answer is not reused: an offer with an empty sdp is a fresh one
+    await a.setLocalDescription({ type: "offer", sdp: "" });
+    expect(a.signalingState).toBe("have-local-offer");
+    expect(a.localDescription!.sdp).toContain("a=setup:actpass");
+  });
 });

@@ -116,6 +116,12 @@ export class PeerEngine extends TransportCore {
   private setSignaling(s: SignalingState): void {
     if (this.signalingState === s) return;
     this.signalingState = s;
+    // Back to stable: the offer or answer created for this round is spent (an empty sdp in a
+    // later setLocalDescription makes a fresh one).
+    if (s === "stable") {
+      this.lastOffer = undefined;
+      this.lastAnswer = undefined;
+    }
     this.emit({ type: "signalingstatechange", state: s });
   }
 
@@ -343,16 +349,18 @@ export class PeerEngine extends TransportCore {
     this.candidateMid = i >= 0 ? (sections[i].mid ?? null) : null;
   }
 
-  /** W3C rollback (§4.4.1.5): back to stable, dropping the pending offer. */
-  private rollback(side: "local" | "remote", _now: Millis): void {
+  /**
+   * W3C rollback (§4.4.1.5 "set the session description"): from have-local-offer or
+   * have-remote-offer, through either setLocalDescription or setRemoteDescription, back to
+   * stable with both pending descriptions dropped.
+   */
+  private rollback(_side: "local" | "remote", _now: Millis): void {
     const st = this.signalingState;
-    const want = side === "local" ? "have-local-offer" : "have-remote-offer";
-    if (st !== want && !(side === "local" && st === "have-local-pranswer") && !(side === "remote" && st === "have-remote-pranswer")) {
-      throw rtcError("InvalidStateError", `cannot roll back a ${side} description in state ${st}`);
+    if (st !== "have-local-offer" && st !== "have-remote-offer") {
+      throw rtcError("InvalidStateError", `cannot roll back in signaling state ${st}`);
     }
-    if (side === "local") this.pendingLocal = undefined;
-    else this.pendingRemote = undefined;
-    if (st === "have-local-pranswer") this.pendingLocal = undefined;
+    this.pendingLocal = undefined;
+    this.pendingRemote = undefined;
     if (!this.negotiatedOnce && this.agent) {
       // The agent was made for this offer with a role that may now be wrong: start over.
       this.creds = this.agent.localCredentials;
