@@ -30,6 +30,7 @@ import { decodeReconfig, encodeReconfig } from "./chunks/reconfig.js";
 import { decodeSack, sackValueLength, writeSackValue } from "./chunks/sack.js";
 import { type SctpEvent, type SctpStats, newStats } from "./events.js";
 import { Handshake, type HandshakeHost, type Negotiated, State } from "./handshake.js";
+import { Heartbeat } from "./heartbeat.js";
 import { ChunkCursor, PacketBuilder, encodeChunk, readU32, verifyChecksum } from "./packet.js";
 import { Receiver } from "./receiver.js";
 import { SendQueue } from "./send-queue.js";
@@ -61,14 +62,14 @@ export class SctpAssociation {
   private readonly cursor = new ChunkCursor();
   private t2: number | undefined;
   private t2Failures = 0;
-  private hbDeadline: number | undefined;
-  private hbPending = false;
+  private readonly heartbeat: Heartbeat;
   private shutdownWanted = false;
 
   constructor(opts: SctpOptions) {
     this.o = withDefaults(opts);
     if (this.o.mtu < 128) throw new RangeError("mtu must be at least 128");
     this.pb = new PacketBuilder(this.o.mtu);
+    this.heartbeat = new Heartbeat(this.o.heartbeatInterval);
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
     const host: HandshakeHost = {
       get state() {
@@ -119,6 +120,10 @@ export class SctpAssociation {
   /** Queue a user message. Messages sent before the association is up wait for it. */
   send(stream: number, ppid: number, data: Uint8Array, opts: SendOptions = {}): void {
     if (this.terminated) throw new Error("InvalidStateError: association is closed");
+    if (this.state !== State.CLOSED && this.state !== State.COOKIE_WAIT && this.state !== State.COOKIE_ECHOED && this.state !== State.ESTABLISHED) {
+      // §9.2: no new user data once SHUTDOWN has begun.
+      throw new Error("InvalidStateError: association is shutting down");
+    }
     if (!Number.isInteger(stream) || stream < 0 || stream > 65534) throw new RangeError(`bad stream id ${stream}`);
     if (this.neg && stream >= this.neg.outStreams) throw new RangeError(`stream ${stream} beyond the ${this.neg.outStreams} negotiated`);
     if (data.length === 0) throw new RangeError("SCTP cannot carry an empty message (RFC 9260 §6.2)");
@@ -259,7 +264,7 @@ export class SctpAssociation {
           if (this.neg) this.ctrl.push(encodeHeartbeat(ChunkType.HEARTBEAT_ACK, decodeHeartbeat(c.value())));
           break;
         case ChunkType.HEARTBEAT_ACK:
-          this.onHeartbeatAck(decodeHeartbeat(c.value()), now);
+          if (this.sender) this.heartbeat.onAck(decodeHeartbeat(c.value()), now, this.sender);
           break;
         case ChunkType.ABORT: {
           this.stats.abortsReceived++;
@@ -400,14 +405,6 @@ export class SctpAssociation {
     }
   }
 
-  private onHeartbeatAck(info: Uint8Array, now: number): void {
-    if (!this.sender || info.length !== 8) return;
-    const sentAt = new DataView(info.buffer, info.byteOffset, 8).getFloat64(0);
-    this.hbPending = false;
-    this.sender.errorCount = 0;
-    if (sentAt <= now && now - sentAt < 120000) this.sender.rto.measure(now - sentAt);
-  }
-
   private establish(n: Negotiated, now: number): void {
     this.neg = n;
     this.state = State.ESTABLISHED;
@@ -447,7 +444,7 @@ export class SctpAssociation {
         this.emit({ type: "stream-reset-incoming", streams });
       },
     });
-    this.hbDeadline = now + this.o.heartbeatInterval;
+    this.heartbeat.start(now);
     this.emit({ type: "connected" });
   }
 
@@ -479,7 +476,7 @@ export class SctpAssociation {
     if (this.receiver) this.receiver.sackDeadline = undefined;
     if (this.resets) this.resets.deadline = undefined;
     this.t2 = undefined;
-    this.hbDeadline = undefined;
+    this.heartbeat.stop();
     this.ctrl = [];
     this.emit({ type: "closed", reason, byPeer, error });
   }
@@ -504,7 +501,7 @@ export class SctpAssociation {
     t = minDeadline(t, this.receiver?.sackDeadline);
     t = minDeadline(t, this.resets?.deadline);
     t = minDeadline(t, this.t2);
-    return minDeadline(t, this.hbDeadline);
+    return minDeadline(t, this.heartbeat.deadline);
   }
 
   handleTimeout(now: number): void {
@@ -528,16 +525,10 @@ export class SctpAssociation {
       const chunk = this.state === State.SHUTDOWN_SENT ? encodeShutdown(this.receiver?.tracker.cum ?? 0) : encodeEmpty(ChunkType.SHUTDOWN_ACK);
       this.sendRaw(this.hs.peerTag, chunk, false);
     }
-    if (this.hbDeadline !== undefined && now >= this.hbDeadline && s) {
-      // §8.3: probe an idle path; an unanswered probe counts as an error.
-      if (this.hbPending && ++s.errorCount > this.o.maxRetransmits) {
-        return this.terminate("peer unreachable: heartbeats unanswered", false, true);
-      }
-      const info = new Uint8Array(8);
-      new DataView(info.buffer).setFloat64(0, now);
-      this.ctrl.push(encodeHeartbeat(ChunkType.HEARTBEAT, info));
-      this.hbPending = true;
-      this.hbDeadline = now + this.o.heartbeatInterval + s.rto.rto;
+    if (s) {
+      const hb = this.heartbeat.onTimeout(now, s, this.o.maxRetransmits);
+      if (hb === "fail") return this.terminate("peer unreachable: heartbeats unanswered", false, true);
+      if (hb) this.ctrl.push(hb);
     }
   }
 
@@ -585,9 +576,7 @@ export class SctpAssociation {
       }
       const st = this.state;
       if (st === State.ESTABLISHED || st === State.SHUTDOWN_PENDING || st === State.SHUTDOWN_RECEIVED) {
-        if (s.fill(pb, limit, this.now) && this.hbDeadline !== undefined) {
-          this.hbDeadline = Math.max(this.hbDeadline, this.now + this.o.heartbeatInterval);
-        }
+        if (s.fill(pb, limit, this.now)) this.heartbeat.onDataSent(this.now);
         if (this.queue.size === 0 && s.outstanding === 0 && st !== State.ESTABLISHED) this.checkShutdown(this.now);
       }
     }

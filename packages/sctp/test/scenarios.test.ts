@@ -162,6 +162,7 @@ describe(iData ? "with I-DATA (RFC 8260)" : "with DATA", () => {
       expect(connectBoth(sim, a, b)).toBe(true);
       a.assoc.send(1, 53, tag(1, 100_000));
       a.assoc.shutdown(sim.now);
+      expect(() => a.assoc.send(1, 53, tag(2, 10))).toThrow(/shutting down/);
       expect(sim.runUntil(() => a.closed !== undefined && b.closed !== undefined, { maxTime: 30_000 })).toBe(true);
       expect(b.messages).toHaveLength(1);
     });
