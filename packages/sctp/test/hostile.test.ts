@@ -305,6 +305,43 @@ describe("fuzz: random input never throws and never breaks the association's inv
     expect(rebuilt).toBeGreaterThan(0);
   });
 
+  it("random chunks to associations in CLOSED, COOKIE-WAIT and COOKIE-ECHOED", () => {
+    const chunkArb = fc.record({
+      type: fc.constantFrom(1, 2, 6, 9, 10, 11, 14, 0, 3),
+      flags: fc.integer({ min: 0, max: 3 }),
+      value: fc.uint8Array({ maxLength: 80 }),
+      tag: fc.constantFrom("zero", "ours", "random"),
+    });
+    let internal = 0;
+    fc.assert(
+      fc.property(fc.nat(2), fc.array(chunkArb, { minLength: 1, maxLength: 3 }), (stage, chunks) => {
+        const t = pair({ delay: 5 });
+        if (stage >= 1) t.a.assoc.connect(0);
+        if (stage === 2) {
+          // let the INIT-ACK come back so that A is in COOKIE-ECHOED
+          t.b.assoc.handlePacket(t.a.assoc.pollTransmit(0)!, 1);
+          t.a.assoc.handlePacket(t.b.assoc.pollTransmit(1)!, 2);
+        }
+        const framed = chunks.map((c) => {
+          const len = 4 + c.value.length;
+          const out = new Uint8Array((len + 3) & ~3);
+          out.set([c.type, c.flags, len >> 8, len & 0xff]);
+          out.set(c.value, 4);
+          return out;
+        });
+        const localTag = (t.a.assoc as unknown as { hs: { localTag: number } }).hs.localTag;
+        const tag = chunks[0].tag === "zero" ? 0 : chunks[0].tag === "ours" ? localTag : 0x5a5a5a5a;
+        t.a.assoc.handlePacket(packet(tag, ...framed), 3);
+        for (let d = t.a.assoc.pollTransmit(4); d; d = t.a.assoc.pollTransmit(4));
+        t.a.assoc.handleTimeout(5000);
+        for (let d = t.a.assoc.pollTransmit(5000); d; d = t.a.assoc.pollTransmit(5000));
+        internal += t.a.assoc.stats.internalErrors;
+      }),
+      { numRuns: 1500 },
+    );
+    expect(internal).toBe(0);
+  });
+
   it("mutated real traffic", () => {
     const { sim, a, b } = pair({ delay: 5 });
     expect(connectBoth(sim, a, b)).toBe(true);
