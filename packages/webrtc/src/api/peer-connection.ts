@@ -427,6 +427,7 @@ export class RTCPeerConnection extends RtcEventTarget {
   }
 
   private onEngineEvent(e: EngineEvent): void {
+    if (this.closed) return; // W3C close(): no event fires after it
     switch (e.type) {
       case "icecandidate": {
         const candidate = e.candidate === null ? null : new RTCIceCandidate({ candidate: e.candidate, sdpMid: e.mid, sdpMLineIndex: e.mLineIndex, usernameFragment: e.ufrag });
