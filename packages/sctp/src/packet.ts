@@ -213,9 +213,14 @@ export class PacketBuilder {
     this.len += chunk.length;
   }
 
+  /**
+   * The packet with its checksum. It is handed out without a copy: the builder starts its next
+   * packet in a fresh buffer.
+   */
   finish(zeroChecksum: boolean): Uint8Array {
-    const out = this.buf.slice(0, this.len);
+    const out = this.buf.subarray(0, this.len);
     writeChecksum(out, zeroChecksum ? 0 : crc32c(out));
+    this.buf = new Uint8Array(this.buf.length);
     this.len = 0;
     return out;
   }
