@@ -9,7 +9,7 @@
  * (which may be the input itself for in-place unprotect; the result is then a view of `out`).
  * A protect `out` too small for the result is a programmer error and throws a RangeError.
  */
-import { allocate } from "./alloc.js";
+import { allocateUninitialized } from "@tsrtc/base";
 import { AeadGcmTransform } from "./ciphers/aead-gcm.js";
 import { AesCmHmacTransform } from "./ciphers/aes-cm-hmac.js";
 import { NullHmacTransform } from "./ciphers/null.js";
@@ -277,7 +277,7 @@ export class SrtpContext {
 
 /** The caller's buffer (for protect it must be large enough: misuse throws) or a fresh one. */
 function output(out: Uint8Array | undefined, n: number): Uint8Array {
-  if (out === undefined) return allocate(n);
+  if (out === undefined) return allocateUninitialized(n);
   if (out.length < n) throw new RangeError(`SRTP output buffer holds ${out.length} bytes, needs ${n}`);
   return out;
 }
