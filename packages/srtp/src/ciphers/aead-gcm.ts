@@ -61,51 +61,36 @@ export class AeadGcmTransform implements SrtpTransform {
     return v;
   }
 
-  /** IV = (0x0000 || SSRC || ROC || SEQ) XOR salt (RFC 7714 §8.1). */
-  private rtpIv(ssrc: number, roc: number, seq: number): Uint8Array {
+  /**
+   * IV = (0x0000 || SSRC || 48-bit index) XOR salt, the index being ROC || SEQ for SRTP
+   * (RFC 7714 §8.1) and 0x0000 || 0 || SRTCP index for SRTCP (§9.1): `hi` is the index's upper
+   * 32 bits (the ROC, or SRTCP index >>> 16), `lo` its lower 16.
+   */
+  private nonce(salt: Uint8Array, ssrc: number, hi: number, lo: number): Uint8Array {
     const iv = this.iv;
-    const s = this.rtpSalt;
+    const s = salt;
     iv[0] = s[0];
     iv[1] = s[1];
     iv[2] = s[2] ^ (ssrc >>> 24);
     iv[3] = s[3] ^ ((ssrc >>> 16) & 0xff);
     iv[4] = s[4] ^ ((ssrc >>> 8) & 0xff);
     iv[5] = s[5] ^ (ssrc & 0xff);
-    iv[6] = s[6] ^ (roc >>> 24);
-    iv[7] = s[7] ^ ((roc >>> 16) & 0xff);
-    iv[8] = s[8] ^ ((roc >>> 8) & 0xff);
-    iv[9] = s[9] ^ (roc & 0xff);
-    iv[10] = s[10] ^ (seq >>> 8);
-    iv[11] = s[11] ^ (seq & 0xff);
-    return iv;
-  }
-
-  /** IV = (0x0000 || SSRC || 0x0000 || 0 || SRTCP index) XOR salt (RFC 7714 §9.1). */
-  private rtcpIv(ssrc: number, index: number): Uint8Array {
-    const iv = this.iv;
-    const s = this.rtcpSalt;
-    iv[0] = s[0];
-    iv[1] = s[1];
-    iv[2] = s[2] ^ (ssrc >>> 24);
-    iv[3] = s[3] ^ ((ssrc >>> 16) & 0xff);
-    iv[4] = s[4] ^ ((ssrc >>> 8) & 0xff);
-    iv[5] = s[5] ^ (ssrc & 0xff);
-    iv[6] = s[6];
-    iv[7] = s[7];
-    iv[8] = s[8] ^ (index >>> 24);
-    iv[9] = s[9] ^ ((index >>> 16) & 0xff);
-    iv[10] = s[10] ^ ((index >>> 8) & 0xff);
-    iv[11] = s[11] ^ (index & 0xff);
+    iv[6] = s[6] ^ (hi >>> 24);
+    iv[7] = s[7] ^ ((hi >>> 16) & 0xff);
+    iv[8] = s[8] ^ ((hi >>> 8) & 0xff);
+    iv[9] = s[9] ^ (hi & 0xff);
+    iv[10] = s[10] ^ (lo >>> 8);
+    iv[11] = s[11] ^ (lo & 0xff);
     return iv;
   }
 
   protectRtp(packet: Uint8Array, h: number, ssrc: number, roc: number, seq: number, out: Uint8Array): void {
     const len = packet.length;
-    const cipher = createCipheriv(this.alg, this.rtpKey, this.rtpIv(ssrc, roc, seq));
+    const cipher = createCipheriv(this.alg, this.rtpKey, this.nonce(this.rtpSalt, ssrc, roc, seq));
     // The AAD is the whole RTP header, CSRCs and extension included (§8.2).
     const header = this.header(packet, h);
     cipher.setAAD(header);
-    const ct = cipher.update(packet.subarray(h));
+    const ct = cipher.update(view(packet, h, len));
     cipher.final();
     if (out !== packet) out.set(header, 0);
     out.set(ct, h);
@@ -114,13 +99,13 @@ export class AeadGcmTransform implements SrtpTransform {
 
   unprotectRtp(packet: Uint8Array, h: number, ssrc: number, roc: number, seq: number, out: Uint8Array): boolean {
     const end = packet.length - TAG;
-    const decipher = createDecipheriv(this.alg, this.rtpKey, this.rtpIv(ssrc, roc, seq));
+    const decipher = createDecipheriv(this.alg, this.rtpKey, this.nonce(this.rtpSalt, ssrc, roc, seq));
     const header = this.header(packet, h);
     decipher.setAAD(header);
     const tag = this.tagScratch;
     for (let i = 0; i < TAG; i++) tag[i] = packet[end + i];
     decipher.setAuthTag(tag);
-    const pt = decipher.update(packet.subarray(h, end));
+    const pt = decipher.update(view(packet, h, end));
     try {
       decipher.final();
     } catch {
@@ -135,7 +120,7 @@ export class AeadGcmTransform implements SrtpTransform {
     const len = packet.length;
     const trailer = this.trailer;
     writeU32(trailer, 0, (encrypt ? 0x80000000 : 0) | index);
-    const cipher = createCipheriv(this.alg, this.rtcpKey, this.rtcpIv(ssrc, index));
+    const cipher = createCipheriv(this.alg, this.rtcpKey, this.nonce(this.rtcpSalt, ssrc, index >>> 16, index & 0xffff));
     if (encrypt) {
       const aad = this.rtcpAad;
       aad.set(packet.subarray(0, 8), 0);
@@ -159,7 +144,7 @@ export class AeadGcmTransform implements SrtpTransform {
   unprotectRtcp(packet: Uint8Array, ssrc: number, index: number, encrypted: boolean, out: Uint8Array): boolean {
     const tagAt = packet.length - 4 - TAG;
     const trailer = packet.subarray(tagAt + TAG);
-    const decipher = createDecipheriv(this.alg, this.rtcpKey, this.rtcpIv(ssrc, index));
+    const decipher = createDecipheriv(this.alg, this.rtcpKey, this.nonce(this.rtcpSalt, ssrc, index >>> 16, index & 0xffff));
     decipher.setAuthTag(packet.subarray(tagAt, tagAt + TAG));
     let pt: Uint8Array | undefined;
     if (encrypted) {
@@ -183,4 +168,13 @@ export class AeadGcmTransform implements SrtpTransform {
   }
 
   forgetSsrc(_ssrc: number): void {}
+}
+
+/**
+ * packet[from, to) as a plain Uint8Array view. A packet from a socket is a Buffer, whose
+ * `subarray` goes through @@species and costs several times the plain constructor (measured:
+ * about 3% of a 1200-byte GCM operation).
+ */
+function view(packet: Uint8Array, from: number, to: number): Uint8Array {
+  return new Uint8Array(packet.buffer, packet.byteOffset + from, to - from);
 }
