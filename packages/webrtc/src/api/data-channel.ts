@@ -111,32 +111,33 @@ export class RTCDataChannel extends RtcEventTarget {
   /** W3C §6.2 send(): InvalidStateError unless open; TypeError above maxMessageSize. */
   send(data: string | ArrayBuffer | ArrayBufferView | Blob): void {
     if (this.record.state !== "open") throw invalidState(`RTCDataChannel.readyState is '${this.record.state}', not 'open'`);
-    let item: Pending;
+    let bytes: Uint8Array | undefined;
     let size: number;
+    const text = typeof data === "string";
     if (typeof data === "string") {
-      const bytes = encoder.encode(data);
-      item = { kind: "bytes", data: bytes, text: true };
+      bytes = encoder.encode(data);
       size = bytes.length;
-    } else if (data instanceof ArrayBuffer) {
-      item = { kind: "bytes", data: new Uint8Array(data.slice(0)), text: false };
-      size = data.byteLength;
-    } else if (ArrayBuffer.isView(data)) {
-      // Copy: the caller may reuse its buffer once send() returns (W3C: the data is queued).
-      item = { kind: "bytes", data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), text: false };
+    } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
       size = data.byteLength;
     } else if (typeof Blob !== "undefined" && data instanceof Blob) {
-      item = { kind: "blob", blob: data };
       size = data.size;
     } else {
       throw new TypeError("RTCDataChannel.send() takes a string, ArrayBuffer, ArrayBufferView or Blob");
     }
     const max = this.host.maxMessageSize();
     if (size > max) throw new TypeError(`a message of ${size} bytes is larger than maxMessageSize ${max}`);
-    if (item.kind === "bytes" && this.queue.length === 0) {
-      this.sendNow(item.data, item.text);
+    if (bytes === undefined && !(data instanceof Blob)) {
+      // Copy: the caller may reuse its buffer once send() returns (W3C: the data is queued).
+      const view = data as ArrayBuffer | ArrayBufferView;
+      bytes = view instanceof ArrayBuffer
+        ? new Uint8Array(view.slice(0))
+        : new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+    }
+    if (bytes !== undefined && this.queue.length === 0) {
+      this.sendNow(bytes, text);
       return;
     }
-    this.queue.push(item);
+    this.queue.push(bytes !== undefined ? { kind: "bytes", data: bytes, text } : { kind: "blob", blob: data as Blob });
     this.queuedBytes += size;
     void this.pump();
   }

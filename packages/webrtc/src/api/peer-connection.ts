@@ -4,7 +4,7 @@
  * drains transmits and events afterwards; engine events become DOM events here, each once.
  */
 import { type Address, address, addressKey, cryptoRandom } from "@tsrtc/base";
-import type { ChannelRecord } from "../engine/channels.js";
+import type { ChannelEvent, ChannelRecord } from "../engine/channels.js";
 import { MAX_CHANNEL_ID } from "../engine/channels.js";
 import { PeerEngine } from "../engine/engine.js";
 import type { EngineEvent, IceConnectionState, IceGatheringState, PeerConnectionState, SignalingState } from "../engine/types.js";
@@ -411,19 +411,31 @@ export class RTCPeerConnection extends RtcEventTarget {
 
   // ---- engine events → DOM events -----------------------------------------------------------
 
-  private readonly deferred: (() => void)[] = [];
+  /** Tasks and channel events waiting for the next turn (channel events unwrapped: one per message). */
+  private readonly deferred: (ChannelEvent | (() => void))[] = [];
 
   /**
    * Gathering events are queued as tasks (W3C §5.6.4): they fire after the setLocalDescription
    * promise resolves, so an application sends its description before the candidates.
    */
-  private later(fn: () => void): void {
-    this.deferred.push(fn);
+  private later(item: ChannelEvent | (() => void)): void {
+    this.deferred.push(item);
     if (this.deferred.length > 1) return;
     this.driver.defer(() => {
       const list = this.deferred.splice(0);
-      for (const f of list) if (!this.closed) f();
+      for (const f of list) {
+        if (this.closed) return;
+        if (typeof f === "function") f();
+        else this.dispatchChannel(f);
+      }
     });
+  }
+
+  private dispatchChannel(e: ChannelEvent): void {
+    const dc = this.wrappers.get(e.channel);
+    if (!dc) return;
+    dc.dispatchChannelEvent(e);
+    if (e.type === "close") this.wrappers.delete(e.channel);
   }
 
   private onEngineEvent(e: EngineEvent): void {
@@ -482,13 +494,9 @@ export class RTCPeerConnection extends RtcEventTarget {
         this.later(() => this.dispatchEvent(new RTCDataChannelEvent("datachannel", { channel })));
         return;
       }
-      default: {
-        const dc = this.wrap(e.channel);
-        this.later(() => {
-          dc.dispatchChannelEvent(e);
-          if (e.type === "close") this.wrappers.delete(e.channel);
-        });
-      }
+      default:
+        this.wrap(e.channel);
+        this.later(e);
     }
   }
 
