@@ -105,6 +105,18 @@ describe("getStats", () => {
     }, 5000, "drop counters");
     expect(before["engine.unknownSource"]).toBeGreaterThanOrEqual(3);
     expect(before["ice.malformed"]).toBeGreaterThanOrEqual(2);
+    // A flood of random datagrams in every RFC 7983 range: all dropped and counted.
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < 2000; i++) {
+      const d = new Uint8Array(1 + (rnd() % 200));
+      for (let j = 0; j < d.length; j++) d[j] = rnd();
+      junk.send(d, port, "127.0.0.1");
+    }
+    await until(() => {
+      void a.getStats().then((r) => Object.assign(before, r.get("T01")!.tsrtcDropped));
+      return before["engine.unknownSource"] + before["ice.malformed"] + before["ice.badFingerprint"] >= 1500;
+    }, 10_000, "flood counted");
     junk.close();
     const got = once<MessageEvent>(remote, "message");
     dc.send("still fine");
