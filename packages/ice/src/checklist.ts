@@ -142,7 +142,10 @@ export class Checklist {
 
   /**
    * The pair the next check goes to (RFC 8445 §6.1.4.2): the head of the triggered queue, else
-   * the highest-priority Waiting pair, else the highest-priority Frozen pair (unfrozen).
+   * the highest-priority Waiting pair, else the highest-priority Frozen pair whose foundation has
+   * no pair Waiting or In-Progress (unfrozen). A frozen pair whose foundation is being checked
+   * waits for that check: its success unfreezes the foundation (§7.2.5.3.3), its failure lets
+   * the next frozen pair go here.
    */
   next(): CandidatePair | undefined {
     while (this.triggered.length > 0) {
@@ -151,7 +154,7 @@ export class Checklist {
     }
     for (const p of this.pairs) if (p.state === PairState.waiting) return p;
     for (const p of this.pairs) {
-      if (p.state === PairState.frozen) {
+      if (p.state === PairState.frozen && !this.foundationActive(p.foundation)) {
         p.state = PairState.waiting;
         return p;
       }
@@ -159,7 +162,14 @@ export class Checklist {
     return undefined;
   }
 
-  /** Pairs not yet finished: Frozen, Waiting or In-Progress (drives RTO and completion). */
+  /** RFC 8445 §14.3: the pairs an RTO is scaled by, Waiting and In-Progress (not Frozen). */
+  pacedCount(): number {
+    let n = 0;
+    for (const p of this.pairs) if (p.state === PairState.waiting || p.state === PairState.inProgress) n++;
+    return n;
+  }
+
+  /** Pairs not yet finished: Frozen, Waiting or In-Progress (the checklist is not done while any is). */
   activeCount(): number {
     let n = 0;
     for (const p of this.pairs) {

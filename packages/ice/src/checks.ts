@@ -48,7 +48,7 @@ function startCheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Mi
   const priority = prflxPriorityOf(pair.local);
   const data = buildCheck(s, gen, priority, useCandidate);
   // §14.3: RTO = MAX(500 ms, Ta * (Waiting + In-Progress pairs)).
-  const rto = Math.max(s.settings.checkRto, s.settings.ta * gen.checklist.activeCount());
+  const rto = Math.max(s.settings.checkRto, s.settings.ta * gen.checklist.pacedCount());
   pair.state = PairState.inProgress;
   pair.checkStartedAt = now;
   pair.transactionKey = s.txs.start(now, {

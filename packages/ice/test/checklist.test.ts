@@ -105,3 +105,37 @@ describe("checklist", () => {
     expect(p.priority).toBe(priorityFor(p.local.candidate, p.remote.candidate, false));
   });
 });
+
+describe("frozen pairs and the check RTO (RFC 8445 §6.1.4.2, §14.3)", () => {
+  const withFoundation = (host: string, port: number, f: string, lp = 65535): RemoteCandidate => {
+    const r = remote(host, port, "host", lp);
+    return { ...r, candidate: { ...r.candidate, foundation: f } };
+  };
+
+  it("unfreezes a pair only when no pair of its foundation is Waiting or In-Progress", () => {
+    const cl = new Checklist();
+    const l = local("10.0.0.1", 1000);
+    const first = cl.add(l, withFoundation("10.0.0.2", 1, "F", 200), true)!;
+    const second = cl.add(l, withFoundation("10.0.0.3", 1, "F", 100), true)!;
+    const other = cl.add(l, withFoundation("10.0.0.4", 1, "G", 50), true)!;
+    expect([first.state, second.state, other.state]).toEqual(["waiting", "frozen", "waiting"]);
+    expect(cl.next()).toBe(first);
+    first.state = "in-progress";
+    expect(cl.next()).toBe(other);
+    other.state = "in-progress";
+    // F is still being checked: its frozen pair waits.
+    expect(cl.next()).toBeUndefined();
+    expect(second.state).toBe("frozen");
+    first.state = "failed";
+    expect(cl.next()).toBe(second);
+    expect(second.state).toBe("waiting");
+  });
+
+  it("scales the RTO by Waiting and In-Progress pairs only", () => {
+    const cl = new Checklist();
+    const l = local("10.0.0.1", 1000);
+    for (let i = 0; i < 30; i++) cl.add(l, withFoundation(`10.0.1.${i}`, 1, "F", 1000 - i), true);
+    expect(cl.activeCount()).toBe(30);
+    expect(cl.pacedCount()).toBe(1);
+  });
+});
