@@ -396,12 +396,14 @@ export class IceAgent implements Core<IceAgentEvent> {
 
   /**
    * Send application data (DTLS, SRTP, ...) on the selected pair; before a pair is selected, on
-   * the best valid pair (§12.1 allows it). Returns false when there is no path yet.
+   * the best valid pair (§12.1 allows it). Returns false when there is no path: none yet, or
+   * consent was lost (RFC 7675 §5.1: no more data until a restart finds a fresh path; other
+   * pairs validated long ago carry no consent either).
    */
   send(data: Uint8Array, _now: Millis): boolean {
     const s = this.s;
     if (s.closed) return false;
-    const p = s.activePair() ?? s.gen.checklist.bestValid();
+    const p = s.activePair() ?? (s.failed ? undefined : s.gen.checklist.bestValid());
     if (!p) return false;
     s.transmits.push({ from: p.local.base, to: p.remote.address, data });
     return true;

@@ -130,6 +130,26 @@ describe("two agents on the virtual network", () => {
     expect(b.agent.connectionState).toBe("failed");
   });
 
+  it("after consent is lost no data leaves, even while another pair is still valid (RFC 7675 §5.1)", () => {
+    const sim = new Simulation({ seed: 16, conditions: { delay: 10 } });
+    // A slower IPv6 link: the IPv4 pair is proven first, the (preferred) IPv6 pair nominated later.
+    sim.network.setLink("2001:db8::a", "2001:db8::b", { delay: 150 });
+    const [a, b] = connectedPair(sim, {}, {}, {
+      a: [address("10.0.0.1", 5000), address("2001:db8::a", 5000)],
+      b: [address("10.0.0.2", 6000), address("2001:db8::b", 6000)],
+    });
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    sim.runFor(2000);
+    expect(a.agent.selectedPair!.remoteAddress.host).toBe("2001:db8::b");
+    expect(a.agent.pairs.filter((p) => p.valid).map((p) => p.remote.address.host)).toContain("10.0.0.2");
+    sim.network.cut("2001:db8::a", "2001:db8::b");
+    expect(sim.runUntil(() => a.agent.connectionState === "failed", { maxTime: 60_000 })).toBe(true);
+    const sentBefore = sim.network.stats.sent;
+    expect(a.agent.send(new Uint8Array([0x17, 1]), sim.now)).toBe(false);
+    sim.flush();
+    expect(sim.network.stats.sent).toBe(sentBefore);
+  });
+
   it("ICE restart keeps the data path up until the new pair is selected", () => {
     const sim = new Simulation({ seed: 15, conditions: { delay: 10 } });
     const [a, b] = connectedPair(sim);
