@@ -100,7 +100,10 @@ export class Receiver {
   }
 
   onTimeout(now: number): void {
-    if (this.sackDeadline !== undefined && now >= this.sackDeadline) this.sackNow = true;
+    if (this.sackDeadline !== undefined && now >= this.sackDeadline) {
+      this.sackNow = true;
+      this.sackDeadline = undefined;
+    }
   }
 
   get sackPending(): boolean {
