@@ -1,4 +1,5 @@
 /** A minimal DER writer (X.690) for the few ASN.1 types a self-signed X.509 certificate needs. */
+import { concat } from "@tsrtc/base";
 
 function lengthBytes(n: number): number[] {
   if (n < 0x80) return [n];
@@ -19,33 +20,21 @@ export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return out;
 }
 
-function cat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(0x30, cat(items));
-export const set = (...items: Uint8Array[]): Uint8Array => tlv(0x31, cat(items));
+export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(0x30, concat(...items));
+export const set = (...items: Uint8Array[]): Uint8Array => tlv(0x31, concat(...items));
 /** [n] EXPLICIT, constructed context-specific tag. */
 export const explicit = (n: number, inner: Uint8Array): Uint8Array => tlv(0xa0 | n, inner);
 export const nullValue = (): Uint8Array => Uint8Array.of(0x05, 0x00);
 export const utf8String = (s: string): Uint8Array => tlv(0x0c, new TextEncoder().encode(s));
 /** BIT STRING with zero unused bits. */
-export const bitString = (b: Uint8Array): Uint8Array => tlv(0x03, cat([Uint8Array.of(0), b]));
+export const bitString = (b: Uint8Array): Uint8Array => tlv(0x03, concat(Uint8Array.of(0), b));
 
 /** INTEGER from an unsigned big-endian magnitude (minimal encoding, positive). */
 export function integer(magnitude: Uint8Array): Uint8Array {
   let i = 0;
   while (i < magnitude.length - 1 && magnitude[i] === 0) i++;
   let m = magnitude.subarray(i);
-  if (m[0] & 0x80) m = cat([Uint8Array.of(0), m]);
+  if (m[0] & 0x80) m = concat(Uint8Array.of(0), m);
   return tlv(0x02, m);
 }
 

@@ -31,7 +31,7 @@ import type { HandshakeMessage } from "../handshake/reassembler.js";
 import { Transcript } from "../handshake/transcript.js";
 import { finishedVerifyData, keyBlock, masterSecret } from "../keying.js";
 import { chooseSignatureScheme, signData, SUPPORTED_SIGNATURE_SCHEMES, verifyData } from "../signature.js";
-import { checkPeerCertificate, newRandom, type Handshake, type HandshakeHost, type Session } from "./context.js";
+import { checkMessageEpoch, checkPeerCertificate, newRandom, type Handshake, type HandshakeHost, type Session } from "./context.js";
 import type { FlightItem } from "./retransmit.js";
 
 type State = "hello" | "certificate" | "key-exchange" | "certificate-request" | "hello-done" | "finished" | "done";
@@ -94,11 +94,7 @@ export class ClientHandshake implements Handshake {
 
   handle(m: HandshakeMessage, now: Millis): void {
     const whole = encodeWholeMessage(m.msgType, m.messageSeq, m.body);
-    if (m.msgType === HandshakeType.finished) {
-      if (m.epoch === 0) fatal(AlertDescription.unexpectedMessage, "Finished must be protected");
-    } else if (m.epoch !== 0) {
-      fatal(AlertDescription.unexpectedMessage, "renegotiation is not supported");
-    }
+    checkMessageEpoch(m);
     switch (this.state) {
       case "hello":
         if (m.msgType === HandshakeType.helloVerifyRequest) return this.onHelloVerify(m.body, now);
@@ -112,8 +108,9 @@ export class ClientHandshake implements Handshake {
         return;
       case "certificate":
         if (m.msgType !== HandshakeType.certificate) break;
-        this.serverKey = checkPeerCertificate(decodeCertificate(m.body), this.host.options, this.suite!.auth);
-        this.serverCert = decodeCertificate(m.body)[0];
+        const chain = decodeCertificate(m.body);
+        this.serverKey = checkPeerCertificate(chain, this.host.options, this.suite!.auth);
+        this.serverCert = chain[0];
         this.transcript.add(whole);
         this.state = "key-exchange";
         return;

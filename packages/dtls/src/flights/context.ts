@@ -5,7 +5,7 @@ import { fatal } from "../alert.js";
 import { matchesFingerprint } from "../certificate/certificate.js";
 import { certificatePublicKey } from "../certificate/public-key.js";
 import type { CipherSuiteInfo } from "../cipher-suites.js";
-import { AlertDescription, type SrtpProfileName } from "../constants.js";
+import { AlertDescription, HandshakeType, type SrtpProfileName } from "../constants.js";
 import type { HandshakeMessage } from "../handshake/reassembler.js";
 import type { KeyBlock } from "../keying.js";
 import type { ResolvedOptions } from "../options.js";
@@ -68,6 +68,19 @@ export function checkPeerCertificate(chain: Uint8Array[], o: ResolvedOptions, wa
   if (!kind) fatal(AlertDescription.unsupportedCertificate, `unsupported key type ${key.asymmetricKeyType}`);
   if (wantKind && kind !== wantKind) fatal(AlertDescription.unsupportedCertificate, `suite needs a ${wantKind} certificate`);
   return key;
+}
+
+/**
+ * In a full handshake only Finished travels under the new keys (RFC 5246 §7.4.9, after
+ * ChangeCipherSpec); every other message is epoch 0. A protected non-Finished message would be
+ * a renegotiation, which we refuse.
+ */
+export function checkMessageEpoch(m: HandshakeMessage): void {
+  if (m.msgType === HandshakeType.finished) {
+    if (m.epoch === 0) fatal(AlertDescription.unexpectedMessage, "Finished must be protected");
+  } else if (m.epoch !== 0) {
+    fatal(AlertDescription.unexpectedMessage, "renegotiation is not supported");
+  }
 }
 
 export function newRandom(o: ResolvedOptions): Uint8Array {

@@ -30,7 +30,7 @@ import type { HandshakeMessage } from "../handshake/reassembler.js";
 import { Transcript } from "../handshake/transcript.js";
 import { finishedVerifyData, keyBlock, masterSecret } from "../keying.js";
 import { chooseSignatureScheme, signData, SUPPORTED_SIGNATURE_SCHEMES, verifyData } from "../signature.js";
-import { checkPeerCertificate, newRandom, type Handshake, type HandshakeHost, type Session } from "./context.js";
+import { checkMessageEpoch, checkPeerCertificate, newRandom, type Handshake, type HandshakeHost, type Session } from "./context.js";
 import type { FlightItem } from "./retransmit.js";
 
 type State = "hello" | "certificate" | "key-exchange" | "certificate-verify" | "finished" | "done";
@@ -179,19 +179,16 @@ export class ServerHandshake implements Handshake {
 
   handle(m: HandshakeMessage, now: Millis): void {
     const whole = encodeWholeMessage(m.msgType, m.messageSeq, m.body);
-    if (m.msgType === HandshakeType.finished) {
-      if (m.epoch === 0) fatal(AlertDescription.unexpectedMessage, "Finished must be protected");
-    } else if (m.epoch !== 0) {
-      fatal(AlertDescription.unexpectedMessage, "renegotiation is not supported");
-    }
+    checkMessageEpoch(m);
     switch (this.state) {
       case "certificate":
         if (m.msgType !== HandshakeType.certificate) {
           if (m.msgType === HandshakeType.clientKeyExchange) fatal(AlertDescription.handshakeFailure, "client sent no certificate");
           break;
         }
-        this.clientKey = checkPeerCertificate(decodeCertificate(m.body), this.host.options, undefined);
-        this.clientCert = decodeCertificate(m.body)[0].slice();
+        const chain = decodeCertificate(m.body);
+        this.clientKey = checkPeerCertificate(chain, this.host.options, undefined);
+        this.clientCert = chain[0].slice();
         this.transcript.add(whole);
         this.state = "key-exchange";
         return;
