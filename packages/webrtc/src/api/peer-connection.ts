@@ -494,6 +494,8 @@ export class RTCPeerConnection extends RtcEventTarget {
         this.later(() => this.dispatchEvent(new RTCDataChannelEvent("datachannel", { channel })));
         return;
       }
+      case "mdns-query":
+        return; // the driver answers these
       default:
         this.wrap(e.channel);
         this.later(e);

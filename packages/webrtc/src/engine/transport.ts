@@ -118,6 +118,13 @@ export class TransportCore {
   }
   private stunServers: Address[] | undefined;
 
+  /** The answer to an "mdns-query" event: the address, or undefined when none came. */
+  resolvedMdns(name: string, ip: string | undefined, now: Millis): void {
+    if (this.isClosed || !this.agent) return;
+    this.agent.resolvedMdns(name, ip, now);
+    this.pump(now);
+  }
+
   /** The local addresses the Node layer bound (one socket each, shared by the BUNDLE). */
   setHosts(hosts: HostInterface[]): void {
     this.hosts = hosts;
@@ -329,11 +336,12 @@ export class TransportCore {
         this.emit({ type: "selectedcandidatepairchange" });
         this.maybeStartDtls(now);
         return;
-      case "role":
       case "mdns-query":
+        if (this.config.mdns === "off") this.agent?.resolvedMdns(e.name, undefined, now);
+        else this.emit({ type: "mdns-query", name: e.name });
+        return;
+      case "role":
       case "mdns-register":
-        // mDNS names we cannot resolve here: the peer's checks reveal it as peer-reflexive.
-        if (e.type === "mdns-query") this.agent?.resolvedMdns(e.name, undefined, now);
         return;
     }
   }

@@ -29,6 +29,12 @@ export interface EngineConfig {
   maxReceiveMessageSize?: number;
   /** Tuning passed to the ICE agent (timers, caps). */
   ice?: Partial<Omit<IceAgentConfig, "controlling" | "localCredentials" | "stunServers">>;
+  /**
+   * Resolve the peer's mDNS (`.local`) host candidates: "query" emits "mdns-query" events for
+   * the Node layer; "off" drops them at once (the peer's checks still reveal its address as
+   * peer-reflexive, RFC 8445 §7.3.1.3). Default "query".
+   */
+  mdns?: "query" | "off";
   /** Largest DTLS/SCTP packet we build. Default 1200. */
   mtu?: number;
 }
@@ -43,6 +49,8 @@ export type EngineEvent =
   | { type: "sctpstatechange"; state: SctpTransportState }
   | { type: "selectedcandidatepairchange" }
   | { type: "signalingstatechange"; state: SignalingState }
+  /** Resolve this remote `.local` host name (multicast DNS); answer with resolvedMdns(). */
+  | { type: "mdns-query"; name: string }
   | ChannelEvent;
 
 /** Datagrams the engine dropped, by reason (the hostile-traffic counters). */

@@ -4,10 +4,14 @@
  * and its events to the API layer, then re-arms one setTimeout at pollTimeout().
  */
 import type { Address, Millis } from "@tsrtc/base";
+import { MdnsResolver } from "@tsrtc/ice/node";
 import type { PeerEngine } from "../engine/engine.js";
 import type { EngineEvent } from "../engine/types.js";
 import { monotonicNow } from "./clock.js";
 import { UdpBundle, type UdpOptions } from "./udp.js";
+
+/** How long to wait for an mDNS answer (the ICE agent falls back to peer-reflexive after 5 s anyway). */
+const MDNS_TIMEOUT = 3000;
 
 /** Datagrams sent per event-loop turn before yielding (see sendSome). */
 const BURST = 32;
@@ -82,7 +86,8 @@ export class EngineDriver {
     this.flushing = true;
     try {
       for (let e = engine.pollEvent(); e; e = engine.pollEvent()) {
-        this.onEvent(e);
+        if (e.type === "mdns-query") this.resolveMdns(e.name);
+        else this.onEvent(e);
         this.sendSome();
       }
     } finally {
@@ -144,6 +149,21 @@ export class EngineDriver {
     }, Math.max(0, Math.ceil(at - this.now())));
   }
 
+  private mdns: MdnsResolver | undefined;
+
+  /** Multicast DNS for the peer's `.local` candidates (RFC 6762), one resolver per connection. */
+  private resolveMdns(name: string): void {
+    this.mdns ??= new MdnsResolver();
+    this.mdns.resolve(name, MDNS_TIMEOUT).then(
+      (ip) => {
+        if (this.stopped) return;
+        this.engine.resolvedMdns(name, ip, this.now());
+        this.flush();
+      },
+      () => undefined,
+    );
+  }
+
   /** Run `fn` in a later task (after the current promise jobs): W3C "queue a task". */
   defer(fn: () => void): void {
     setImmediate(fn);
@@ -156,6 +176,7 @@ export class EngineDriver {
     for (const t of this.engine.finishClose(this.now())) this.udp.send(t.data, t.to, t.from);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.mdns?.close();
     // Let the last datagrams leave before the sockets close.
     setImmediate(() => this.udp.close());
   }
