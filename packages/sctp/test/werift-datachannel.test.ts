@@ -1,0 +1,120 @@
+/**
+ * Data channel interop with werift's RTCSctpTransport / RTCDataChannel (its DCEP, PPIDs and
+ * stream-reset close), over an in-memory stand-in for its DTLS transport. werift takes even
+ * stream ids here (it is the ICE-controlled side), so our manager takes the odd ones.
+ */
+import { SeededRandom } from "@tsrtc/base";
+import { RTCDataChannel, RTCDataChannelParameters, RTCSctpTransport } from "werift";
+import { afterEach, describe, expect, it } from "vitest";
+import { SctpAssociation } from "../src/association.js";
+import type { DataChannel } from "../src/datachannel/channel.js";
+import { DataChannelManager } from "../src/datachannel/manager.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(5);
+  return cond();
+}
+
+const noEvent = { subscribe: () => ({ unSubscribe: () => {} }) };
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function setup() {
+  const t0 = Date.now();
+  const now = () => Date.now() - t0;
+  const assoc = new SctpAssociation({ rng: new SeededRandom(4), iData: false });
+  const mgr = new DataChannelManager(assoc, "server");
+  const incoming: DataChannel[] = [];
+  const dtls = {
+    id: "stub",
+    iceTransport: { role: "controlled" },
+    onStateChange: noEvent,
+    dataReceiver: (_b: Buffer) => {},
+    sendData: async (buf: Buffer) => {
+      const copy = new Uint8Array(buf);
+      setImmediate(() => {
+        assoc.handlePacket(copy, now());
+        flush();
+      });
+    },
+  };
+  const flush = (): void => {
+    for (let p = assoc.pollTransmit(now()); p; p = assoc.pollTransmit(now())) {
+      const b = Buffer.from(p);
+      setImmediate(() => dtls.dataReceiver(b));
+    }
+    mgr.drain();
+    for (let e = mgr.pollEvent(); e; e = mgr.pollEvent()) if (e.type === "datachannel") incoming.push(e.channel);
+  };
+  const timer = setInterval(() => {
+    assoc.handleTimeout(now());
+    flush();
+  }, 5);
+  const theirs = new RTCSctpTransport(5000);
+  theirs.setDtlsTransport(dtls as unknown as Parameters<RTCSctpTransport["setDtlsTransport"]>[0]);
+  const theirChannels: RTCDataChannel[] = [];
+  theirs.onDataChannel.subscribe((ch) => theirChannels.push(ch));
+  cleanup = async () => {
+    clearInterval(timer);
+    await theirs.stop().catch(() => {});
+  };
+  await theirs.start(5000);
+  assoc.connect(now());
+  flush();
+  return { assoc, mgr, incoming, theirs, theirChannels, flush };
+}
+
+describe("data channels with werift's RTCDataChannel", () => {
+  it("werift opens a channel with DCEP; messages both ways; we close it by stream reset", async () => {
+    const { mgr, incoming, theirs, flush } = await setup();
+    expect(await until(() => mgr.association.isEstablished)).toBe(true);
+    const wch = new RTCDataChannel(theirs, new RTCDataChannelParameters({ label: "from-werift", protocol: "p1" }));
+    const theirGot: (string | Buffer)[] = [];
+    wch.onMessage.subscribe((m: string | Buffer) => theirGot.push(m));
+    expect(await until(() => incoming.length === 1)).toBe(true);
+    const ours = incoming[0];
+    expect(ours).toMatchObject({ label: "from-werift", protocol: "p1", ordered: true });
+    expect(ours.id! % 2).toBe(0);
+    const got: (string | Uint8Array)[] = [];
+    ours.on("message", (m) => got.push(m));
+    expect(await until(() => wch.readyState === "open")).toBe(true);
+    wch.send("hello from werift");
+    wch.send(Buffer.from([1, 2, 3]));
+    ours.send("hello from tsrtc");
+    ours.send(Uint8Array.of(9, 8, 7));
+    flush();
+    expect(await until(() => got.length === 2 && theirGot.length === 2)).toBe(true);
+    expect(got).toEqual(["hello from werift", Uint8Array.of(1, 2, 3)]);
+    expect(theirGot[0]).toBe("hello from tsrtc");
+    expect(Buffer.compare(theirGot[1] as Buffer, Buffer.from([9, 8, 7]))).toBe(0);
+    ours.close();
+    flush();
+    expect(await until(() => wch.readyState === "closed")).toBe(true);
+  });
+
+  it("we open a channel with DCEP and werift announces it", async () => {
+    const { mgr, theirChannels, flush } = await setup();
+    expect(await until(() => mgr.association.isEstablished)).toBe(true);
+    const ours = mgr.createDataChannel("from-tsrtc", { ordered: false, maxRetransmits: 2 });
+    flush();
+    expect(await until(() => theirChannels.length === 1)).toBe(true);
+    const w = theirChannels[0];
+    expect(w.label).toBe("from-tsrtc");
+    expect(w.ordered).toBe(false);
+    expect(w.maxRetransmits).toBe(2);
+    expect(w.id).toBe(ours.id);
+    expect(ours.id! % 2).toBe(1);
+    const theirGot: (string | Buffer)[] = [];
+    w.onMessage.subscribe((m: string | Buffer) => theirGot.push(m));
+    ours.send("x");
+    flush();
+    expect(await until(() => theirGot.length === 1)).toBe(true);
+    expect(theirGot[0]).toBe("x");
+  });
+});
