@@ -31,6 +31,8 @@ export interface TsrtcOptions {
   maxMessageSize?: number;
   /** Largest incoming message we accept, whatever we advertise; default 16 MiB. */
   maxReceiveMessageSize?: number;
+  /** Resolve the peer's `.local` candidates by multicast DNS ("query", default) or not ("off"). */
+  mdns?: "query" | "off";
   /** ICE agent tuning (check pacing, consent, timeouts). */
   ice?: Partial<Omit<IceAgentConfig, "controlling" | "localCredentials" | "stunServers">>;
 }

@@ -74,6 +74,7 @@ export class RTCPeerConnection extends RtcEventTarget {
       maxMessageSize: t.maxMessageSize,
       maxReceiveMessageSize: t.maxReceiveMessageSize,
       ice: t.ice,
+      mdns: t.mdns,
     });
     this.driver = new EngineDriver(
       this.engine,
