@@ -192,6 +192,10 @@ describe("ICE attribute syntax (RFC 8839 §5)", () => {
   });
   it("rejects", () => {
     for (const bad of [undefined, "", "a b"]) rejects(iceUfrag, bad);
+    // RFC 8839 §5.4: 4..256 (ufrag) and 22..256 (pwd) ice-chars (ALPHA / DIGIT / "+" / "/").
+    for (const bad of ["abc", "abc-", "abcd\u00e9", "a".repeat(257)]) rejects(iceUfrag, bad);
+    for (const bad of ["a".repeat(21), `${"a".repeat(22)}=`, "a".repeat(257)]) rejects(icePwd, bad);
+    both(iceUfrag, "a+/9".repeat(64), "a+/9".repeat(64));
     for (const bad of [undefined, "", "trickle  x"]) rejects(iceOptions, bad);
   });
   it("section accessors write through the attribute list", () => {
