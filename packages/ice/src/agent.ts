@@ -28,6 +28,7 @@ import { type Candidate, isMdnsName } from "./candidate.js";
 import { parseCandidate } from "./candidate-sdp.js";
 import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } from "./checks.js";
 import { consentDeadline, handleConsentTimers } from "./consent.js";
+import { assertCredentials } from "./credentials.js";
 import { addLocal, gather, startGathering } from "./gathering.js";
 import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
 import type { CandidatePair, RemoteCandidate } from "./pair.js";
@@ -146,6 +147,7 @@ export class IceAgent implements Core<IceAgentEvent> {
    */
   setRemoteCredentials(creds: IceCredentials, now: Millis): void {
     this.assertOpen();
+    assertCredentials(creds, "remote");
     const s = this.s;
     const gen = s.gen;
     if (gen.remote) {

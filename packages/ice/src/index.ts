@@ -16,6 +16,7 @@
  */
 export * from "./candidate.js";
 export * from "./candidate-sdp.js";
+export { validCredentials } from "./credentials.js";
 export * from "./pair.js";
 export { Checklist, DEFAULT_MAX_PAIRS } from "./checklist.js";
 export * from "./mdns.js";

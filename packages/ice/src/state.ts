@@ -16,6 +16,7 @@ import {
 import { type IntegrityKey, StunBuilder, StunMessage, StunTransactions, shortTermIntegrityKey } from "@tsrtc/stun";
 import type { Candidate } from "./candidate.js";
 import { Checklist } from "./checklist.js";
+import { assertCredentials } from "./credentials.js";
 import type { CandidatePair, LocalCandidate, RemoteCandidate } from "./pair.js";
 import {
   type IceAgentConfig,
@@ -165,6 +166,7 @@ export class AgentState {
   newGeneration(creds?: IceCredentials): Generation {
     // RFC 8839 §5.4: ufrag at least 4 ice-chars (24 bits of randomness), pwd at least 22 (128 bits).
     const local = creds ?? { ufrag: randomIceString(this.rng, 8), pwd: randomIceString(this.rng, 24) };
+    assertCredentials(local, "local");
     return {
       index: this.genCount++,
       local,

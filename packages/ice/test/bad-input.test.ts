@@ -194,6 +194,28 @@ describe("bad input to the agent", () => {
     expect(a.pairs).toHaveLength(0);
   });
 
+  it("refuses credentials outside RFC 8839 §5.4 where they are handed in, not later in a check", () => {
+    const a = new IceAgent({ controlling: true, localCredentials: CREDS }, new SeededRandom(5));
+    a.gather([{ address: LOCAL }], 0);
+    a.addRemoteCandidate(`candidate:1 1 udp 2122260223 ${PEER.host} ${PEER.port} typ host`, 0);
+    for (const bad of [
+      { ufrag: "u".repeat(70_000), pwd: PEER_CREDS.pwd },
+      { ufrag: "abc", pwd: PEER_CREDS.pwd },
+      { ufrag: "ab:c", pwd: PEER_CREDS.pwd },
+      { ufrag: "abcd", pwd: "short" },
+      { ufrag: "abcd", pwd: "\u00e9".repeat(30) },
+    ]) {
+      expect(() => a.setRemoteCredentials(bad, 0)).toThrow(/RFC 8839/);
+    }
+    expect(a.remoteCredentials).toBeUndefined();
+    // The agent runs on, and valid credentials still work.
+    for (let t = 0; t <= 1000; t += 50) a.handleTimeout(t);
+    a.setRemoteCredentials(PEER_CREDS, 1000);
+    a.handleTimeout(1000);
+    expect(a.stats.checksSent).toBe(1);
+    expect(() => new IceAgent({ controlling: true, localCredentials: { ufrag: "a b c", pwd: CREDS.pwd } })).toThrow(/RFC 8839/);
+  });
+
   it("a remote candidate on port 0 is dropped: no pair, no check sent to port 0", () => {
     const a = agent();
     a.addRemoteCandidate("candidate:1 1 udp 2122260223 10.0.0.1 0 typ host", 1);
