@@ -47,7 +47,7 @@ export class SctpAssociation {
   readonly stats: SctpStats = newStats();
   private readonly o: Required<SctpOptions>;
   private readonly hs: Handshake;
-  private readonly queue: SendQueue;
+  private queue: SendQueue;
   private sender: Sender | undefined;
   private receiver: Receiver | undefined;
   private resets: StreamResetter | undefined;
@@ -81,6 +81,7 @@ export class SctpAssociation {
       sendPacket: (tag, chunk) => this.sendRaw(tag, chunk, false),
       queueControl: (chunk) => this.ctrl.push(chunk),
       establish: (n, now) => this.establish(n, now),
+      restart: (n, now) => this.restart(n, now),
       fail: (reason) => this.terminate(reason, false, true),
       count: (what) => this.stats[what]++,
     };
@@ -405,7 +406,13 @@ export class SctpAssociation {
     }
   }
 
-  private establish(n: Negotiated, now: number): void {
+  /** The peer restarted (§5.2.4 A): what was queued or in flight is lost with its old state. */
+  private restart(n: Negotiated, now: number): void {
+    this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
+    this.establish(n, now, true);
+  }
+
+  private establish(n: Negotiated, now: number, restarted = false): void {
     this.neg = n;
     this.state = State.ESTABLISHED;
     this.queue.interleave = n.iData;
@@ -445,7 +452,7 @@ export class SctpAssociation {
       },
     });
     this.heartbeat.start(now);
-    this.emit({ type: "connected" });
+    this.emit(restarted ? { type: "restarted" } : { type: "connected" });
   }
 
   private protocolAbort(reason: string, code: number = ErrorCause.PROTOCOL_VIOLATION): void {

@@ -1,6 +1,8 @@
 /** What an SctpAssociation reports through pollEvent(). */
 export type SctpEvent =
   | { type: "connected" }
+  /** The peer restarted (RFC 9260 §5.2.4 A): new TSNs and streams; queued and in-flight data were dropped. */
+  | { type: "restarted" }
   | { type: "message"; stream: number; ppid: number; data: Uint8Array; unordered: boolean }
   /** Our outgoing streams were reset (ok) or the peer refused (RFC 6525). */
   | { type: "stream-reset-outgoing"; streams: number[]; ok: boolean }

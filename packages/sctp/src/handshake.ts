@@ -56,6 +56,8 @@ export interface HandshakeHost {
   /** Queue a control chunk for the next packet to the peer. */
   queueControl(chunk: Uint8Array): void;
   establish(n: Negotiated, now: number): void;
+  /** §5.2.4 case A: the peer restarted; start over with `n`, keeping the association. */
+  restart(n: Negotiated, now: number): void;
   fail(reason: string): void;
   count(what: "initAnswered" | "badCookie" | "staleCookie" | "collisions" | "unexpectedChunk"): void;
 }
@@ -251,7 +253,17 @@ export class Handshake {
       else this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
       return true;
     }
-    // Case A (peer restart) is not supported; case C and the rest are silently discarded.
+    // Case A: new tags on both sides, tie-tags equal to the current ones: the peer restarted
+    // (its new INIT reached us while established, §5.2.2). Rebuild the data path from the cookie.
+    if (!myMatch && !peerMatch && c.localTieTag === this.localTag && c.peerTieTag === this.peerTag && st === State.ESTABLISHED) {
+      this.localTag = n.localTag;
+      this.peerTag = n.peerTag;
+      this.localInitialTsn = n.localInitialTsn;
+      this.host.restart(n, now);
+      this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
+      return true;
+    }
+    // Case C and the rest are silently discarded.
     this.host.count("unexpectedChunk");
     return false;
   }

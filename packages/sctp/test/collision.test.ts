@@ -1,7 +1,8 @@
 import { dropWhere } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
 import { ChunkType } from "../src/constants.js";
-import { A_ADDR, type Peer, connectBoth, drain, pair, payload } from "./helpers.js";
+import { pointToPoint } from "@tsrtc/testkit";
+import { A_ADDR, B_ADDR, type Peer, connectBoth, drain, makePeer, pair, payload } from "./helpers.js";
 import type { Simulation } from "@tsrtc/testkit";
 
 function consistent(a: Peer, b: Peer): void {
@@ -90,5 +91,23 @@ describe("INIT collision (RFC 9260 §5.2)", () => {
     expect(b.assoc.negotiated!.localTag).toBe(before);
     exchange(sim, a, b);
     void A_ADDR;
+  });
+
+  it("a peer that restarts (new INIT while we are established) is recognised by its tie-tags (§5.2.4 A)", () => {
+    const { sim, a, b } = pair({ delay: 10 });
+    expect(connectBoth(sim, a, b)).toBe(true);
+    exchange(sim, a, b);
+    const oldTag = a.assoc.negotiated!.peerTag;
+    // B loses its state: a new association takes its place on the same address
+    sim.removeNode(sim.nodeAt(B_ADDR)!);
+    const b2 = makePeer(777);
+    sim.addNode(pointToPoint(b2.assoc, B_ADDR, A_ADDR, { name: "B2", afterInput: () => drain(b2), poll: (c) => c.pollTransmit(sim.now) }));
+    b2.assoc.connect(sim.now);
+    expect(sim.runUntil(() => b2.connected && a.events.some((e) => e.type === "restarted"), { maxTime: 30_000 })).toBe(true);
+    expect(a.assoc.negotiated!.peerTag).not.toBe(oldTag);
+    consistent(a, b2);
+    a.messages.length = 0;
+    exchange(sim, a, b2);
+    expect(a.closed).toBeUndefined();
   });
 });

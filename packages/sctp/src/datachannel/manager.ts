@@ -175,6 +175,13 @@ export class DataChannelManager {
         }
         this.events.push({ type: "closed", reason: ev.reason });
         return;
+      case "restarted":
+        // The peer lost every channel with its old state.
+        for (const e of [...this.byId.values()]) {
+          e.channel.fail(new Error("sctp-failure: peer restarted"));
+          this.finish(e.channel);
+        }
+        return;
       case "peer-error":
         return;
     }
