@@ -219,8 +219,19 @@ function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void
     return;
   }
   pair.state = PairState.failed;
-  if (gen.nominating === pair) gen.nominating = undefined;
+  if (gen.nominating === pair) nominationFailed(s, gen, pair, now);
   updateConnectionState(s, now);
+}
+
+/**
+ * The nominating check on `pair` failed for good (§8.1.1): the pair leaves the valid list, so
+ * the next nomination goes to another valid pair, if any, rather than to this one again.
+ */
+function nominationFailed(s: AgentState, gen: Generation, pair: CandidatePair, now: Millis): void {
+  gen.nominating = undefined;
+  pair.useCandidate = false;
+  pair.valid = false;
+  maybeNominate(s, gen, now);
 }
 
 function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
@@ -252,12 +263,7 @@ function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
     return;
   }
   pair.state = PairState.failed;
-  if (gen.nominating === pair) {
-    gen.nominating = undefined;
-    pair.useCandidate = false;
-    pair.valid = false;
-    maybeNominate(s, gen, now);
-  }
+  if (gen.nominating === pair) nominationFailed(s, gen, pair, now);
   updateConnectionState(s, now);
 }
 

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { SeededRandom, address } from "@tsrtc/base";
+import { AttrType, StunBuilder, StunClass, StunMessage, StunMethod, shortTermIntegrityKey } from "@tsrtc/stun";
+import { IceAgent } from "../src/agent.js";
+
+const LOCAL = address("10.0.0.1", 5000);
+const PEER = address("10.0.0.2", 6000);
+const PEER_CREDS = { ufrag: "peer", pwd: "peerpeerpeerpeerpeerpeer" };
+const peerKey = shortTermIntegrityKey(PEER_CREDS.pwd);
+
+function answer(req: StunMessage, code?: number): Uint8Array {
+  const cls = code === undefined ? StunClass.SuccessResponse : StunClass.ErrorResponse;
+  const b = new StunBuilder().begin(StunMethod.Binding, cls, req.transactionId);
+  if (code !== undefined) b.errorCode(code, "");
+  else b.xorMappedAddress(LOCAL);
+  return b.messageIntegrity(peerKey).fingerprint().finish();
+}
+
+describe("RFC 8445 §8.1.1: a nomination the peer refuses", () => {
+  it("is not sent again and again to the same pair: the pair is no longer valid", () => {
+    const a = new IceAgent({ controlling: true }, new SeededRandom(9));
+    a.gather([{ address: LOCAL }], 0);
+    a.setRemoteCredentials(PEER_CREDS, 0);
+    a.addRemoteCandidate(`candidate:1 1 udp 2122260223 ${PEER.host} ${PEER.port} typ host`, 0);
+    a.addRemoteCandidate(null, 0);
+    const nominations = new Set<string>();
+    let refused = 0;
+    for (let t = 0; t <= 20_000; t += 10) {
+      a.handleTimeout(t);
+      for (let x = a.pollTransmit(); x; x = a.pollTransmit()) {
+        const m = StunMessage.decode(x.data.slice());
+        if (m.cls !== StunClass.Request) continue;
+        if (!m.has(AttrType.UseCandidate)) {
+          a.handlePacket(answer(m), PEER, LOCAL, t); // ordinary checks succeed
+        } else {
+          nominations.add(m.transactionKey);
+          refused++;
+          a.handlePacket(answer(m, 400), PEER, LOCAL, t); // every nomination is refused
+        }
+      }
+    }
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(nominations.size).toBe(1);
+    expect(a.selectedPair).toBeUndefined();
+    expect(a.pairs[0].valid).toBe(false);
+    expect(a.connectionState).toBe("failed");
+  });
+});
