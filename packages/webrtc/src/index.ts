@@ -12,7 +12,9 @@
  * `interfaces`, `ipv6`, `port`, `maxMessageSize` (the a=max-message-size we advertise; default
  * 262144 like Chromium, so both behave alike) and `maxReceiveMessageSize` (what we reassemble
  * whatever we advertise; default 4 MiB, since Chromium sends up to what the peer advertises and
- * other stacks may ignore it), `ice` (agent timers). No STUN server is contacted unless
+ * other stacks may ignore it), `remoteMaxMessageSize` (non-standard: obey this instead of the
+ * peer's a=max-message-size, for peers known to accept more than they advertise, as Chromium
+ * does; unset, send() throws TypeError above the advertised limit), `ice` (agent timers). No STUN server is contacted unless
  * `iceServers` names one.
  *
  * Layers: engine/ (sans-IO: JSEP, ICE/DTLS/SCTP wiring over one BUNDLE transport, RFC 7983

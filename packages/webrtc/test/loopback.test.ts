@@ -187,6 +187,27 @@ describe("RTCPeerConnection over loopback UDP", () => {
     expect(got[0].byteLength).toBe(1 << 20);
   });
 
+  it("tsrtc.remoteMaxMessageSize overrides the peer's advertised limit (for peers that accept more)", async () => {
+    const a = makePc({ tsrtc: { remoteMaxMessageSize: 1 << 20 } });
+    const b = makePc(); // advertises 262144, reassembles up to 4 MiB
+    open.push(a, b);
+    const dc = a.createDataChannel("override");
+    const ch = once<RTCDataChannelEvent>(b, "datachannel");
+    await connect(a, b);
+    await once(dc, "open");
+    const remote = (await ch).channel;
+    expect(a.remoteDescription!.sdp).toContain("a=max-message-size:262144");
+    expect(a.sctp!.maxMessageSize).toBe(1 << 20);
+    expect(() => dc.send(new Uint8Array((1 << 20) + 1))).toThrow(TypeError);
+    const got: ArrayBuffer[] = [];
+    remote.onmessage = (e) => got.push(e.data as ArrayBuffer);
+    const payload = new Uint8Array(1 << 20).map((_, i) => i % 251);
+    dc.send(payload);
+    await until(() => got.length === 1, 30_000);
+    expect(Buffer.compare(Buffer.from(got[0]), Buffer.from(payload))).toBe(0);
+    expect(() => makePc({ tsrtc: { remoteMaxMessageSize: -1 } })).toThrow(TypeError);
+  });
+
   it("closes a channel from either side: closing then close on both, the connection stays up", async () => {
     const [a, b] = pcs();
     const x = a.createDataChannel("x");

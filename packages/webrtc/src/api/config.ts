@@ -29,8 +29,16 @@ export interface TsrtcOptions {
   port?: number;
   /** a=max-message-size we advertise; default 262144 (Chromium's). */
   maxMessageSize?: number;
-  /** Largest incoming message we accept, whatever we advertise; default 16 MiB. */
+  /** Largest incoming message we accept, whatever we advertise; default 4 MiB. */
   maxReceiveMessageSize?: number;
+  /**
+   * Non-standard override of the peer's limit: send() allows messages up to this many bytes
+   * (0 = no limit) whatever the peer's a=max-message-size says, and sctp.maxMessageSize reports
+   * it. Only for peers known to accept more than they advertise: Chromium advertises 262144 but
+   * reassembles larger incoming messages. Unset (the default), send() throws TypeError above
+   * the advertised limit, as W3C §6.2 requires.
+   */
+  remoteMaxMessageSize?: number;
   /** Resolve the peer's `.local` candidates by multicast DNS ("query", default) or not ("off"). */
   mdns?: "query" | "off";
   /** ICE agent tuning (check pacing, consent, timeouts). */
@@ -109,6 +117,8 @@ export function validateConfiguration(c: RTCConfiguration | undefined, now: numb
   }
   const pool = config.iceCandidatePoolSize ?? 0;
   if (!Number.isInteger(pool) || pool < 0 || pool > 255) throw new TypeError("iceCandidatePoolSize must be 0..255");
+  const rmms = config.tsrtc?.remoteMaxMessageSize;
+  if (rmms !== undefined && (!Number.isSafeInteger(rmms) || rmms < 0)) throw new TypeError("tsrtc.remoteMaxMessageSize must be a non-negative integer");
   const certificates = config.certificates ?? [];
   for (const cert of certificates) {
     if (cert.expires <= now) throw new DOMException("a certificate has expired", "InvalidAccessError");

@@ -73,6 +73,7 @@ export class RTCPeerConnection extends RtcEventTarget {
       iceTransportPolicy: this.config.iceTransportPolicy,
       maxMessageSize: t.maxMessageSize,
       maxReceiveMessageSize: t.maxReceiveMessageSize,
+      remoteMaxMessageSize: t.remoteMaxMessageSize,
       ice: t.ice,
       mdns: t.mdns,
     });

@@ -99,10 +99,10 @@ export class PeerEngine extends TransportCore {
     const r = this.pendingRemote ?? this.currentRemote;
     return r ? r.remote.trickle : null;
   }
-  /** The peer's a=max-message-size (0 = unlimited), once known. */
+  /** The peer's a=max-message-size (0 = unlimited), once known, or the configured override. */
   get remoteMaxMessageSize(): number | undefined {
     const r = this.currentRemote ?? this.pendingRemote;
-    return r && r.remote.dataIndex >= 0 ? r.remote.maxMessageSize : undefined;
+    return r && r.remote.dataIndex >= 0 ? this.remoteLimit(r.remote.maxMessageSize) : undefined;
   }
   /** True once any description has been applied (W3C: pc.sctp is no longer null). */
   get hasDescription(): boolean {

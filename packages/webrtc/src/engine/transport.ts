@@ -159,7 +159,7 @@ export class TransportCore {
   /** The first answer is applied: we know our DTLS role and the peer's fingerprints. */
   protected setupSecurity(d: DtlsSetup, s: SctpSetup, now: Millis): void {
     if (this.dtls || this.isClosed) return;
-    this.sctpSetup = s;
+    this.sctpSetup = { ...s, remoteMaxMessageSize: this.remoteLimit(s.remoteMaxMessageSize) };
     this.channels.setRole(d.role);
     this.dtls = new DtlsEndpoint({
       role: d.role,
@@ -185,7 +185,13 @@ export class TransportCore {
     this.dtls.start(now);
   }
 
-  protected updateRemoteMaxMessageSize(n: number): void {
+  /** The peer's limit as we obey it: its a=max-message-size, or the configured override. */
+  protected remoteLimit(advertised: number): number {
+    return this.config.remoteMaxMessageSize ?? advertised;
+  }
+
+  protected updateRemoteMaxMessageSize(advertised: number): void {
+    const n = this.remoteLimit(advertised);
     if (this.sctpSetup) this.sctpSetup.remoteMaxMessageSize = n;
     if (this.sctp) this.sctp.maxMessageSize = n === 0 ? Number.MAX_SAFE_INTEGER : n;
   }

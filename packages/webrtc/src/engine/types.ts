@@ -27,6 +27,12 @@ export interface EngineConfig {
   maxMessageSize?: number;
   /** Largest incoming message we reassemble. */
   maxReceiveMessageSize?: number;
+  /**
+   * Non-standard: use this as the peer's max-message-size (0 = no limit) instead of its
+   * a=max-message-size, for peers known to accept more than they advertise (Chromium advertises
+   * 262144 yet reassembles larger messages). Without it, send() obeys the advertised limit (W3C).
+   */
+  remoteMaxMessageSize?: number;
   /** Tuning passed to the ICE agent (timers, caps). */
   ice?: Partial<Omit<IceAgentConfig, "controlling" | "localCredentials" | "stunServers">>;
   /**
