@@ -7,17 +7,12 @@ import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync, type K
 import { AlertDescription, NamedGroup } from "./constants.js";
 import { fatal } from "./alert.js";
 
-export const SUPPORTED_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
 export interface EcdheKeyPair {
   group: number;
   publicKey: Uint8Array;
   /** The premaster secret with the peer's share; throws DtlsAlertError(illegal_parameter) on a bad share. */
   computeSecret(peer: Uint8Array): Uint8Array;
-}
-
-export function isSupportedGroup(g: number): boolean {
-  return SUPPORTED_GROUPS.includes(g);
 }
 
 export function generateEcdhe(group: number): EcdheKeyPair {

@@ -60,10 +60,6 @@ export function chooseSignatureScheme(ourKey: KeyObject, offered: readonly numbe
   return undefined;
 }
 
-export function isSupportedScheme(scheme: number): boolean {
-  return SCHEMES[scheme] !== undefined;
-}
-
 function options(kind: Kind, key: KeyObject) {
   if (kind === "ecdsa") return { key, dsaEncoding: "der" as const };
   if (kind === "rsa-pss") return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };

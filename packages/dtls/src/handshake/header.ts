@@ -2,7 +2,7 @@
  * DTLS handshake header (RFC 6347 §4.2.2): msg_type(1) length(3) message_seq(2)
  * fragment_offset(3) fragment_length(3), then the fragment.
  */
-import { ByteWriter, ParseError } from "@tsrtc/base";
+import { ParseError } from "@tsrtc/base";
 import { HANDSHAKE_HEADER_LENGTH } from "../constants.js";
 
 export interface HandshakeFragment {
@@ -61,9 +61,4 @@ export function encodeHandshakeFragment(
  */
 export function encodeWholeMessage(msgType: number, messageSeq: number, body: Uint8Array): Uint8Array {
   return encodeHandshakeFragment(msgType, messageSeq, body, 0, body.length);
-}
-
-/** A helper for message encoders: a writer and a finisher. */
-export function writer(): ByteWriter {
-  return new ByteWriter(256);
 }
