@@ -18,22 +18,20 @@ import {
   type Millis,
   type RandomSource,
   type Transmit,
-  address as makeAddress,
   cryptoRandom,
-  ipFamily,
   sameAddress,
 } from "@tsrtc/base";
-import { StunClass, isStunMessage, shortTermIntegrityKey } from "@tsrtc/stun";
-import { type Candidate, isMdnsName } from "./candidate.js";
-import { parseCandidate } from "./candidate-sdp.js";
+import { StunClass, isStunMessage } from "@tsrtc/stun";
+import type { Candidate } from "./candidate.js";
 import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } from "./checks.js";
 import { consentDeadline, handleConsentTimers } from "./consent.js";
 import { assertCredentials } from "./credentials.js";
 import { addLocal, gather, startGathering } from "./gathering.js";
 import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
-import type { CandidatePair, RemoteCandidate } from "./pair.js";
-import { handleRequest, triggerCheck } from "./requests.js";
-import { AgentState, type Generation } from "./state.js";
+import type { CandidatePair } from "./pair.js";
+import { addRemoteCandidate, applyRemoteCredentials, resolvedMdns } from "./remote-candidates.js";
+import { handleRequest } from "./requests.js";
+import { AgentState } from "./state.js";
 import type {
   HostInterface,
   IceAgentConfig,
@@ -154,27 +152,7 @@ export class IceAgent implements Core<IceAgentEvent> {
       if (gen.remote.ufrag === creds.ufrag && gen.remote.pwd === creds.pwd) return;
       this.restart(now);
     }
-    const g = s.gen;
-    g.remote = { ufrag: creds.ufrag, pwd: creds.pwd };
-    g.remoteKey = shortTermIntegrityKey(creds.pwd);
-    // Trickle (RFC 8838 §11): candidates that came before the credentials; keep the right ufrag.
-    for (let i = g.remoteCandidates.length - 1; i >= 0; i--) {
-      const u = g.remoteCandidates[i].candidate.ufrag;
-      if (u !== undefined && u !== creds.ufrag) {
-        g.remoteCandidates.splice(i, 1);
-        s.stats.droppedCandidates++;
-      }
-    }
-    for (const r of g.remoteCandidates) for (const l of s.locals) g.checklist.add(l, r, s.controlling);
-    const held = s.heldCandidates.splice(0);
-    for (const c of held) {
-      if (c.ufrag === creds.ufrag) this.addRemoteCandidate(c, now);
-      else s.stats.droppedCandidates++;
-    }
-    const pending = g.pendingTriggers.splice(0);
-    for (const t of pending) triggerCheck(s, g, t.local, t.remote, t.useCandidate, now);
-    s.schedule(now);
-    updateConnectionState(s, now);
+    applyRemoteCredentials(s, creds, now);
   }
 
   /**
@@ -183,92 +161,7 @@ export class IceAgent implements Core<IceAgentEvent> {
    */
   addRemoteCandidate(c: Candidate | string | null, now: Millis): void {
     this.assertOpen();
-    const s = this.s;
-    if (c === null || c === "" || c === "a=end-of-candidates" || c === "end-of-candidates") {
-      s.gen.remoteEnded = true;
-      updateConnectionState(s, now);
-      return;
-    }
-    let cand: Candidate;
-    try {
-      cand = typeof c === "string" ? parseCandidate(c) : c;
-    } catch {
-      s.stats.droppedCandidates++;
-      return;
-    }
-    if (cand.port === 0) {
-      // Port 0 is no transport address (Node's socket.send would even throw on it); Chromium
-      // signals TCP-active candidates with port 9, never 0.
-      s.stats.droppedCandidates++;
-      return;
-    }
-    const gen = s.gen;
-    if (cand.ufrag !== undefined && gen.remote && cand.ufrag !== gen.remote.ufrag) {
-      // Another generation: a stale one is dropped; a newer one (the peer restarted and its
-      // credentials are still on their way) is held until setRemoteCredentials names it.
-      if (s.prev?.remote?.ufrag === cand.ufrag || s.heldCandidates.length >= s.settings.maxRemoteCandidates) {
-        s.stats.droppedCandidates++;
-      } else s.heldCandidates.push(cand);
-      return;
-    }
-    if (isMdnsName(cand.address)) {
-      this.addMdnsCandidate(cand, now);
-      return;
-    }
-    if (ipFamily(cand.address) === undefined) {
-      s.stats.droppedCandidates++; // an FQDN other than mDNS: not supported
-      return;
-    }
-    this.addResolved(gen, cand, makeAddress(cand.address, cand.port), now);
-  }
-
-  private addResolved(gen: Generation, cand: Candidate, addr: Address, now: Millis): void {
-    const s = this.s;
-    const known = AgentState.remoteAt(gen, addr);
-    if (known) {
-      // The signaled candidate replaces a peer-reflexive one learned first (§7.3.1.3); the pair stays.
-      if (known.candidate.type === "prflx" && cand.type !== "prflx") {
-        const i = gen.remoteCandidates.indexOf(known);
-        const signaled: RemoteCandidate = { candidate: cand, address: addr };
-        gen.remoteCandidates[i] = signaled;
-        gen.prflxCount--;
-        for (const p of gen.checklist.pairs) if (p.remote === known) p.remote = signaled;
-        gen.checklist.recomputePriorities(s.controlling);
-      }
-      return;
-    }
-    if (gen.remoteCandidates.length >= s.settings.maxRemoteCandidates) {
-      s.stats.droppedCandidates++;
-      return;
-    }
-    const rc: RemoteCandidate = { candidate: cand, address: addr };
-    gen.remoteCandidates.push(rc);
-    if (!gen.remote) return; // paired once the credentials come
-    let added = false;
-    for (const l of s.locals) if (gen.checklist.add(l, rc, s.controlling)) added = true;
-    if (added) s.schedule(now);
-    updateConnectionState(s, now);
-  }
-
-  private addMdnsCandidate(cand: Candidate, now: Millis): void {
-    const s = this.s;
-    const name = cand.address.toLowerCase();
-    const ip = s.mdnsResolved.get(name);
-    if (ip !== undefined) {
-      this.addResolved(s.gen, cand, makeAddress(ip, cand.port), now);
-      return;
-    }
-    let p = s.mdnsPending.get(name);
-    if (!p) {
-      if (s.mdnsPending.size >= 32) {
-        s.stats.droppedCandidates++;
-        return;
-      }
-      p = { deadline: now + s.settings.mdnsTimeout, candidates: [] };
-      s.mdnsPending.set(name, p);
-      s.emit({ type: "mdns-query", name: cand.address });
-    }
-    if (p.candidates.length < 8) p.candidates.push(cand);
+    addRemoteCandidate(this.s, c, now);
   }
 
   /**
@@ -276,19 +169,7 @@ export class IceAgent implements Core<IceAgentEvent> {
    * the candidate is dropped; the peer's checks still reveal it as peer-reflexive (§7.3.1.3).
    */
   resolvedMdns(name: string, ip: string | undefined, now: Millis): void {
-    const s = this.s;
-    const key = name.toLowerCase();
-    const p = s.mdnsPending.get(key);
-    if (!p) return;
-    s.mdnsPending.delete(key);
-    if (ip === undefined || ipFamily(ip) === undefined) {
-      s.stats.droppedCandidates += p.candidates.length;
-      updateConnectionState(s, now);
-      return;
-    }
-    if (s.mdnsResolved.size >= 64) s.mdnsResolved.clear(); // a small cache, never unbounded
-    s.mdnsResolved.set(key, ip);
-    for (const c of p.candidates) this.addResolved(s.gen, c, makeAddress(ip, c.port), now);
+    resolvedMdns(this.s, name, ip, now);
   }
 
   // ---- restart, close --------------------------------------------------------------------
@@ -426,7 +307,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     }
     maybeNominate(s, s.gen, now);
     for (const [name, p] of s.mdnsPending) {
-      if (now >= p.deadline) this.resolvedMdns(name, undefined, now);
+      if (now >= p.deadline) resolvedMdns(s, name, undefined, now);
     }
     handleConsentTimers(s, now);
     updateConnectionState(s, now);
