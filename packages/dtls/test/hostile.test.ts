@@ -147,6 +147,26 @@ describe("handshake input", () => {
     }
   });
 
+  it("a peer showing the signaled certificate without its private key never connects, both roles", () => {
+    // The impostor has the genuine certificate (it is public: it crossed the wire) and signs
+    // with its own key. Only the signatures (CertificateVerify, ServerKeyExchange) bind the
+    // certificate that matched the fingerprint to the peer we talk to.
+    const mallory = makeCert(29);
+    const fakeA = { ...ecA, privateKey: mallory.privateKey };
+    const p = makePair(fakeA, ecB);
+    connect(p);
+    expect(alertsSent(p.serverEvents)).toEqual([51]); // decrypt_error: CertificateVerify does not verify
+    expect(p.server.state).toBe("closed");
+    expect(p.client.state).toBe("closed");
+    expect(p.serverEvents.some((e) => e.type === "connected")).toBe(false);
+    const fakeB = { ...ecB, privateKey: mallory.privateKey };
+    const q = makePair(ecA, fakeB);
+    connect(q);
+    expect(alertsSent(q.clientEvents)).toEqual([51]); // ServerKeyExchange signature does not verify
+    expect(q.client.state).toBe("closed");
+    expect(q.clientEvents.some((e) => e.type === "connected")).toBe(false);
+  });
+
   it("a verify callback can refuse the certificate", () => {
     const p = makePair(ecA, ecB, { server: { remoteFingerprints: undefined, verifyRemoteCertificate: () => false } });
     connect(p);

@@ -139,3 +139,24 @@ describe("OpenSSL s_client, our server", () => {
     });
   }
 });
+
+describe("OpenSSL s_client refused by our server", () => {
+  it("a client without a certificate (empty Certificate) gets handshake_failure: WebRTC authenticates both peers", async () => {
+    const ep = new DtlsEndpoint({ role: "server", certificate: ours, remoteFingerprints: [fingerprint(certs.ec.der)], rng: cryptoRandom });
+    const drv = new UdpDriver(ep);
+    const port = await drv.bind();
+    const cli = new Proc("openssl", [
+      "s_client", "-dtls1_2", "-noservername", "-connect", `127.0.0.1:${port}`, "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256",
+      "-use_srtp", "SRTP_AEAD_AES_128_GCM",
+    ]);
+    try {
+      await drv.until((ev) => ev.some((e) => e.type === "closed"), 10_000, "closed");
+      expect(drv.events.some((e) => e.type === "connected")).toBe(false);
+      expect(drv.events.find((e) => e.type === "error")).toMatchObject({ alert: 40 });
+      await cli.waitFor(/alert handshake failure|handshake failure/i);
+    } finally {
+      drv.close();
+      cli.kill();
+    }
+  });
+});
