@@ -4,7 +4,7 @@
  * by their signaled twin (RFC 8445 §7.3.1.3), and the pairing that waits for the credentials.
  * Bad input is dropped and counted; the caps keep every list bounded.
  */
-import { type Address, type Millis, address as makeAddress, ipFamily } from "@tsrtc/base";
+import { type Address, type Millis, address as makeAddress, ipFamily, ipToBytes } from "@tsrtc/base";
 import { shortTermIntegrityKey } from "@tsrtc/stun";
 import { type Candidate, isMdnsName } from "./candidate.js";
 import { isEndOfCandidates, parseCandidate } from "./candidate-sdp.js";
@@ -85,7 +85,24 @@ export function addRemoteCandidate(s: AgentState, c: Candidate | string | null, 
   addResolved(s, gen, cand, makeAddress(cand.address, cand.port), now);
 }
 
+/**
+ * Addresses no peer can be at: unspecified (0.0.0.0/8, ::; on Linux a datagram to them reaches
+ * our own host), IPv4 multicast, reserved and broadcast (224.0.0.0/3), IPv6 multicast
+ * (ff00::/8). Checks sent there would probe local services or a whole segment (RFC 8445 §5.1.1
+ * gathers unicast addresses only), so candidates naming them are dropped.
+ */
+function unicastPeer(addr: Address): boolean {
+  const b = ipToBytes(addr.host);
+  if (b.length === 4) return b[0] !== 0 && b[0] < 224;
+  if (b[0] === 0xff) return false;
+  return !b.every((x) => x === 0);
+}
+
 function addResolved(s: AgentState, gen: Generation, cand: Candidate, addr: Address, now: Millis): void {
+  if (!unicastPeer(addr)) {
+    s.stats.droppedCandidates++;
+    return;
+  }
   const known = AgentState.remoteAt(gen, addr);
   if (known) {
     // The signaled candidate replaces a peer-reflexive one learned first (§7.3.1.3); the pair stays.

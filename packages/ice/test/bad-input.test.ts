@@ -216,6 +216,19 @@ describe("bad input to the agent", () => {
     expect(() => new IceAgent({ controlling: true, localCredentials: { ufrag: "a b c", pwd: CREDS.pwd } })).toThrow(/RFC 8839/);
   });
 
+  it("remote candidates at unspecified, multicast or broadcast addresses are dropped, never checked", () => {
+    const a = agent();
+    const hosts = ["0.0.0.0", "0.1.2.3", "224.0.0.251", "239.1.1.1", "255.255.255.255", "::", "ff02::1"];
+    for (const h of hosts) a.addRemoteCandidate(`candidate:1 1 udp 2122260223 ${h} 5000 typ host`, 1);
+    a.addRemoteCandidate("candidate:2 1 udp 2122260223 x.local 5000 typ host", 1);
+    a.resolvedMdns("x.local", "224.0.0.1", 1);
+    expect(a.stats.droppedCandidates).toBe(hosts.length + 1);
+    expect(a.pairs).toHaveLength(0);
+    // Ordinary unicast addresses of both families, loopback included, are kept.
+    for (const h of ["10.0.0.1", "127.0.0.1", "2001:db8::1", "::1"]) a.addRemoteCandidate(`candidate:3 1 udp 1 ${h} 5000 typ host`, 1);
+    expect(a.remoteCandidates.map((c) => c.address)).toEqual(["10.0.0.1", "127.0.0.1", "2001:db8::1", "::1"]);
+  });
+
   it("a remote candidate on port 0 is dropped: no pair, no check sent to port 0", () => {
     const a = agent();
     a.addRemoteCandidate("candidate:1 1 udp 2122260223 10.0.0.1 0 typ host", 1);
