@@ -31,16 +31,22 @@ export class TsnTracker {
     return this.re.length > 0 ? this.re[this.re.length - 1] : this.cum;
   }
 
+  /** NEW means mark() will take it: a TSN that would need a range beyond the budget is REFUSED here. */
   check(tsn: number): TsnVerdict {
     const d = (tsn - this.cum) | 0;
     if (d <= 0) return TsnVerdict.DUPLICATE;
     if (d > 65535) return TsnVerdict.REFUSED;
-    for (let i = this.rs.length - 1; i >= 0; i--) {
-      const s = (this.rs[i] - this.cum) | 0;
-      if (d >= s) return d <= ((this.re[i] - this.cum) | 0) ? TsnVerdict.DUPLICATE : TsnVerdict.NEW;
+    if (d === 1) return TsnVerdict.NEW;
+    const n = this.rs.length;
+    let i = n - 1;
+    while (i >= 0 && ((this.rs[i] - this.cum) | 0) > d) i--;
+    if (i >= 0) {
+      const e = (this.re[i] - this.cum) | 0;
+      if (d <= e) return TsnVerdict.DUPLICATE;
+      if (d === e + 1) return TsnVerdict.NEW;
     }
-    if (d > 1 && this.rs.length >= this.maxRanges) return TsnVerdict.REFUSED;
-    return TsnVerdict.NEW;
+    if (i + 1 < n && ((this.rs[i + 1] - this.cum) | 0) === d + 1) return TsnVerdict.NEW;
+    return n >= this.maxRanges ? TsnVerdict.REFUSED : TsnVerdict.NEW;
   }
 
   noteDuplicate(tsn: number): void {
