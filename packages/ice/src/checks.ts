@@ -164,8 +164,11 @@ function onSuccess(
   }
   const { gen, pair } = ctx;
   if (ctx.kind === "consent") {
+    // RFC 7675 §5.1: an authenticated answer on the same 5-tuple, both ends, renews consent.
+    const symmetric = sameAddress(from, pair.remote.address) && sameAddress(local, pair.local.base);
+    if (!symmetric) return;
     if (rtt !== undefined) pair.rtt = rtt;
-    if (s.activePair() === pair && sameAddress(from, pair.remote.address)) {
+    if (s.activePair() === pair) {
       s.lastConsentAt = now;
       updateConnectionState(s, now);
     }
