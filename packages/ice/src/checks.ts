@@ -216,14 +216,17 @@ function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void
     // §7.2.5.1: role conflict; switch to the role opposite to the one the request claimed.
     s.stats.roleConflicts++;
     if (s.controlling === ctx.controlling) setRole(s, !ctx.controlling, now);
-    pair.state = PairState.waiting;
-    gen.checklist.trigger(pair);
-    s.schedule(now);
-    return;
+    return recheck(s, gen, pair, now);
   }
   pair.state = PairState.failed;
   if (gen.nominating === pair) nominationFailed(s, gen, pair, now);
   updateConnectionState(s, now);
+}
+
+/** Check `pair` again: Waiting, on the triggered-check queue (§7.2.5.4), at the next pacing slot. */
+function recheck(s: AgentState, gen: Generation, pair: CandidatePair, now: Millis): void {
+  gen.checklist.trigger(pair);
+  s.schedule(now);
 }
 
 /**
@@ -251,19 +254,14 @@ function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
     // The peer may have seen our USE-CANDIDATE and selected the pair while every answer was
     // lost: nominate the same pair again rather than a different one it would not expect.
     gen.nominationRetries++;
-    gen.checklist.trigger(pair);
-    s.schedule(now);
-    return;
+    return recheck(s, gen, pair, now);
   }
   if (pair.peerCheckedAt !== undefined && (pair.rechecks ?? 0) < 3) {
     // The peer's checks reach us on this pair, so ours were unlucky, not hopeless: try again
     // (a bounded number of times) rather than fail a pair that works the other way.
     pair.rechecks = (pair.rechecks ?? 0) + 1;
     pair.peerCheckedAt = undefined;
-    pair.state = PairState.waiting;
-    gen.checklist.trigger(pair);
-    s.schedule(now);
-    return;
+    return recheck(s, gen, pair, now);
   }
   pair.state = PairState.failed;
   if (gen.nominating === pair) nominationFailed(s, gen, pair, now);
