@@ -142,9 +142,11 @@ class Injector {
     } catch {
       return undefined; // not STUN (DTLS would be here in a full stack)
     }
-    const cls = this.rng.nextInt(3) === 0 ? this.pick([0, 2, 3] as const) : m.cls;
+    const cls = this.rng.nextInt(3) === 0 ? this.pick([0, 1, 2, 3] as const) : m.cls;
     const txid = this.rng.nextInt(4) === 0 ? this.randomBytes(12) : m.transactionId.slice();
-    const b = new StunBuilder().begin(m.method, cls, txid);
+    // Now and then another method: TURN's, or any 12-bit value.
+    const method = this.rng.nextInt(8) === 0 ? this.pick([3, 6, 8, this.rng.nextInt(0x1000)]) : m.method;
+    const b = new StunBuilder().begin(method, cls, txid);
     const keys = this.keys();
     for (let i = 0; i < m.count; i++) {
       const t = m.attributeType(i);
