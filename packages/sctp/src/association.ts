@@ -163,6 +163,11 @@ export class SctpAssociation {
     this.queue.stream(stream).lowThreshold = threshold;
   }
 
+  /** Relative share of a stream in the round-robin scheduler (RFC 8831 §6.4 priority: 128, 256, 512, 1024). */
+  setStreamPriority(stream: number, priority: number): void {
+    this.queue.setPriority(stream, priority);
+  }
+
   /** Reset outgoing streams (RFC 6525), e.g. to close data channels. False if RE-CONFIG is not negotiated. */
   resetStreams(streams: readonly number[]): boolean {
     if (!this.resets || !this.neg?.reconfig) return false;

@@ -22,6 +22,9 @@ export interface OutMessage {
 }
 
 export interface OutStream {
+  /** Turns per round-robin cycle (from the channel priority, RFC 8831 §6.4), and what is left of them. */
+  weight: number;
+  credit: number;
   buffered: number;
   lowThreshold: number;
   /** Messages queued and not yet fully fragmented. */
@@ -59,7 +62,7 @@ export class SendQueue {
   stream(id: number): OutStream {
     let s = this.streams.get(id);
     if (!s) {
-      s = { buffered: 0, lowThreshold: 0, pending: 0, nextSsn: 0, nextMid: 0, nextUnorderedMid: 0 };
+      s = { weight: 2, credit: 2, buffered: 0, lowThreshold: 0, pending: 0, nextSsn: 0, nextMid: 0, nextUnorderedMid: 0 };
       this.streams.set(id, s);
     }
     return s;
@@ -140,7 +143,7 @@ export class SendQueue {
       this.remove(m);
     } else if (this.interleave) {
       this.partial = m;
-      this.cursor++;
+      this.turnTaken(m.stream, this.ring.indexOf(m.stream));
     } else {
       this.inProgress = m;
     }
@@ -178,14 +181,30 @@ export class SendQueue {
       sq.head = 0;
       this.ring.splice(idx, 1);
       if (idx < this.cursor) this.cursor--;
+      const st = this.stream(m.stream);
+      st.credit = st.weight;
     } else {
       if (sq.head > 1024 && sq.head * 2 > sq.q.length) {
         sq.q = sq.q.slice(sq.head);
         sq.head = 0;
       }
-      // Next turn goes to the following stream.
-      if (idx === this.cursor) this.cursor++;
+      this.turnTaken(m.stream, idx);
     }
+  }
+
+  /** A stream used one of its turns; when its credit is spent the next stream's turn comes. */
+  private turnTaken(stream: number, idx: number): void {
+    const st = this.stream(stream);
+    if (--st.credit > 0) return;
+    st.credit = st.weight;
+    if (idx === this.cursor) this.cursor++;
+  }
+
+  /** Weighted round robin: a stream of priority p gets about p/128 turns per cycle (128 = 1, 256 = 2, ...). */
+  setPriority(stream: number, priority: number): void {
+    const st = this.stream(stream);
+    st.weight = Math.max(1, Math.min(64, Math.round(priority / 128)));
+    st.credit = Math.min(st.credit, st.weight);
   }
 
   private release(stream: number, len: number): void {

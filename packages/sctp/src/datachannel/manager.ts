@@ -67,6 +67,7 @@ export class DataChannelManager {
     if (id < 0 || id > 65534) throw new TypeError(`stream id ${id} out of range`);
     if (this.byId.has(id)) throw new Error(`OperationError: stream id ${id} is in use`);
     ch.id = id;
+    this.association.setStreamPriority(id, ch.priority);
     const e: Entry = { channel: ch, outReset: false, inReset: false, openPending: !ch.negotiated };
     this.byId.set(id, e);
     if (this.connected) this.open(e);
@@ -246,6 +247,7 @@ export class DataChannelManager {
     else if (kind === 0x02) init.maxPacketLifeTime = open.reliability;
     const ch = new DataChannel(this.link, open.label, init);
     ch.id = stream;
+    this.association.setStreamPriority(stream, open.priority);
     // W3C "announce the channel as open": readyState is open when the datachannel event fires, the open event follows.
     ch.readyState = "open";
     this.byId.set(stream, { channel: ch, outReset: false, inReset: false, openPending: false });
