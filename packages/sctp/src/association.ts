@@ -118,7 +118,10 @@ export class SctpAssociation {
     this.hs.connect(now);
   }
 
-  /** Queue a user message. Messages sent before the association is up wait for it. */
+  /**
+   * Queue a user message. Messages sent before the association is up wait for it. The
+   * association keeps `data` itself until it is acknowledged: do not modify it afterwards.
+   */
   send(stream: number, ppid: number, data: Uint8Array, opts: SendOptions = {}): void {
     if (this.terminated) throw new Error("InvalidStateError: association is closed");
     if (this.state !== State.CLOSED && this.state !== State.COOKIE_WAIT && this.state !== State.COOKIE_ECHOED && this.state !== State.ESTABLISHED) {

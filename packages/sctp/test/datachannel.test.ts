@@ -94,6 +94,18 @@ describe("data channels over two associations", () => {
     expect(a.log).toEqual(["a:open"]);
   });
 
+  it("send() snapshots binary data: reusing the buffer afterwards changes nothing", () => {
+    const { a, b, settle } = setup();
+    const ch = a.mgr.createDataChannel("snap");
+    settle();
+    const got = watch(b.incoming[0], b.log, "b");
+    const buf = Uint8Array.of(1, 2, 3);
+    ch.send(buf);
+    buf.fill(9);
+    settle();
+    expect(got).toEqual([Uint8Array.of(1, 2, 3)]);
+  });
+
   it("takes even stream ids as DTLS client and odd ones as server", () => {
     const { a, b, settle } = setup();
     const ids = [a.mgr.createDataChannel("1"), a.mgr.createDataChannel("2"), b.mgr.createDataChannel("3"), b.mgr.createDataChannel("4"), a.mgr.createDataChannel("5")].map((c) => c.id);

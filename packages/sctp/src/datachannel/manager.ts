@@ -104,7 +104,8 @@ export class DataChannelManager {
       bytes = data.length === 0 ? EMPTY_PAYLOAD : utf8Encode(data);
       ppid = data.length === 0 ? Ppid.STRING_EMPTY : Ppid.STRING;
     } else {
-      bytes = data.length === 0 ? EMPTY_PAYLOAD : data;
+      // RTCDataChannel.send() snapshots the data: the caller may reuse its buffer at once.
+      bytes = data.length === 0 ? EMPTY_PAYLOAD : data.slice();
       ppid = data.length === 0 ? Ppid.BINARY_EMPTY : Ppid.BINARY;
     }
     if (bytes.length > this.association.maxMessageSize) {
