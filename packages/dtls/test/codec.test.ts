@@ -17,7 +17,7 @@ import { decodeHelloVerifyRequest, encodeHelloVerifyRequest } from "../src/hands
 import { decodeServerHello, encodeServerHello } from "../src/handshake/messages/server-hello.js";
 import { decodeServerHelloDone } from "../src/handshake/messages/server-hello-done.js";
 import { decodeServerKeyExchange, encodeServerKeyExchange } from "../src/handshake/messages/server-key-exchange.js";
-import { Reassembler } from "../src/handshake/reassembler.js";
+import { MAX_PIECES, Reassembler } from "../src/handshake/reassembler.js";
 import { ByteReader, ByteWriter } from "@tsrtc/base";
 
 const bytes = (n: number, v = 7) => new Uint8Array(n).fill(v);
@@ -93,6 +93,23 @@ describe("handshake fragments and reassembly (RFC 6347 §4.2.3)", () => {
     expect(r.add(frag(2, 0, 10), 0)).toBe("accepted");
     expect(r.add({ ...frag(2, 10, 10), length: 99 }, 0)).toBe("inconsistent");
     expect(() => readHandshakeFragment(encodeHandshakeFragment(11, 0, body, 90, 10).map((b, i) => (i === 8 ? 95 : b)), 0)).toThrow(/beyond/);
+  });
+});
+
+describe("reassembly cost is bounded", () => {
+  it("a message held in more than MAX_PIECES disjoint pieces refuses new gaps, and still completes", () => {
+    const body = Uint8Array.from({ length: 4 * MAX_PIECES + 100 }, (_, i) => i & 255);
+    const r = new Reassembler();
+    const frag = (off: number, len: number) => readHandshakeFragment(encodeHandshakeFragment(11, 0, body, off, len), 0).fragment;
+    // One-byte fragments with one-byte gaps: each would be a new piece.
+    const results = Array.from({ length: 2 * MAX_PIECES }, (_, i) => r.add(frag(2 * i, 1), 0));
+    expect(results.slice(0, MAX_PIECES).every((x) => x === "accepted")).toBe(true);
+    expect(results.slice(MAX_PIECES).every((x) => x === "too-fragmented")).toBe(true);
+    expect(r.pieces(0)).toBe(MAX_PIECES);
+    // A fragment that fills gaps merges pieces and is always taken: the genuine message completes.
+    expect(r.add(frag(0, body.length), 0)).toBe("accepted");
+    expect(r.pieces(0)).toBe(1);
+    expect(r.pop()!.body).toEqual(body);
   });
 });
 

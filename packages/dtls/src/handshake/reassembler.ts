@@ -26,9 +26,16 @@ interface Partial {
   recordSeq: number;
 }
 
-export type AddResult = "accepted" | "old" | "too-far" | "too-long" | "inconsistent";
+export type AddResult = "accepted" | "old" | "too-far" | "too-long" | "inconsistent" | "too-fragmented";
 
 const WINDOW = 16;
+/**
+ * Most disjoint pieces a message may be in while it is reassembled. Merging a fragment costs
+ * the number of pieces, so without a cap a peer sending one-byte fragments with gaps (a thousand
+ * fit in one datagram) makes reassembly quadratic: seconds of CPU for a 64 KiB message. Genuine
+ * flights, even a large chain fragmented at a small MTU and reordered, stay far below this.
+ */
+export const MAX_PIECES = 128;
 
 export class Reassembler {
   /** The next message_seq to hand on. */
@@ -54,13 +61,14 @@ export class Reassembler {
       p = { msgType: f.msgType, epoch, body: new Uint8Array(f.length), ranges: [], received: 0, recordSeq };
       this.pending.set(f.messageSeq, p);
     }
-    p.recordSeq = recordSeq;
     const start = f.fragmentOffset;
     const end = start + f.fragment.length;
     if (end > start) {
+      if (p.ranges.length >= 2 * MAX_PIECES && !coversOrTouches(p.ranges, start, end)) return "too-fragmented";
       p.body.set(f.fragment, start);
       addRange(p, start, end);
     }
+    p.recordSeq = recordSeq;
     return "accepted";
   }
 
@@ -83,6 +91,11 @@ export class Reassembler {
     return undefined;
   }
 
+  /** Disjoint pieces held for message `seq` (0 when none): at most MAX_PIECES. */
+  pieces(seq: number): number {
+    return (this.pending.get(seq)?.ranges.length ?? 0) / 2;
+  }
+
   /** Messages buffered (complete or not). */
   get size(): number {
     return this.pending.size;
@@ -91,6 +104,12 @@ export class Reassembler {
   clear(): void {
     this.pending.clear();
   }
+}
+
+/** Whether [start, end) overlaps or adjoins a piece already held (merging adds no piece). */
+function coversOrTouches(r: number[], start: number, end: number): boolean {
+  for (let i = 0; i < r.length; i += 2) if (r[i] <= end && start <= r[i + 1]) return true;
+  return false;
 }
 
 function addRange(p: Partial, start: number, end: number): void {
