@@ -428,6 +428,7 @@ export class SctpAssociation {
     this.sender = new Sender(n.localInitialTsn, n.peerRwnd, this.queue, {
       mtu: this.o.mtu,
       iData: n.iData,
+      partialReliability: n.forwardTsn,
       rtoInitial: this.o.rtoInitial,
       rtoMin: this.o.rtoMin,
       rtoMax: this.o.rtoMax,

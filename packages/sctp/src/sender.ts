@@ -43,6 +43,8 @@ export class InflightChunk {
 export interface SenderConfig {
   mtu: number;
   iData: boolean;
+  /** FORWARD-TSN negotiated (RFC 3758 §3.3). Without it every message is sent reliably. */
+  partialReliability?: boolean;
   rtoInitial: number;
   rtoMin: number;
   rtoMax: number;
@@ -138,7 +140,7 @@ export class Sender {
       if (m.offset === 0) {
         // A negative expiry is a lifetime not yet started: it starts now (PR-SCTP timed reliability).
         if (m.expiresAt < 0) m.expiresAt = now - m.expiresAt - 1;
-        if (m.expiresAt <= now) {
+        if (m.expiresAt <= now && this.cfg.partialReliability !== false) {
           // RFC 3758 §3.5 A1: an expired message that never left is dropped without a TSN.
           q.discard(m);
           this.stats.abandoned++;
@@ -307,6 +309,7 @@ export class Sender {
 
   /** PR-SCTP (RFC 3758 §3.5 A3): abandon instead of retransmitting when the message's budget is spent. */
   private mayRetransmit(c: InflightChunk, now: number): boolean {
+    if (this.cfg.partialReliability === false) return true;
     const m = c.msg;
     if (m.abandoned) return false;
     if (c.sends > m.maxRetransmits || m.expiresAt <= now) {

@@ -126,6 +126,20 @@ describe("sender window rules (unit)", () => {
     expect(s.cc.cwnd).toBe(4800);
   });
 
+  it("without FORWARD-TSN negotiated, partially reliable messages are sent reliably (nothing could skip them)", () => {
+    const q = new SendQueue(() => {});
+    const s = new Sender(1000, 1_000_000, q, { mtu: 1200, iData: false, rtoInitial: 1000, rtoMin: 400, rtoMax: 10000, partialReliability: false });
+    q.push({ stream: 1, ppid: 53, data: new Uint8Array(100), offset: 0, unordered: false, mid: -1, nextFsn: 0, maxRetransmits: 0, expiresAt: Infinity, abandoned: false });
+    const pb = new PacketBuilder(1200);
+    pb.begin(5000, 5000, 1);
+    expect(s.fill(pb, 1200, 0)).toBe(true);
+    s.onT3(s.t3!);
+    expect(s.stats.abandoned).toBe(0);
+    pb.begin(5000, 5000, 1);
+    expect(s.fill(pb, 1200, 2000)).toBe(true);
+    expect(s.stats.retransmitted).toBe(1);
+  });
+
   it("refuses a SACK for a TSN never sent", () => {
     const { s } = sender(1_000_000);
     drainPackets(s);
