@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crc32, crc32c, utf8Encode } from "@tsrtc/base";
 
@@ -5,6 +6,18 @@ import { crc32, crc32c, utf8Encode } from "@tsrtc/base";
 describe("crc32", () => {
   it("matches the catalogue check value", () => {
     expect(crc32(utf8Encode("123456789"))).toBe(0xcbf43926);
+  });
+  it("the word-at-a-time path agrees with a bytewise reference on random, unaligned slices", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(7), fc.nat(40), (bytes, shift, cut) => {
+        const buf = new Uint8Array(bytes.length + shift).subarray(shift);
+        buf.set(bytes);
+        const start = Math.min(cut, bytes.length);
+        expect(crc32(buf, start)).toBe(bytewise(bytes.subarray(start), 0xedb88320));
+        expect(crc32c(buf, start)).toBe(bytewise(bytes.subarray(start), 0x82f63b78));
+      }),
+      { numRuns: 300 },
+    );
   });
   it("is 0 for empty input", () => {
     expect(crc32(new Uint8Array(0))).toBe(0);
@@ -34,3 +47,12 @@ describe("crc32c", () => {
     expect(crc32c(new Uint8Array(32).map((_, i) => 31 - i))).toBe(0x113fdb5c);
   });
 });
+
+function bytewise(b: Uint8Array, poly: number): number {
+  let c = 0xffffffff;
+  for (const x of b) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ poly : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}

@@ -3,7 +3,7 @@
  * checksum of RFC 9653, and chunk framing (§3.2). Parsing walks chunks in place; building
  * writes into one reusable buffer and copies out exactly the packet's bytes.
  */
-import { crc32cFast as crc32c } from "./crc32c.js";
+import { crc32c } from "@tsrtc/base";
 import { CHUNK_HEADER_SIZE, COMMON_HEADER_SIZE } from "./constants.js";
 
 export interface PacketHeader {
