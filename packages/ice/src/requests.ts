@@ -72,13 +72,12 @@ export function handleRequest(s: AgentState, m: StunMessage, from: Address, loca
     respondError(s, m, 420, from, local, gen.localKey);
     return;
   }
-  let theirControlling: bigint | undefined;
-  let theirControlled: bigint | undefined;
+  // §7.3.1.1: only a peer claiming our own role conflicts; read its tie-breaker, not the other.
+  let theirs: bigint | undefined;
   let priority: number | undefined;
   let useCandidate: boolean;
   try {
-    theirControlling = m.iceControlling();
-    theirControlled = m.iceControlled();
+    theirs = s.controlling ? m.iceControlling() : m.iceControlled();
     priority = m.priority();
     useCandidate = m.useCandidate();
   } catch {
@@ -86,16 +85,16 @@ export function handleRequest(s: AgentState, m: StunMessage, from: Address, loca
     return;
   }
   // §7.3.1.1: role conflict repair by tie-breaker.
-  if (s.controlling && theirControlling !== undefined) {
+  if (theirs !== undefined && s.controlling) {
     s.stats.roleConflicts++;
-    if (s.tieBreaker >= theirControlling) {
+    if (s.tieBreaker >= theirs) {
       respondError(s, m, 487, from, local, gen.localKey);
       return;
     }
     setRole(s, false, now);
-  } else if (!s.controlling && theirControlled !== undefined) {
+  } else if (theirs !== undefined) {
     s.stats.roleConflicts++;
-    if (s.tieBreaker >= theirControlled) setRole(s, true, now);
+    if (s.tieBreaker >= theirs) setRole(s, true, now);
     else {
       respondError(s, m, 487, from, local, gen.localKey);
       return;
@@ -103,7 +102,7 @@ export function handleRequest(s: AgentState, m: StunMessage, from: Address, loca
   }
   // §7.3.1.2: success, with the source address as XOR-MAPPED-ADDRESS.
   const data = s.builder
-    .begin(StunMethod.Binding, StunClass.SuccessResponse, m.transactionId)
+    .beginResponse(m, StunClass.SuccessResponse)
     .xorMappedAddress(from)
     .messageIntegrity(gen.localKey)
     .fingerprint()

@@ -23,6 +23,7 @@ import { type GoogNetworkInfo, type IcmpValue, writeIcmp } from "./attributes/tu
 import { writeUnknownAttributes } from "./attributes/unknown-attributes.js";
 import { writeFingerprint } from "./fingerprint.js";
 import { type IntegrityKey, toIntegrityKey, writeHmacSha1, writeHmacSha256 } from "./integrity.js";
+import type { StunMessage } from "./message.js";
 
 /** RFC 8489 §14.8: senders keep reason phrases within 509 bytes. */
 const MAX_REASON_SEND = 509;
@@ -40,6 +41,25 @@ export class StunBuilder {
     if (transactionId.length !== TRANSACTION_ID_LENGTH) {
       throw new RangeError(`a STUN transaction id is 12 bytes, got ${transactionId.length}`);
     }
+    this.header(method, cls);
+    this.buf.set(transactionId, 8);
+    return this;
+  }
+
+  /**
+   * Start a response to `request` (RFC 8489 §6.3): its method and transaction id, class `cls`.
+   * The id is copied straight from the request's bytes.
+   */
+  beginResponse(request: Pick<StunMessage, "method" | "data">, cls: number): this {
+    this.header(request.method, cls);
+    const d = request.data;
+    const b = this.buf;
+    for (let i = 8; i < HEADER_LENGTH; i++) b[i] = d[i];
+    return this;
+  }
+
+  /** The first 8 header bytes: type, zero length, magic cookie. */
+  private header(method: number, cls: number): void {
     if (!Number.isInteger(method) || method < 0 || method > 0xfff) throw new RangeError(`bad STUN method ${method}`);
     if (cls !== 0 && cls !== 1 && cls !== 2 && cls !== 3) throw new RangeError(`bad STUN class ${cls}`);
     const b = this.buf;
@@ -52,9 +72,7 @@ export class StunBuilder {
     b[5] = 0x12;
     b[6] = 0xa4;
     b[7] = 0x42;
-    b.set(transactionId, 8);
     this.at = HEADER_LENGTH;
-    return this;
   }
 
   /** Bytes written so far. */

@@ -21,7 +21,7 @@ export interface ResponseOptions {
 
 /** Start a success response to `request` in `builder` (caller adds attributes and trailers). */
 export function beginSuccessResponse(builder: StunBuilder, request: StunMessage): StunBuilder {
-  return builder.begin(request.method, StunClass.SuccessResponse, request.transactionId);
+  return builder.beginResponse(request, StunClass.SuccessResponse);
 }
 
 /** Start an error response with ERROR-CODE (the RFC's reason phrase when none is given). */
@@ -31,7 +31,7 @@ export function beginErrorResponse(
   code: number,
   reason: string = reasonPhrase(code),
 ): StunBuilder {
-  return builder.begin(request.method, StunClass.ErrorResponse, request.transactionId).errorCode(code, reason);
+  return builder.beginResponse(request, StunClass.ErrorResponse).errorCode(code, reason);
 }
 
 function trailers(b: StunBuilder, opts: ResponseOptions): Uint8Array {

@@ -30,3 +30,18 @@ describe("address writing (RFC 8489 §14.1, §14.2)", () => {
     expect(() => b2.mappedAddress({ family: 4, host: "not-an-ip", port: 1 })).toThrow(TypeError);
   });
 });
+
+describe("beginResponse (RFC 8489 §6.3)", () => {
+  it("copies the request's method and transaction id, with the class asked for", () => {
+    const req = StunMessage.decode(
+      new StunBuilder().begin(StunMethod.Allocate, StunClass.Request, TXID).software("x").finish(),
+    );
+    for (const cls of [StunClass.SuccessResponse, StunClass.ErrorResponse]) {
+      const resp = StunMessage.decode(new StunBuilder().beginResponse(req, cls).finish());
+      expect(resp.method).toBe(StunMethod.Allocate);
+      expect(resp.cls).toBe(cls);
+      expect(Array.from(resp.transactionId)).toEqual(Array.from(TXID));
+      expect(resp.length).toBe(0);
+    }
+  });
+});
