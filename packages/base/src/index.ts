@@ -8,6 +8,7 @@ export * from "./log.js";
 export * from "./reader.js";
 export * from "./replay-window.js";
 export * from "./rng.js";
+export * from "./sha1.js";
 export * from "./slab.js";
 export * from "./timers.js";
 export * from "./writer.js";

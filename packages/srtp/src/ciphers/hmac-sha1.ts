@@ -8,11 +8,11 @@
  * is cheaper than a Buffer one: 1.8 µs). Measured with Node 20.20 on the development machine.
  * So the key XOR ipad block is kept once in front of a scratch area, the caller writes the
  * message right behind it, one native one-shot hash gives the inner digest, and the outer hash
- * (one block after the precomputed key XOR opad state) is done in JavaScript (sha1-block.ts).
+ * (one block after the precomputed key XOR opad state) is done in JavaScript (base sha1.ts).
  * `Hash.copy()` of a keyed state was slower still (about 6 µs for both hashes).
  */
 import { createHash, hash } from "node:crypto";
-import { SHA1_INIT, sha1Compress } from "./sha1-block.js";
+import { SHA1_INIT, sha1Compress } from "@tsrtc/base";
 
 /** Offset in `buf` at which the caller writes the message. */
 export const HMAC_MESSAGE_OFFSET = 64;
