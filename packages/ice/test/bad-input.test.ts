@@ -141,6 +141,21 @@ describe("bad input to the agent", () => {
     expect(a.controlling).toBe(false);
   });
 
+  it("role conflict between two controlled agents: the bigger tie-breaker takes control (§7.3.1.1)", () => {
+    const a = agent(); // controlled
+    const mine = a.tieBreaker;
+    a.handlePacket(request({ username: "bbbb:aaaa", controlled: 0xffffffffffffffffn }), PEER, LOCAL, 1);
+    expect(responses(a)[0].msg.errorCode()!.code).toBe(487);
+    expect(a.controlling).toBe(false);
+    // ICE-CONTROLLING from the peer is no conflict for a controlled agent, whatever its value.
+    a.handlePacket(request({ username: "bbbb:aaaa", controlling: mine + 1n }), PEER, LOCAL, 2);
+    expect(responses(a)[0].msg.cls).toBe(StunClass.SuccessResponse);
+    expect(a.controlling).toBe(false);
+    a.handlePacket(request({ username: "bbbb:aaaa", controlled: mine > 0n ? mine - 1n : 0n }), PEER, LOCAL, 3);
+    expect(responses(a)[0].msg.cls).toBe(StunClass.SuccessResponse);
+    expect(a.controlling).toBe(mine > 0n);
+  });
+
   it("garbage, truncated STUN, and non-STUN from strangers never throw", () => {
     const a = agent();
     expect(a.handlePacket(new Uint8Array([0, 1, 0, 0]), PEER, LOCAL, 1)).toBe("stun");
