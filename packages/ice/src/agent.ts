@@ -229,6 +229,10 @@ export class IceAgent implements Core<IceAgentEvent> {
     const s = this.s;
     s.stats.packetsIn++;
     if (s.closed) return "dropped";
+    if (from.port === 0) {
+      s.stats.droppedBadSource++;
+      return "dropped";
+    }
     if (data.length > 0 && data[0] < 4) {
       if (!isStunMessage(data)) {
         s.stats.droppedMalformed++;

@@ -103,6 +103,8 @@ export interface IceStats {
   droppedUnmatched: number;
   /** Non-STUN datagrams from unknown sources. */
   droppedUnknownSource: number;
+  /** Datagrams from source port 0: nothing can be sent back there (Node's send would throw). */
+  droppedBadSource: number;
   /** Remote candidates refused (bad address, other ufrag, caps). */
   droppedCandidates: number;
   /** Peer-reflexive candidates not learned because of maxPeerReflexive. */
@@ -128,6 +130,7 @@ export function emptyStats(): IceStats {
     droppedBadIntegrity: 0,
     droppedUnmatched: 0,
     droppedUnknownSource: 0,
+    droppedBadSource: 0,
     droppedCandidates: 0,
     prflxCapped: 0,
     pairsCapped: 0,

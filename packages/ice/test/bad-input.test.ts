@@ -244,6 +244,16 @@ describe("bad input to the agent", () => {
     expect(a.remoteCandidates.map((c) => c.address)).toEqual(["10.0.0.1", "127.0.0.1", "2001:db8::1", "::1"]);
   });
 
+  it("datagrams from source port 0 are dropped and counted, never answered", () => {
+    const a = agent();
+    const zero = address("10.0.0.1", 0);
+    expect(a.handlePacket(request({ username: "bbbb:aaaa", controlling: 1n }), zero, LOCAL, 1)).toBe("dropped");
+    expect(a.handlePacket(request({ username: "zzzz:aaaa", controlling: 1n }), zero, LOCAL, 1)).toBe("dropped");
+    expect(a.pollTransmit()).toBeUndefined();
+    expect(a.stats.droppedBadSource).toBe(2);
+    expect(a.remoteCandidates).toHaveLength(0);
+  });
+
   it("a remote candidate on port 0 is dropped: no pair, no check sent to port 0", () => {
     const a = agent();
     a.addRemoteCandidate("candidate:1 1 udp 2122260223 10.0.0.1 0 typ host", 1);

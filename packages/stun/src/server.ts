@@ -36,6 +36,8 @@ export interface BindingServerStats {
   ignored: number;
   /** Requests whose FINGERPRINT did not match (dropped, §7.3). */
   badFingerprint: number;
+  /** Datagrams from source port 0: no answer can go there (Node's send would even throw). */
+  badSource: number;
 }
 
 export class StunBindingServer {
@@ -47,6 +49,7 @@ export class StunBindingServer {
     notStun: 0,
     ignored: 0,
     badFingerprint: 0,
+    badSource: 0,
   };
   private readonly msg = new StunMessage();
   private readonly builder = new StunBuilder();
@@ -61,6 +64,10 @@ export class StunBindingServer {
   /** Handle one datagram from `from`; returns the response to send, if any. */
   handlePacket(data: Uint8Array, from: Address, _now: Millis): Transmit | undefined {
     this.stats.received++;
+    if (from.port === 0) {
+      this.stats.badSource++;
+      return undefined;
+    }
     if (data.length < HEADER_LENGTH || (data[0] & 0xc0) !== 0 || readU32(data, 4) !== MAGIC_COOKIE) {
       this.stats.notStun++;
       return undefined;

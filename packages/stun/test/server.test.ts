@@ -24,6 +24,14 @@ function binding(add?: (b: StunBuilder) => void, cls: number = StunClass.Request
 }
 
 describe("StunBindingServer", () => {
+  it("never answers a datagram from source port 0 (Node's send would throw on it)", () => {
+    const s = new StunBindingServer();
+    expect(s.handlePacket(binding(), { ...FROM4, port: 0 }, 0)).toBeUndefined();
+    expect(s.stats.badSource).toBe(1);
+    expect(s.stats.success).toBe(0);
+    expect(s.handlePacket(binding(), FROM4, 0)!.to).toEqual(FROM4);
+  });
+
   it("answers a Binding request with XOR-MAPPED-ADDRESS, SOFTWARE and FINGERPRINT", () => {
     const s = new StunBindingServer({ software: "tsrtc-test" });
     for (const from of [FROM4, FROM6]) {
@@ -109,6 +117,7 @@ describe("StunBindingServer", () => {
       notStun: 2,
       ignored: 4,
       badFingerprint: 1,
+      badSource: 0,
     });
   });
 });
