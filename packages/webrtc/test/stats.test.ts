@@ -1,4 +1,5 @@
 import { createSocket } from "node:dgram";
+import { StunBuilder, StunClass, StunMethod, shortTermIntegrityKey } from "@tsrtc/stun";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RTCDataChannelEvent, RTCPeerConnection, RTCStats } from "../src/index.js";
 import { closeAll, connect, makePc, once, until } from "./helpers.js";
@@ -122,5 +123,28 @@ describe("getStats", () => {
     dc.send("still fine");
     expect((await got).data).toBe("still fine");
     expect(a.connectionState).toBe("connected");
+  });
+
+  it("reports drops only (no channel tallies) and counts Binding requests refused with 401 by code", async () => {
+    const { a } = await connected();
+    const ufrag = a.sctp!.transport.iceTransport.getLocalParameters()!.usernameFragment;
+    const port = Number(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(a.localDescription!.sdp)![1]);
+    const junk = createSocket("udp4");
+    await new Promise<void>((r) => junk.bind(0, "127.0.0.1", () => r()));
+    // A Binding request for our ufrag whose MESSAGE-INTEGRITY uses a wrong password: 401.
+    const req = new StunBuilder().begin(StunMethod.Binding, StunClass.Request, new Uint8Array(12).fill(7))
+      .username(`${ufrag}:peer`).priority(1).iceControlled(new Uint8Array(8))
+      .messageIntegrity(shortTermIntegrityKey("not-the-password-at-all")).fingerprint().finish();
+    const answers: Buffer[] = [];
+    junk.on("message", (m) => answers.push(m));
+    junk.send(req, port, "127.0.0.1");
+    await until(() => answers.length > 0, 5000, "the 401");
+    junk.close();
+    expect((answers[0][0] << 8) | answers[0][1]).toBe(0x0111); // Binding error response
+    const dropped = (await a.getStats()).get("T01")!.tsrtcDropped as Record<string, number>;
+    expect(dropped["ice.refused401"]).toBe(1);
+    expect(Object.keys(dropped).filter((k) => k.startsWith("channels."))).toEqual(["channels.unknownStream", "channels.badDcep", "channels.idConflicts", "channels.unknownPpid"]);
+    const pcStats = [...(await a.getStats()).values()].find((s) => s.type === "peer-connection")!;
+    expect(pcStats.dataChannelsOpened).toBe(1);
   });
 });

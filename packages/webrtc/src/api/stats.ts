@@ -202,6 +202,8 @@ export function droppedByReason(engine: PeerEngine): Record<string, number> {
     out["ice.unmatched"] = ice.droppedUnmatched;
     out["ice.unknownSource"] = ice.droppedUnknownSource;
     out["ice.candidates"] = ice.droppedCandidates;
+    // Requests refused with an error response (401: failed MESSAGE-INTEGRITY, 400, 420, 487).
+    for (const [code, n] of Object.entries(ice.errorsSent)) out[`ice.refused${code}`] = n;
   }
   const dtls = engine.dtlsEndpoint?.stats;
   if (dtls) put("dtls.", dtls.dropped);
@@ -214,6 +216,8 @@ export function droppedByReason(engine: PeerEngine): Record<string, number> {
     out["sctp.outOfTheBlue"] = sctp.outOfTheBlue;
     out["sctp.unknownChunks"] = sctp.unknownChunks;
   }
-  put("channels.", engine.channels.stats);
+  // Drops only: the channels' opened/closed tallies are on the peer-connection report.
+  const { unknownStream, badDcep, idConflicts, unknownPpid } = engine.channels.stats;
+  put("channels.", { unknownStream, badDcep, idConflicts, unknownPpid });
   return out;
 }
