@@ -145,7 +145,13 @@ export class UdpIceAgent {
     for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
       const from = t.from ?? this.addresses[0];
       const socket = from && from.family === t.to.family ? this.sockets.get(addressKey(from)) : undefined;
-      if (socket) socket.send(t.data, t.to.port, t.to.host);
+      if (!socket) continue;
+      try {
+        socket.send(t.data, t.to.port, t.to.host);
+      } catch (e) {
+        // A synchronous refusal (a bad port, say) must not escape into a socket callback.
+        log("send to %s:%d failed: %s", t.to.host, t.to.port, (e as Error).message);
+      }
     }
     for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
       if (e.type === "mdns-query") this.resolveMdns(e.name);

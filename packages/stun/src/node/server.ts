@@ -73,7 +73,12 @@ export async function startStunServer(opts: StunServerOptions): Promise<RunningS
       const from: Address = { family: rinfo.family === "IPv6" ? 6 : 4, host: rinfo.address, port: rinfo.port };
       const t = core.handlePacket(msg, from, performance.now());
       if (!t) return;
-      sock.send(t.data, t.to.port, t.to.host);
+      try {
+        sock.send(t.data, t.to.port, t.to.host);
+      } catch (e) {
+        log("send to %s:%d failed: %s", t.to.host, t.to.port, (e as Error).message);
+        return;
+      }
       opts.onResponse?.(t);
     });
   }
