@@ -42,9 +42,15 @@ export type SrtpFailure =
   /** A new SSRC while `maxSsrcs` contexts exist already. */
   | "too-many-ssrcs"
   /** Unprotect only: the packet does not fit the output buffer the caller passed. */
-  | "too-large";
+  | "too-large"
+  /**
+   * Protect only: this SSRC's SRTCP index space is used up. A master key protects at most 2^31
+   * SRTCP packets (RFC 3711 §3.2.1): a wrapped index would reuse a keystream (an AEAD nonce).
+   * Re-key (a new DTLS handshake) to go on.
+   */
+  | "exhausted";
 
-export const SRTP_FAILURES: readonly SrtpFailure[] = ["malformed", "truncated", "auth", "replay", "too-many-ssrcs", "too-large"];
+export const SRTP_FAILURES: readonly SrtpFailure[] = ["malformed", "truncated", "auth", "replay", "too-many-ssrcs", "too-large", "exhausted"];
 
 export interface SrtpContextOptions {
   /** Replay window in packets (§3.3.2); default 64 as browsers, up to 65536 for video bursts. */
@@ -75,7 +81,7 @@ export class SrtpContext {
     rtpUnprotected: 0,
     rtcpProtected: 0,
     rtcpUnprotected: 0,
-    failures: { malformed: 0, truncated: 0, auth: 0, replay: 0, "too-many-ssrcs": 0, "too-large": 0 },
+    failures: { malformed: 0, truncated: 0, auth: 0, replay: 0, "too-many-ssrcs": 0, "too-large": 0, exhausted: 0 },
   };
   private readonly transform: SrtpTransform;
   private readonly rtpTag: number;
@@ -211,7 +217,8 @@ export class SrtpContext {
     const s = this.rtcpStream(ssrc);
     if (!s) return this.fail("too-many-ssrcs");
     const index = s.nextIndex;
-    s.nextIndex = (index + 1) & SRTCP_INDEX_MASK;
+    if (index > SRTCP_INDEX_MASK) return this.fail("exhausted");
+    s.nextIndex = index + 1; // 2^31 once the last index is used: never wraps to 0
     const n = packet.length + SRTCP_TRAILER_LENGTH + this.rtcpTag;
     const dst = output(out, n);
     this.transform.protectRtcp(packet, ssrc, index, this.encryptRtcp, dst);

@@ -49,7 +49,7 @@ export function estimateRoc(sl: number, roc: number, seq: number): number {
 }
 
 export class RtcpStream {
-  /** SRTCP index of the next packet we send (§3.4: starts at 0, incremented mod 2^31). */
+  /** SRTCP index of the next packet we send (§3.4: starts at 0); 2^31 when the index space is used up. */
   nextIndex = 0;
   private window: ReplayWindow | undefined;
 

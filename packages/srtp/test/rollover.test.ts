@@ -1,7 +1,7 @@
 /** ROC tracking and the packet index estimate of RFC 3711 §3.3.1 across sequence number wraps. */
 import { describe, expect, it } from "vitest";
 import { estimateRoc } from "../src/index.js";
-import { ALL_PROFILES, hex, pair, rtp } from "./helpers.js";
+import { ALL_PROFILES, hex, pair, rtcpRr, rtp } from "./helpers.js";
 
 describe("estimateRoc (RFC 3711 §3.3.1)", () => {
   it.each([
@@ -112,5 +112,26 @@ describe.each(ALL_PROFILES.map((p) => [`0x${p.toString(16).padStart(4, "0")}`, p
     const got = server.remote.unprotectRtp(client.local.protectRtp(late)!);
     expect(hex(got)).toBe(hex(late));
     expect(client.local.rolloverCounter(ssrc)).toBe(1);
+  });
+});
+
+describe.each(ALL_PROFILES.map((p) => [`0x${p.toString(16).padStart(4, "0")}`, p] as const))("profile %s: SRTCP index space", (_name, profile) => {
+  it("protects index 2^31-1, then refuses (counted) instead of wrapping to index 0 (RFC 3711 §3.2.1)", () => {
+    const { client, server } = pair(profile);
+    const ssrc = 0x1234;
+    const first = client.local.protectRtcp(rtcpRr(ssrc))!; // index 0
+    client.local.setRtcpIndex(ssrc, 0x7fffffff);
+    const last = client.local.protectRtcp(rtcpRr(ssrc));
+    expect(last).toBeDefined();
+    expect(server.remote.unprotectRtcp(last!)).toBeDefined();
+    for (let i = 0; i < 3; i++) {
+      expect(client.local.protectRtcp(rtcpRr(ssrc))).toBeUndefined();
+      expect(client.local.lastError).toBe("exhausted");
+    }
+    expect(client.local.stats.failures.exhausted).toBe(3);
+    expect(client.local.stats.rtcpProtected).toBe(2);
+    expect(first.length).toBeGreaterThan(0);
+    // Other SSRCs are unaffected.
+    expect(client.local.protectRtcp(rtcpRr(ssrc + 1))).toBeDefined();
   });
 });
