@@ -108,8 +108,19 @@ export class UdpBundle {
       socket = h && this.sockets.get(addressKey(h.address));
     }
     if (!socket) return;
-    socket.send(data, to.port, to.host);
+    try {
+      socket.send(data, to.port, to.host);
+    } catch (e) {
+      // Node throws synchronously for some destinations (port 0, a malformed host): an address
+      // that came from the wire must never throw out of the driver. Asynchronous send errors
+      // reach the socket's "error" listener.
+      this.sendErrors++;
+      log("cannot send to %s:%d: %s", to.host, to.port, (e as Error).message);
+    }
   }
+
+  /** Datagrams Node refused to send (bad destination). */
+  sendErrors = 0;
 
   close(): void {
     if (this.closed) return;
