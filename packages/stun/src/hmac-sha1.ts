@@ -1,69 +1,20 @@
 /**
- * HMAC-SHA1 (RFC 2104 over FIPS 180-4 SHA-1) with the key's inner and outer pad states computed
- * once. MESSAGE-INTEGRITY (RFC 8489 §14.5) of a ~100-byte STUN message is three SHA-1 blocks;
+ * HMAC-SHA1 (RFC 2104 over FIPS 180-4 SHA-1, one compression from @tsrtc/base) with the key's
+ * inner and outer pad states computed once. MESSAGE-INTEGRITY (RFC 8489 §14.5) of a ~100-byte STUN message is three SHA-1 blocks;
  * node:crypto's per-call setup (createHmac, its key schedule, the native boundary, the digest
  * Buffer) costs several times that, so for the ICE hot path this keyed form is the fast one
  * (bench/stun.bench.ts measures both). Verified against node:crypto in test/integrity.test.ts.
  */
 import { createHash } from "node:crypto";
+import { SHA1_INIT, sha1Compress as compress } from "@tsrtc/base";
 
-const IV = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
+const IV = new Int32Array(SHA1_INIT);
 
 // Scratch shared by every key: the computation is synchronous and never re-entered.
-const W = new Int32Array(80);
+const W = new Int32Array(16);
 const S = new Int32Array(5);
 const TAIL = new Uint8Array(128);
 const DIGEST = new Uint8Array(20);
-
-function compress(s: Int32Array, w: Int32Array): void {
-  for (let t = 16; t < 80; t++) {
-    const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
-    w[t] = (x << 1) | (x >>> 31);
-  }
-  let a = s[0];
-  let b = s[1];
-  let c = s[2];
-  let d = s[3];
-  let e = s[4];
-  let t = 0;
-  for (; t < 20; t++) {
-    const x = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[t]) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = x;
-  }
-  for (; t < 40; t++) {
-    const x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[t]) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = x;
-  }
-  for (; t < 60; t++) {
-    const x = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e - 0x70e44324 + w[t]) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = x;
-  }
-  for (; t < 80; t++) {
-    const x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e - 0x359d3e2a + w[t]) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = x;
-  }
-  s[0] = (s[0] + a) | 0;
-  s[1] = (s[1] + b) | 0;
-  s[2] = (s[2] + c) | 0;
-  s[3] = (s[3] + d) | 0;
-  s[4] = (s[4] + e) | 0;
-}
 
 function load(w: Int32Array, b: Uint8Array, at: number): void {
   for (let i = 0; i < 16; i++, at += 4) {
