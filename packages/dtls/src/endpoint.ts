@@ -259,6 +259,7 @@ export class DtlsEndpoint implements HandshakeHost {
       if (this.flight.current && this.status !== "closed") {
         this.stats.retransmits++;
         this.transmitFlight();
+        this.flight.restartTimer(now);
       }
     }
   }

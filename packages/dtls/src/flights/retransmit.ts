@@ -13,6 +13,8 @@ export type FlightItem =
 export class FlightSender {
   private items: FlightItem[] | undefined;
   private deadline: Millis | undefined;
+  /** The length of the wait under way. */
+  private interval: Millis = 0;
   private readonly backoff: Backoff;
 
   constructor(initial: Millis = 1000, max: Millis = 60_000) {
@@ -23,7 +25,17 @@ export class FlightSender {
   set(items: FlightItem[], now: Millis, armTimer: boolean): void {
     this.items = items;
     this.backoff.reset();
-    this.deadline = armTimer ? now + this.backoff.next() : undefined;
+    this.interval = this.backoff.next();
+    this.deadline = armTimer ? now + this.interval : undefined;
+  }
+
+  /**
+   * The peer retransmitted its flight and we answered with ours: the timer restarts from now,
+   * with the wait under way (RFC 6347 §4.2.4: "retransmits the flight, resets the retransmit
+   * timer, and returns to the WAITING state"). A flight without a timer (the last) keeps none.
+   */
+  restartTimer(now: Millis): void {
+    if (this.deadline !== undefined) this.deadline = now + this.interval;
   }
 
   get current(): FlightItem[] | undefined {
@@ -42,7 +54,8 @@ export class FlightSender {
   /** True when the timer fired: the caller retransmits the flight; the next wait is doubled. */
   expire(now: Millis): boolean {
     if (this.deadline === undefined || now < this.deadline || !this.items) return false;
-    this.deadline = now + this.backoff.next();
+    this.interval = this.backoff.next();
+    this.deadline = now + this.interval;
     return true;
   }
 
