@@ -133,6 +133,8 @@ export class SctpAssociation {
     if (data.length === 0) throw new RangeError("SCTP cannot carry an empty message (RFC 9260 §6.2)");
     if (data.length > this.o.maxMessageSize) throw new RangeError(`message of ${data.length} bytes exceeds max-message-size ${this.o.maxMessageSize}`);
     if (this.resets?.isResetting(stream)) throw new Error(`InvalidStateError: stream ${stream} is being reset`);
+    // New data on an idle queue is a transmission opportunity (Max.Burst); a busy queue is clocked by SACKs.
+    if (this.queue.size === 0) this.sender?.openBurst();
     this.queue.push({
       stream,
       ppid,
@@ -432,6 +434,7 @@ export class SctpAssociation {
       rtoInitial: this.o.rtoInitial,
       rtoMin: this.o.rtoMin,
       rtoMax: this.o.rtoMax,
+      maxBurst: this.o.maxBurst,
     });
     this.receiver = new Receiver(
       n.peerInitialTsn,

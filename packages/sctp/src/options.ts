@@ -23,6 +23,11 @@ export interface SctpOptions {
   rtoInitial?: number;
   rtoMin?: number;
   rtoMax?: number;
+  /**
+   * Max.Burst (RFC 9260 §6.1 D, §16): DATA packets sent per transmission opportunity (a SACK,
+   * a timeout, new data on an idle queue). 4 as in the RFC, usrsctp and dcsctp; 0 = no limit.
+   */
+  maxBurst?: number;
   /** Association.Max.Retrans (§16). */
   maxRetransmits?: number;
   maxInitRetransmits?: number;
@@ -56,6 +61,7 @@ export function withDefaults(opts: SctpOptions): Required<SctpOptions> {
     rtoInitial: 1000,
     rtoMin: 400,
     rtoMax: 10000,
+    maxBurst: 4,
     maxRetransmits: 10,
     maxInitRetransmits: 8,
     delayedAck: 200,

@@ -48,6 +48,11 @@ export interface SenderConfig {
   rtoInitial: number;
   rtoMin: number;
   rtoMax: number;
+  /**
+   * Max.Burst (RFC 9260 §6.1 D, §16: 4): packets carrying DATA sent per transmission
+   * opportunity (a SACK, a T3 expiry, new data on an idle queue). Unlimited when not set.
+   */
+  maxBurst?: number;
 }
 
 export type SackOutcome = "ok" | "old" | "violation";
@@ -73,7 +78,10 @@ export class Sender {
   forwardTsnNeeded = false;
   /** Consecutive T3 expiries without progress (association error counter, §8.1). */
   errorCount = 0;
-  stats = { retransmitted: 0, fastRetransmits: 0, timeouts: 0, abandoned: 0 };
+  stats = { retransmitted: 0, fastRetransmits: 0, timeouts: 0, abandoned: 0, burstLimited: 0 };
+  /** DATA packets still allowed before the next transmission opportunity (Max.Burst). */
+  private burstLeft: number;
+  private burstCounted = false;
 
   constructor(
     initialTsn: number,
@@ -87,6 +95,25 @@ export class Sender {
     this.peerRwnd = peerRwnd;
     this.cc = new CongestionControl(cfg.mtu, peerRwnd);
     this.rto = new RtoEstimator(cfg.rtoInitial, cfg.rtoMin, cfg.rtoMax);
+    this.burstLeft = this.maxBurst;
+  }
+
+  private get maxBurst(): number {
+    const b = this.cfg.maxBurst;
+    return b === undefined || b <= 0 ? Infinity : b;
+  }
+
+  /**
+   * A transmission opportunity (RFC 9260 §6.1 D): the next packets may carry up to Max.Burst
+   * packets of DATA. SACKs and T3 call it themselves; the association calls it when data is
+   * queued on an idle queue. Without the limit, one SACK that frees a whole window (a large
+   * cumulative ack after a loss is repaired, a window update, data after an idle spell) sends
+   * the whole window back to back, which overflows small queues on the path (and the kernel's
+   * socket buffer when both peers share a process).
+   */
+  openBurst(): void {
+    this.burstLeft = this.maxBurst;
+    this.burstCounted = false;
   }
 
   /** Chunks sent and not yet covered by the cumulative ack. */
@@ -103,6 +130,17 @@ export class Sender {
     const hdr = this.cfg.iData ? IDATA_HEADER_SIZE : DATA_HEADER_SIZE;
     let wrote = false;
     const cc = this.cc;
+    // Max.Burst; nothing in flight means no SACK is coming to open the next burst.
+    if (this.burstLeft <= 0) {
+      if (this.flightSize > 0) {
+        if (!this.burstCounted && this.hasDataToSend()) {
+          this.burstCounted = true;
+          this.stats.burstLimited++;
+        }
+        return false;
+      }
+      this.openBurst();
+    }
     // Retransmissions first (§6.1 rule C); a fast retransmit may ignore cwnd for one packet (§7.2.4).
     if (this.rtxPending > 0) {
       for (let i = Math.max(this.rtxFrom, this.head); i < this.chunks.length && this.rtxPending > 0; i++) {
@@ -118,7 +156,10 @@ export class Sender {
         this.stats.retransmitted++;
         wrote = true;
       }
-      if (this.rtxPending > 0) return wrote;
+      if (this.rtxPending > 0) {
+        if (wrote) this.burstLeft--;
+        return wrote;
+      }
     }
     const q = this.queue;
     if (this.flightSize === 0 && this.outstanding === 0 && q.size > 0) this.afterIdle(now);
@@ -162,6 +203,7 @@ export class Sender {
       this.emit(pb, c, now);
       wrote = true;
     }
+    if (wrote) this.burstLeft--;
     return wrote;
   }
 
@@ -279,6 +321,7 @@ export class Sender {
     else if (cumAdvanced) this.t3 = now + this.rto.rto;
     this.updateAdvancedPeerAckPoint();
     this.compact();
+    this.openBurst();
     return "ok";
   }
 
@@ -305,6 +348,7 @@ export class Sender {
     if (tsnGt(this.advancedPeerAckPoint, this.cumAck)) this.forwardTsnNeeded = true;
     // Keep the timer running for what is still unacknowledged.
     this.t3 = now + this.rto.rto;
+    this.openBurst();
   }
 
   /** PR-SCTP (RFC 3758 §3.5 A3): abandon instead of retransmitting when the message's budget is spent. */
