@@ -20,8 +20,10 @@ const EMPTY = new Uint8Array(0);
 export class InflightChunk {
   sentAt = 0;
   sends = 0;
-  /** Acknowledged by a gap block (not yet by the cumulative ack). */
+  /** Acknowledged by a gap block (not yet by the cumulative ack): the peer may still renege. */
   acked = false;
+  /** The SACK (Sender.sackSeq) whose gap blocks last covered this chunk. */
+  gapSeq = 0;
   miss = 0;
   /** Marked for retransmission. */
   rtx = false;
@@ -78,7 +80,10 @@ export class Sender {
   forwardTsnNeeded = false;
   /** Consecutive T3 expiries without progress (association error counter, §8.1). */
   errorCount = 0;
-  stats = { retransmitted: 0, fastRetransmits: 0, timeouts: 0, abandoned: 0, burstLimited: 0 };
+  stats = { retransmitted: 0, fastRetransmits: 0, timeouts: 0, abandoned: 0, burstLimited: 0, reneged: 0 };
+  private sackSeq = 0;
+  /** Chunks above the cumulative ack marked acked by gap blocks. */
+  private gapAcked = 0;
   /** DATA packets still allowed before the next transmission opportunity (Max.Burst). */
   private burstLeft: number;
   private burstCounted = false;
@@ -247,6 +252,7 @@ export class Sender {
       const c = chunks[this.head];
       if (c.inFlight) this.flightSize -= c.payload.length;
       if (!c.acked && !c.abandoned) bytesAcked += c.payload.length;
+      if (c.acked) this.gapAcked--;
       if (c.rtx) this.rtxPending--;
       if (c.tsn === this.rttTsn) {
         // Karn's rule (§6.3.1 C5): only chunks sent once give an RTT sample.
@@ -265,6 +271,8 @@ export class Sender {
     // Blocks must ascend without overlap (§3.3.4); others are ignored, which also bounds the
     // work a hostile SACK can cause to one pass over the outstanding chunks.
     let prevEnd = 0;
+    const seq = ++this.sackSeq;
+    let covered = 0;
     for (let g = 0; g + 1 < s.gaps.length; g += 2) {
       const start = s.gaps[g];
       const end = s.gaps[g + 1];
@@ -272,8 +280,11 @@ export class Sender {
       prevEnd = end;
       for (let off = start; off <= end && off <= limit; off++) {
         const c = chunks[base + off - 1];
+        c.gapSeq = seq;
+        covered++;
         if (c.acked) continue;
         c.acked = true;
+        this.gapAcked++;
         if (c.inFlight) {
           c.inFlight = false;
           this.flightSize -= c.payload.length;
@@ -306,6 +317,12 @@ export class Sender {
         this.cc.onFastRetransmit((this.nextTsn - 1) >>> 0);
       }
     }
+    // §6.2.1 D iv: gap-acked TSNs this SACK no longer reports were reneged (freed by the
+    // receiver). They were kept until the cumulative ack (§6.2: MUST NOT free before), and
+    // now count as possibly lost again. Only TSNs up to the highest one this SACK reports
+    // are judged (a receiver may leave out its last blocks when they do not fit), unless it
+    // reports no gap at all.
+    if (this.gapAcked > covered) this.detectReneging(seq, s.gaps.length === 0 ? limit : prevEnd < limit ? prevEnd : limit, now);
     if (this.cc.inFastRecovery && tsnGte(cum, this.cc.fastRecoveryExit)) this.cc.exitFastRecovery();
     if (cumAdvanced) {
       this.cc.onCumAck(bytesAcked, flightBefore >= this.cc.cwnd);
@@ -318,11 +335,28 @@ export class Sender {
     this.peerRwnd = s.aRwnd;
     // T3 rules R2/R3 (§6.3.2).
     if (this.outstanding === 0) this.t3 = undefined;
-    else if (cumAdvanced) this.t3 = now + this.rto.rto;
+    else if (cumAdvanced || this.t3 === undefined) this.t3 = now + this.rto.rto;
     this.updateAdvancedPeerAckPoint();
     this.compact();
     this.openBurst();
     return "ok";
+  }
+
+  /** Reneged chunks (see handleSack) go back in flight with one miss indication. */
+  private detectReneging(seq: number, upTo: number, now: number): void {
+    const chunks = this.chunks;
+    for (let i = this.head, end = this.head + upTo; i < end; i++) {
+      const c = chunks[i];
+      if (!c.acked || c.gapSeq === seq) continue;
+      c.acked = false;
+      this.gapAcked--;
+      this.stats.reneged++;
+      if (c.abandoned || c.rtx) continue;
+      c.inFlight = true;
+      this.flightSize += c.payload.length;
+      c.miss++;
+    }
+    if (this.t3 === undefined) this.t3 = now + this.rto.rto;
   }
 
   /** §6.3.3: the retransmission timer expired. */
