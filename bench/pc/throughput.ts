@@ -1,0 +1,167 @@
+/**
+ * Throughput scenario: one reliable ordered channel between two peers of one implementation,
+ * each peer in its own process (peer-process.ts), signaling relayed over IPC by this process.
+ * Two transfers per round: 64 MiB in 64 KiB messages (MiB/s) and N 1 KiB messages (messages/s),
+ * timed here from the "send" command to the receiver's "done". Implementations take turns.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Impl, median } from "./connect.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface Transfer {
+  label: string;
+  size: number;
+  count: number;
+  /** Backpressure: the sender waits for bufferedamountlow (threshold `low`) above `high` buffered bytes. */
+  high: number;
+  low: number;
+}
+
+export interface ThroughputResult {
+  impl: Impl;
+  transfer: string;
+  /** Median over rounds: MiB/s for the bulk transfer, messages/s for the small one. */
+  mibPerSec: number;
+  msgPerSec: number;
+  samplesMs: number[];
+}
+
+interface PairProcs {
+  impl: Impl;
+  sender: ChildProcess;
+  receiver: ChildProcess;
+  /** Callbacks by transfer id: the receiver is counting (expecting), all bytes arrived (done). */
+  expecting: Map<number, () => void>;
+  waiters: Map<number, () => void>;
+  kill(): void;
+}
+
+/** Extra node flags for the peer processes, e.g. PC_PEER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const extraArgs = process.env.PC_PEER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+
+function spawnPeer(): ChildProcess {
+  return fork(join(here, "peer-process.ts"), [], {
+    execArgv: [...extraArgs, "--conditions=@tsrtc/source", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+async function startPair(impl: Impl, timeoutMs = 30_000): Promise<PairProcs> {
+  const sender = spawnPeer();
+  const receiver = spawnPeer();
+  const waiters = new Map<number, () => void>();
+  const expecting = new Map<number, () => void>();
+  const procs: PairProcs = {
+    impl,
+    sender,
+    receiver,
+    waiters,
+    expecting,
+    kill() {
+      for (const p of [sender, receiver]) if (p.connected) p.send({ cmd: "exit" });
+      setTimeout(() => {
+        for (const p of [sender, receiver]) if (p.exitCode === null) p.kill("SIGKILL");
+      }, 2000).unref();
+    },
+  };
+  let ready = 0;
+  const opened = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${impl}: throughput pair not connected after ${timeoutMs} ms`)), timeoutMs);
+    const wire = (from: ChildProcess, to: ChildProcess) => {
+      from.on("message", (m: { sig?: unknown; ready?: boolean; done?: number; expecting?: number; error?: string }) => {
+        if (m.sig) to.send({ sig: m.sig });
+        else if (m.ready && ++ready === 2) {
+          clearTimeout(timer);
+          resolve();
+        } else if (m.done !== undefined) waiters.get(m.done)?.();
+        else if (m.expecting !== undefined) expecting.get(m.expecting)?.();
+        else if (m.error) reject(new Error(`${impl}: ${m.error}`));
+      });
+      from.on("exit", (code) => {
+        if (ready < 2) reject(new Error(`${impl}: a peer process exited (${code}) before connecting`));
+      });
+    };
+    wire(sender, receiver);
+    wire(receiver, sender);
+  });
+  receiver.send({ cmd: "init", impl, role: "receiver" });
+  sender.send({ cmd: "init", impl, role: "sender" });
+  try {
+    await opened;
+  } catch (e) {
+    procs.kill();
+    throw e;
+  }
+  return procs;
+}
+
+let nextId = 1;
+
+/** One transfer; resolves with its duration in ms. */
+function transfer(p: PairProcs, t: Transfer, timeoutMs: number): Promise<number> {
+  const id = nextId++;
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      p.waiters.delete(id);
+      reject(new Error(`${p.impl}: ${t.label} did not finish in ${timeoutMs} ms`));
+    }, timeoutMs);
+    let t0 = 0;
+    p.waiters.set(id, () => {
+      const ms = performance.now() - t0;
+      clearTimeout(timer);
+      p.waiters.delete(id);
+      resolve(ms);
+    });
+    // The sender starts only once the receiver counts (they are separate processes).
+    p.expecting.set(id, () => {
+      p.expecting.delete(id);
+      t0 = performance.now();
+      p.sender.send({ cmd: "send", id, size: t.size, count: t.count, high: t.high, low: t.low });
+    });
+    p.receiver.send({ cmd: "expect", id, bytes: t.size * t.count });
+  });
+}
+
+export async function runThroughput(
+  impls: readonly Impl[],
+  transfers: readonly Transfer[],
+  rounds: number,
+  log: (s: string) => void = () => undefined,
+  timeoutMs = 120_000,
+): Promise<ThroughputResult[]> {
+  const pairs: PairProcs[] = [];
+  try {
+    for (const impl of impls) pairs.push(await startPair(impl));
+    // Warm-up: one eighth of each transfer, untimed.
+    for (const p of pairs) for (const t of transfers) await transfer(p, { ...t, count: Math.max(1, t.count >> 3) }, timeoutMs);
+    const samples = pairs.map(() => transfers.map(() => [] as number[]));
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < pairs.length; i++) {
+        for (let k = 0; k < transfers.length; k++) samples[i][k].push(await transfer(pairs[i], transfers[k], timeoutMs));
+      }
+      log(
+        `throughput round ${r + 1}/${rounds}: ` +
+          pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${samples[i][k].at(-1)!.toFixed(0)} ms`).join(" / ")}`).join(", "),
+      );
+    }
+    const out: ThroughputResult[] = [];
+    pairs.forEach((p, i) =>
+      transfers.forEach((t, k) => {
+        const ms = median(samples[i][k]);
+        out.push({
+          impl: p.impl,
+          transfer: t.label,
+          mibPerSec: (t.size * t.count) / (1 << 20) / (ms / 1000),
+          msgPerSec: t.count / (ms / 1000),
+          samplesMs: samples[i][k],
+        });
+      }),
+    );
+    return out;
+  } finally {
+    for (const p of pairs) p.kill();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * RTCPeerConnection end to end: tsrtc, werift and libwebrtc (@roamhq/wrtc) through one adapter
+ * contract (bench/adapters/*.ts: a module exporting a W3C RTCPeerConnection on loopback, no STUN),
+ * the same scenarios, implementations interleaved round by round:
+ *
+ *   setup       new RTCPeerConnection x2 → data channel open on both sides, one process (median of 20)
+ *   throughput  64 MiB in 64 KiB messages and 1 KiB messages on one reliable ordered channel,
+ *               backpressure on bufferedAmount, each peer in its own process
+ *   memory      50 connected pairs in a fresh process per implementation: RSS / heap per pair, time
+ *
+ * The scenarios run in a child (bench/pc/runner.ts), inside a private network namespace with only
+ * `lo` when this process may create one (root), so no packet can leave the machine. Tables use
+ * rates (higher is better) so the harness's "ratio vs first" column reads as tsrtc's advantage;
+ * a second table gives natural units and the issue's targets.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Result, printResults } from "./harness.js";
+import type { MemoryResult } from "./pc/memory.js";
+import type { SetupResult } from "./pc/setup.js";
+import type { ThroughputResult } from "./pc/throughput.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface RunnerResult {
+  impls: string[];
+  node: string;
+  cpus: number;
+  setup?: SetupResult[];
+  throughput?: ThroughputResult[];
+  memory?: MemoryResult[];
+  guard: { offLoopbackDatagrams: number; dnsLookups: number; targets: string[] };
+}
+
+function canUnshare(): boolean {
+  try {
+    execFileSync("unshare", ["--net", "true"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runRunner(): Promise<{ result: RunnerResult; isolated: boolean }> {
+  const node = [process.execPath, "--conditions=@tsrtc/source", "--import", "tsx", join(here, "pc/runner.ts")];
+  const isolated = canUnshare();
+  const [cmd, ...args] = isolated ? ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", ...node] : node;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      if (!line) reject(new Error(`bench/pc/runner.ts exited ${code} without a result:\n${out}`));
+      else resolve({ result: JSON.parse(line.slice(7)) as RunnerResult, isolated });
+    });
+  });
+}
+
+const NAMES: Record<string, string> = { tsrtc: "tsrtc", werift: "werift", wrtc: "wrtc (libwebrtc)" };
+const name = (impl: string) => NAMES[impl] ?? impl;
+
+export default async function (): Promise<void> {
+  const { result: r, isolated } = await runRunner();
+  console.log(
+    `\nPeerConnection scenarios: node ${r.node}, ${r.cpus} CPUs; ${isolated ? "private network namespace (lo only)" : "host network, loopback candidates only"}; ` +
+      `off-loopback datagrams/DNS lookups seen from JS: ${r.guard.offLoopbackDatagrams}/${r.guard.dnsLookups}` +
+      (r.guard.targets.length ? ` (${r.guard.targets.join(", ")})` : ""),
+  );
+
+  const rates: Result[] = [];
+  for (const s of r.setup ?? []) rates.push({ scenario: "setup (to channel open, both sides)", impl: name(s.impl), rate: 1000 / s.medianMs, unit: "setups/s" });
+  for (const t of r.throughput ?? []) {
+    const bulk = t.transfer === "64 KiB";
+    rates.push({
+      scenario: `throughput, ${t.transfer} messages`,
+      impl: name(t.impl),
+      rate: bulk ? t.mibPerSec : t.msgPerSec,
+      unit: bulk ? "MiB/s" : "msg/s",
+    });
+  }
+  for (const m of r.memory ?? []) rates.push({ scenario: `memory, ${m.pairs} pairs (pairs per MiB RSS)`, impl: name(m.impl), rate: (1 << 20) / m.rssPerPair, unit: "pairs/MiB" });
+  for (const m of r.memory ?? []) rates.push({ scenario: `connect ${m.pairs} pairs at once`, impl: name(m.impl), rate: (m.pairs * 1000) / m.connectMs, unit: "pairs/s" });
+  // printResults sorts nothing: keep each scenario's rows together, tsrtc first.
+  const order = [...new Set(rates.map((x) => x.scenario))];
+  printResults("PeerConnection (higher is better; ratio = tsrtc / implementation)", order.flatMap((s) => rates.filter((x) => x.scenario === s)));
+
+  // Natural units and the issue's targets.
+  const by = <T extends { impl: string }>(xs: T[] | undefined, impl: string) => xs?.find((x) => x.impl === impl);
+  const setup = (impl: string) => by(r.setup, impl)?.medianMs;
+  const tp = (impl: string, label: string) => r.throughput?.find((t) => t.impl === impl && t.transfer === label);
+  const mem = (impl: string) => by(r.memory, impl);
+  const f = (x: number | undefined, digits = 1) => (x === undefined ? "–" : x.toFixed(digits));
+  const kib = (x: number | undefined) => (x === undefined ? "–" : `${(x / 1024).toFixed(0)} KiB`);
+  console.log("\n| measure | tsrtc | werift | wrtc (libwebrtc) | target for tsrtc | met |");
+  console.log("| --- | ---: | ---: | ---: | --- | :---: |");
+  const row = (what: string, vals: (string | number | undefined)[], target: string, met: boolean | undefined) =>
+    console.log(`| ${what} | ${vals.join(" | ")} | ${target} | ${met === undefined ? "–" : met ? "yes" : "no"} |`);
+  const st = setup("tsrtc");
+  const sw = setup("werift");
+  row("setup, median ms", ["tsrtc", "werift", "wrtc"].map((i) => f(setup(i))), "≤ werift / 5", st !== undefined && sw !== undefined ? st <= sw / 5 : undefined);
+  const bt = tp("tsrtc", "64 KiB")?.mibPerSec;
+  const bw = tp("werift", "64 KiB")?.mibPerSec;
+  row("64 KiB messages, MiB/s", ["tsrtc", "werift", "wrtc"].map((i) => f(tp(i, "64 KiB")?.mibPerSec)), "≥ 5 × werift", bt !== undefined && bw !== undefined ? bt >= 5 * bw : undefined);
+  const mt = tp("tsrtc", "1 KiB")?.msgPerSec;
+  const ml = tp("wrtc", "1 KiB")?.msgPerSec;
+  row("1 KiB messages, msg/s", ["tsrtc", "werift", "wrtc"].map((i) => f(tp(i, "1 KiB")?.msgPerSec, 0)), "≥ libwebrtc", mt !== undefined && ml !== undefined ? mt >= ml : undefined);
+  const rt = mem("tsrtc")?.rssPerPair;
+  const rw = mem("werift")?.rssPerPair;
+  row("RSS per connected pair", ["tsrtc", "werift", "wrtc"].map((i) => kib(mem(i)?.rssPerPair)), "≤ werift / 2", rt !== undefined && rw !== undefined ? rt <= rw / 2 : undefined);
+  row("JS heap per connected pair", ["tsrtc", "werift", "wrtc"].map((i) => kib(mem(i)?.heapPerPair)), "", undefined);
+  row("time to connect 50 pairs, ms", ["tsrtc", "werift", "wrtc"].map((i) => f(mem(i)?.connectMs, 0)), "", undefined);
+}
