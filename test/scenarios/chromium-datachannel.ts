@@ -15,6 +15,8 @@
  *     tsrtc.remoteMaxMessageSize = 1 MiB a 1 MiB message reaches Chromium intact;
  *   - getStats on both sides: the selected pair (addresses and ports, crosswise), the DTLS
  *     cipher and version, the certificate fingerprints;
+ *   - channels opened on the live connection by either side (in-band DCEP, ids by DTLS role),
+ *     a negotiated one, an unordered partially reliable one;
  *   - a channel closed by Node, another by Chromium, the third still carrying messages; then the
  *     peer connection closed by the answerer's side (Chromium when Node offered, Node when
  *     Chromium offered), seen as the channel closing on the other side.
@@ -152,6 +154,16 @@ async function nodeStats(pc: RTCPeerConnection): Promise<PeerStats> {
 
 // ---- one connection ---------------------------------------------------------------------------
 
+export interface ChannelView {
+  label: string;
+  protocol: string;
+  id: number | null;
+  ordered: boolean;
+  maxRetransmits: number | null;
+  maxPacketLifeTime: number | null;
+  negotiated: boolean;
+}
+
 export interface RunResult {
   name: string;
   mode: "mdns" | "raw";
@@ -177,6 +189,17 @@ export interface RunResult {
   megabyteMs?: number;
   nodeStats?: PeerStats;
   browserStats?: PeerStats;
+  /**
+   * Channels opened on the live connection: one by each side (in-band DCEP, ids by DTLS role,
+   * RFC 8832 §6), a negotiated one (id 40 on both), and a partially reliable unordered one; as
+   * each side sees them, and the messages that crossed them.
+   */
+  later?: {
+    nodeView: ChannelView[];
+    browserView: ChannelView[];
+    atNode: Record<string, string[]>;
+    atBrowser: Record<string, string[]>;
+  };
   /** After Node closed b and Chromium closed c. */
   closes?: { nodeB: string; browserB: boolean; nodeC: string; browserC: boolean; nodeAState: string; afterClose: { atNode: string[]; atBrowser: string[] } };
   /** The answerer's side closed the whole peer connection. */
@@ -290,6 +313,42 @@ async function runConnection(ctx: BrowserContext, url: string, mode: "mdns" | "r
 
     res.nodeStats = await nodeStats(pc);
     res.browserStats = (await page.evaluate("T.stats()")) as PeerStats;
+
+    // Channels opened on the live connection, by either side.
+    const LATER = ["from-node", "from-chromium", "neg", "partial"];
+    const partial = nodeOffers ? { ordered: false, maxRetransmits: 0 } : { ordered: false, maxPacketLifeTime: 500 };
+    track(pc.createDataChannel("from-node", { protocol: "n" }));
+    await page.evaluate(`T.create("from-chromium", { protocol: "c" })`);
+    track(pc.createDataChannel("neg", { negotiated: true, id: 40 }));
+    await page.evaluate(`T.create("neg", { negotiated: true, id: 40 })`);
+    if (nodeOffers) track(pc.createDataChannel("partial", partial));
+    else await page.evaluate(`T.create("partial", ${JSON.stringify(partial)})`);
+    await until(() => LATER.every((l) => channels.get(l)?.readyState === "open"), 10_000, "the later channels open at Node");
+    await page.evaluate(`T.waitFor(() => ${JSON.stringify(LATER)}.every((l) => T.channels[l] && T.channels[l].readyState === "open"), 10000, "the later channels open in Chromium")`);
+    for (const l of LATER) {
+      for (let i = 0; i < 20; i++) channels.get(l)!.send(`${l}-n${i}`);
+      await page.evaluate(`for (let i = 0; i < 20; i++) T.channels[${JSON.stringify(l)}].send(${JSON.stringify(l)} + "-c" + i)`);
+    }
+    const countIn = (rec: Record<string, string[]>) => LATER.reduce((n, l) => n + (rec[l]?.length ?? 0), 0);
+    await until(() => countIn(atNode) >= 80, 10_000, "messages on the later channels at Node").catch(() => undefined);
+    await page.evaluate(`T.waitFor(() => ${JSON.stringify(LATER)}.reduce((n, l) => n + T.received[l].length, 0) >= 80, 10000, "messages on the later channels in Chromium")`).catch(() => undefined);
+    const view = (c: RTCDataChannel): ChannelView => ({
+      label: c.label,
+      protocol: c.protocol,
+      id: c.id,
+      ordered: c.ordered,
+      maxRetransmits: c.maxRetransmits,
+      maxPacketLifeTime: c.maxPacketLifeTime,
+      negotiated: c.negotiated,
+    });
+    const browserAll = (await page.evaluate("T.channelInfo()")) as ChannelView[];
+    const received = (await page.evaluate("T.received")) as Record<string, string[]>;
+    res.later = {
+      nodeView: LATER.map((l) => view(channels.get(l)!)),
+      browserView: LATER.map((l) => browserAll.find((c) => c.label === l)!),
+      atNode: Object.fromEntries(LATER.map((l) => [l, atNode[l]])),
+      atBrowser: Object.fromEntries(LATER.map((l) => [l, received[l]])),
+    };
 
     // Close b from Node, c from Chromium; a keeps working.
     channels.get("b")!.close();

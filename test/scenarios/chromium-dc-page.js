@@ -111,7 +111,20 @@ const T = {
   },
 
   channelInfo() {
-    return Object.values(T.channels).map((c) => ({ label: c.label, protocol: c.protocol, id: c.id, ordered: c.ordered }));
+    return Object.values(T.channels).map((c) => ({
+      label: c.label,
+      protocol: c.protocol,
+      id: c.id,
+      ordered: c.ordered,
+      maxRetransmits: c.maxRetransmits,
+      maxPacketLifeTime: c.maxPacketLifeTime,
+      negotiated: c.negotiated,
+    }));
+  },
+
+  // A channel created once the connection is up (in-band DCEP, or negotiated out of band).
+  create(label, init) {
+    T.track(T.pc.createDataChannel(label, init));
   },
 
   // Send [label, kind, value] items: kind "s" a string, "t" a generated text ("T<n>"), "b" a
