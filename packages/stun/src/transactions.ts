@@ -13,7 +13,7 @@
  * already sent still completes it for a while, after which it ends without an event (ICE: a
  * check superseded by a triggered check, RFC 8445 §7.3.1.4, whose late answer still counts).
  */
-import { type Address, type Millis, type RandomSource, type Transmit, randomBytes } from "@tsrtc/base";
+import { type Address, Backoff, type Millis, type RandomSource, type Transmit, randomBytes } from "@tsrtc/base";
 import { HEADER_LENGTH, StunClass, classOf } from "./constants.js";
 import { StunMessage, transactionKey } from "./message.js";
 
@@ -77,9 +77,9 @@ interface Entry<C> {
   rto: Millis;
   rc: number;
   rm: number;
-  maxRto: Millis;
+  /** The intervals between requests: RTO, doubling, capped at maxRto (§6.2.1). */
+  backoff: Backoff;
   sent: number;
-  interval: Millis;
   firstSentAt: Millis;
   deadline: Millis;
   /** Retransmissions stopped: at `deadline` the transaction ends without an event. */
@@ -139,17 +139,20 @@ export class StunTransactions<C = undefined> {
       maxRto: t.maxRto ?? this.defaults.maxRto,
     };
     checkOptions(opts);
+    const backoff = new Backoff(opts.rto, opts.maxRto);
     const e: Entry<C> = {
       key,
       to: t.to,
       from: t.from,
       data: data.slice(),
       context: t.context,
-      ...opts,
+      rto: opts.rto,
+      rc: opts.rc,
+      rm: opts.rm,
+      backoff,
       sent: 1,
-      interval: opts.rto,
       firstSentAt: now,
-      deadline: opts.rc === 1 ? now + opts.rm * opts.rto : now + opts.rto,
+      deadline: now + (opts.rc === 1 ? opts.rm * opts.rto : backoff.next()),
       quiet: false,
     };
     this.entries.set(key, e);
@@ -232,9 +235,8 @@ export class StunTransactions<C = undefined> {
         continue;
       }
       e.sent++;
-      e.interval = Math.min(e.interval * 2, e.maxRto);
       // After the last request wait Rm * RTO (the initial RTO, §6.2.1), else the doubled interval.
-      e.deadline = now + (e.sent >= e.rc ? e.rm * e.rto : e.interval);
+      e.deadline = now + (e.sent >= e.rc ? e.rm * e.rto : e.backoff.next());
       this.send(e);
     }
   }
