@@ -30,16 +30,25 @@ export function installLoopbackGuard(): GuardReport {
     }
     return send.apply(this, args);
   };
+  // werift resolves its STUN server with dns.promises.lookup before sending; count both APIs.
+  const countName = (name: unknown) => {
+    // dgram looks up IP literals too; only names count.
+    if (typeof name === "string" && isIP(name) === 0) {
+      report.dnsLookups++;
+      if (!report.targets.includes(`dns:${name}`)) report.targets.push(`dns:${name}`);
+    }
+  };
   const d = dns as unknown as { lookup: (...args: unknown[]) => void };
   const lookup = d.lookup;
   d.lookup = (...args: unknown[]) => {
-    // dgram looks up IP literals too; only names count.
-    if (typeof args[0] === "string" && isIP(args[0]) === 0) {
-      report.dnsLookups++;
-      const name = `dns:${args[0]}`;
-      if (!report.targets.includes(name)) report.targets.push(name);
-    }
+    countName(args[0]);
     return lookup(...args);
+  };
+  const dp = dns.promises as unknown as { lookup: (...args: unknown[]) => Promise<unknown> };
+  const lookupP = dp.lookup;
+  dp.lookup = (...args: unknown[]) => {
+    countName(args[0]);
+    return lookupP(...args);
   };
   return report;
 }
