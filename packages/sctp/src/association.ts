@@ -93,7 +93,7 @@ export class SctpAssociation {
       caps: { forwardTsn: true, reconfig: true, iData: this.o.iData, zeroChecksum: this.o.zeroChecksum },
       cookieLifetime: this.o.cookieLifetime,
       rtoInitial: this.o.rtoInitial,
-      rtoMax: this.o.rtoMax,
+      rtoMax: Math.min(this.o.rtoMax, Math.max(this.o.maxBackoff, this.o.rtoInitial)),
       maxInitRetransmits: this.o.maxInitRetransmits,
     }, host);
   }
@@ -434,6 +434,7 @@ export class SctpAssociation {
       rtoInitial: this.o.rtoInitial,
       rtoMin: this.o.rtoMin,
       rtoMax: this.o.rtoMax,
+      maxBackoff: this.o.maxBackoff,
       maxBurst: this.o.maxBurst,
     });
     this.receiver = new Receiver(

@@ -45,6 +45,7 @@ export interface HandshakeConfig {
   caps: LocalCapabilities;
   cookieLifetime: number;
   rtoInitial: number;
+  /** Cap on the backed-off T1 (the association passes its maxBackoff). */
   rtoMax: number;
   maxInitRetransmits: number;
 }

@@ -22,13 +22,24 @@ export interface SctpOptions {
   zeroChecksum?: boolean;
   rtoInitial?: number;
   rtoMin?: number;
+  /** RTO.Max (RFC 9260 §16: 60 s): the cap on the RTO computed from RTT measurements. */
   rtoMax?: number;
+  /**
+   * The cap on a backed-off timer (T3-rtx, T1, T2): 3 s as in Chromium's dcsctp transport,
+   * so that recovery after an outage or a run of losses does not wait for a doubled-up RTO.
+   */
+  maxBackoff?: number;
   /**
    * Max.Burst (RFC 9260 §6.1 D, §16): DATA packets sent per transmission opportunity (a SACK,
    * a timeout, new data on an idle queue). 4 as in the RFC, usrsctp and dcsctp; 0 = no limit.
    */
   maxBurst?: number;
-  /** Association.Max.Retrans (§16). */
+  /**
+   * Association.Max.Retrans (§8.1, §16): consecutive T3 expiries or unanswered heartbeats
+   * before the association fails. 20 rather than the RFC's 10 because back-off is capped at
+   * 3 s: the peer is given up after ~1 minute of silence, about as long as before with the
+   * uncapped back-off. (Chromium sets no limit and leaves liveness to ICE consent, RFC 7675.)
+   */
   maxRetransmits?: number;
   maxInitRetransmits?: number;
   delayedAck?: number;
@@ -60,9 +71,10 @@ export function withDefaults(opts: SctpOptions): Required<SctpOptions> {
     // RTO.Min above the peer's delayed-ack time (200 ms) so a lone packet's SACK is not taken for a loss.
     rtoInitial: 1000,
     rtoMin: 400,
-    rtoMax: 10000,
+    rtoMax: 60000,
+    maxBackoff: 3000,
     maxBurst: 4,
-    maxRetransmits: 10,
+    maxRetransmits: 20,
     maxInitRetransmits: 8,
     delayedAck: 200,
     heartbeatInterval: 30000,

@@ -3,13 +3,18 @@ export class RtoEstimator {
   srtt: number | undefined;
   rttvar = 0;
   rto: number;
+  /** The RTO before any back-off: from the last measurement, or the initial value. */
+  private base: number;
 
   constructor(
     readonly initial: number,
     readonly min: number,
     readonly max: number,
+    /** Cap on a backed-off RTO (never below the measured one); RTO.Max caps the measured RTO. */
+    readonly maxBackoff: number = max,
   ) {
     this.rto = initial;
+    this.base = initial;
   }
 
   /** C1-C3: feed one RTT measurement R (ms). */
@@ -24,11 +29,18 @@ export class RtoEstimator {
     }
     // G is taken as 1 ms of clock granularity (C3).
     this.rto = clamp(this.srtt + Math.max(1, 4 * this.rttvar), this.min, this.max);
+    this.base = this.rto;
   }
 
-  /** E2 of §6.3.3: double the RTO on a timeout, capped at RTO.Max. */
+  /**
+   * E2 of §6.3.3: double the RTO on a timeout, capped at RTO.Max and at `maxBackoff` (but
+   * never below the measured RTO). A short back-off cap is what WebRTC stacks do (Chromium's
+   * dcsctp transport: 3 s): after an outage or a run of losses the first packet that gets
+   * through is answered within seconds instead of after a doubled-up RTO of up to a minute.
+   */
   backoff(): void {
-    this.rto = Math.min(this.rto * 2, this.max);
+    const cap = Math.min(this.max, Math.max(this.maxBackoff, this.base));
+    this.rto = Math.min(this.rto * 2, cap);
   }
 }
 

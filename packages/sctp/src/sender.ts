@@ -50,6 +50,8 @@ export interface SenderConfig {
   rtoInitial: number;
   rtoMin: number;
   rtoMax: number;
+  /** Cap on the backed-off RTO (see RtoEstimator.backoff); rtoMax when not set. */
+  maxBackoff?: number;
   /**
    * Max.Burst (RFC 9260 §6.1 D, §16: 4): packets carrying DATA sent per transmission
    * opportunity (a SACK, a T3 expiry, new data on an idle queue). Unlimited when not set.
@@ -99,7 +101,7 @@ export class Sender {
     this.advancedPeerAckPoint = this.cumAck;
     this.peerRwnd = peerRwnd;
     this.cc = new CongestionControl(cfg.mtu, peerRwnd);
-    this.rto = new RtoEstimator(cfg.rtoInitial, cfg.rtoMin, cfg.rtoMax);
+    this.rto = new RtoEstimator(cfg.rtoInitial, cfg.rtoMin, cfg.rtoMax, cfg.maxBackoff ?? cfg.rtoMax);
     this.burstLeft = this.maxBurst;
   }
 
