@@ -171,8 +171,9 @@ export class DataChannelManager {
       case "closed":
         this.closed = true;
         for (const e of [...this.byId.values()]) {
-          // W3C: a transport that ends in error fires error ("sctp-failure") before close.
-          if (ev.error) e.channel.fail(new Error(`sctp-failure: ${ev.reason}`));
+          // W3C: a transport that ends in error fires error ("sctp-failure") before close; not
+          // for a channel the peer had already closed by stream reset (Firefox resets, then ABORTs).
+          if (ev.error && !e.inReset) e.channel.fail(new Error(`sctp-failure: ${ev.reason}`));
           this.finish(e.channel);
         }
         this.events.push({ type: "closed", reason: ev.reason });
