@@ -81,7 +81,7 @@ export class KeystreamCache {
       run = runs[0];
       for (let i = 1; i < SLOTS; i++) if (runs[i].used < run.used) run = runs[i];
       if (run.ssrc !== -1 && run.top < RUN - 1 && tick - run.used < IDLE) {
-        // Every slot holds a live run with packets still to serve: no slot for this SSRC.
+        // Even the least recently used slot holds a live run with packets still to serve.
         this.direct(ssrc, hi, lo, dst, dst32, at, n);
         return;
       }
