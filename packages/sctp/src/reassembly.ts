@@ -6,7 +6,8 @@
 import { DataFlags } from "./constants.js";
 import type { DataChunk } from "./chunks/data.js";
 import type { ForwardTsnEntry } from "./chunks/forward-tsn.js";
-import { ssnLt, tsnLte } from "./tsn.js";
+import { ssnLt } from "./tsn.js";
+import { UnorderedRuns } from "./unordered-runs.js";
 
 interface Partial {
   frags: DataChunk[];
@@ -34,14 +35,16 @@ export type AddResult = "ok" | "full" | "too-big";
 export class Reassembly {
   bytes = 0;
   private readonly streams = new Map<number, InStream>();
-  /** DATA unordered fragments by TSN (§6.9: a message's fragments have consecutive TSNs). */
-  private readonly unorderedFrags = new Map<number, DataChunk>();
+  /** DATA unordered fragments (§6.9: a message's fragments have consecutive TSNs). */
+  private readonly unorderedRuns: UnorderedRuns;
 
   constructor(
     private readonly capacity: number,
     private readonly maxMessage: number,
     private readonly deliver: Deliver,
-  ) {}
+  ) {
+    this.unorderedRuns = new UnorderedRuns(maxMessage);
+  }
 
   private stream(id: number): InStream {
     let s = this.streams.get(id);
@@ -82,6 +85,10 @@ export class Reassembly {
       }
     }
     if (this.bytes + c.payload.length > (fillsGap ? 2 * this.capacity : this.capacity)) return "full";
+    // Held bytes are counted by payload; a small view would pin its whole packet (up to a
+    // DTLS record's 16 KiB for one byte), so small payloads of large packets are copied.
+    const buf = c.payload.buffer.byteLength;
+    if (buf > 2 * c.payload.length + 256) c.payload = c.payload.slice();
     if (unordered && !c.iData) return this.addUnorderedData(c);
     const map = unordered ? s.unordered : s.ordered;
     let p = map.get(c.mid);
@@ -90,10 +97,9 @@ export class Reassembly {
       map.set(c.mid, p);
     }
     const key = c.iData ? c.fsn : c.tsn;
-    const f = p.frags;
-    let i = f.length;
-    while (i > 0 && (c.iData ? f[i - 1].fsn > key : ((f[i - 1].tsn - key) | 0) > 0)) i--;
-    f.splice(i, 0, c);
+    // Appended in arrival order and sorted once when complete: a sorted insert was quadratic
+    // for fragments arriving in reverse (65534 of them took 11 s of CPU).
+    p.frags.push(c);
     p.bytes += c.payload.length;
     this.bytes += c.payload.length;
     if (p.bytes > this.maxMessage) {
@@ -109,7 +115,7 @@ export class Reassembly {
     if (unordered) {
       map.delete(c.mid);
       this.bytes -= p.bytes;
-      this.deliver(c.stream, p.ppid, assemble(p), true);
+      this.deliver(c.stream, p.ppid, assemble(p, c.iData), true);
     } else if (c.mid === s.next) {
       this.drain(c.stream, s, c.iData);
     }
@@ -117,41 +123,21 @@ export class Reassembly {
   }
 
   private addUnorderedData(c: DataChunk): AddResult {
-    const m = this.unorderedFrags;
-    m.set(c.tsn, c);
-    this.bytes += c.payload.length;
-    let start = c.tsn;
-    let size = c.payload.length;
-    // A neighbour with E (going back) or B (going forward) belongs to another message: a message
-    // whose sender abandoned its tail ends without E, and must not run into the next one.
-    for (let f: DataChunk | undefined = c; !(f.flags & DataFlags.BEGIN); ) {
-      start = (start - 1) >>> 0;
-      f = m.get(start);
-      if (!f || f.flags & DataFlags.END || f.stream !== c.stream) return this.checkSize(size);
-      size += f.payload.length;
+    const r = this.unorderedRuns.add(c);
+    switch (r.kind) {
+      case "held":
+        this.bytes += c.payload.length;
+        return "ok";
+      case "full":
+        return "full";
+      case "too-big":
+        this.bytes -= r.bytes - c.payload.length;
+        return "too-big";
+      case "message":
+        this.bytes -= r.bytes - c.payload.length;
+        this.deliver(c.stream, r.frags[0].ppid, join(r.frags, r.bytes), true);
+        return "ok";
     }
-    let end = c.tsn;
-    for (let f: DataChunk | undefined = c; !(f.flags & DataFlags.END); ) {
-      end = (end + 1) >>> 0;
-      f = m.get(end);
-      if (!f || f.flags & DataFlags.BEGIN || f.stream !== c.stream) return this.checkSize(size);
-      size += f.payload.length;
-    }
-    const p: Partial = { frags: [], bytes: size, first: start, last: end, ppid: 0 };
-    for (let t = start; ; t = (t + 1) >>> 0) {
-      const f = m.get(t)!;
-      m.delete(t);
-      p.frags.push(f);
-      if (t === end) break;
-    }
-    p.ppid = p.frags[0].ppid;
-    this.bytes -= size;
-    this.deliver(c.stream, p.ppid, assemble(p), true);
-    return "ok";
-  }
-
-  private checkSize(size: number): AddResult {
-    return size > this.maxMessage ? "too-big" : "ok";
   }
 
   private drain(id: number, s: InStream, iData: boolean): void {
@@ -161,7 +147,7 @@ export class Reassembly {
       s.ordered.delete(s.next);
       this.bytes -= p.bytes;
       s.next = iData ? (s.next + 1) >>> 0 : (s.next + 1) & 0xffff;
-      this.deliver(id, p.ppid, assemble(p), false);
+      this.deliver(id, p.ppid, assemble(p, iData), false);
     }
   }
 
@@ -200,7 +186,7 @@ export class Reassembly {
         const p = s.ordered.get(k)!;
         s.ordered.delete(k);
         this.bytes -= p.bytes;
-        if (complete(p, iData)) this.deliver(e.stream, p.ppid, assemble(p), false);
+        if (complete(p, iData)) this.deliver(e.stream, p.ppid, assemble(p, iData), false);
       }
       s.next = upTo;
       this.drain(e.stream, s, iData);
@@ -208,39 +194,7 @@ export class Reassembly {
   }
 
   private dropDeadUnordered(cum: number): void {
-    const m = this.unorderedFrags;
-    for (const [tsn, f] of m) {
-      if (!tsnLte(tsn, cum)) continue;
-      // Walk this fragment's run of consecutive TSNs.
-      let start = tsn;
-      for (;;) {
-        if (m.get(start)!.flags & DataFlags.BEGIN) break;
-        const prev = m.get((start - 1) >>> 0);
-        if (!prev || prev.flags & DataFlags.END) break;
-        start = (start - 1) >>> 0;
-      }
-      let end = tsn;
-      for (;;) {
-        if (m.get(end)!.flags & DataFlags.END) break;
-        const next = m.get((end + 1) >>> 0);
-        if (!next || next.flags & DataFlags.BEGIN) break;
-        end = (end + 1) >>> 0;
-      }
-      // The TSN this run still needs is at or below the cumulative TSN (or held by another
-      // message): it was skipped, so the run can never complete.
-      const needsBefore = !(m.get(start)!.flags & DataFlags.BEGIN) && (tsnLte((start - 1) >>> 0, cum) || m.has((start - 1) >>> 0));
-      const needsAfter = !(m.get(end)!.flags & DataFlags.END) && (tsnLte((end + 1) >>> 0, cum) || m.has((end + 1) >>> 0));
-      if (!needsBefore && !needsAfter) continue;
-      for (let t = start; ; t = (t + 1) >>> 0) {
-        const g = m.get(t);
-        if (g) {
-          m.delete(t);
-          this.bytes -= g.payload.length;
-        }
-        if (t === end) break;
-      }
-      void f;
-    }
+    this.bytes -= this.unorderedRuns.dropDead(cum);
   }
 
   /** RFC 6525 §5.2.2: an incoming stream reset restarts its sequence at 0. */
@@ -254,7 +208,7 @@ export class Reassembly {
 
   /** Messages held, for limits and tests. */
   get heldMessages(): number {
-    let n = this.unorderedFrags.size;
+    let n = this.unorderedRuns.size;
     for (const s of this.streams.values()) n += s.ordered.size + s.unordered.size;
     return n;
   }
@@ -266,11 +220,26 @@ function complete(p: Partial, iData: boolean): boolean {
   return p.frags.length === span;
 }
 
-function assemble(p: Partial): Uint8Array {
-  if (p.frags.length === 1) return p.frags[0].payload;
-  const out = new Uint8Array(p.bytes);
+function assemble(p: Partial, iData: boolean): Uint8Array {
+  const f = p.frags;
+  if (f.length === 1) return f[0].payload;
+  // Fragments in TSN (DATA) or FSN (I-DATA) order; in order already unless they arrived out of it.
+  const first = p.first;
+  const rank = iData ? (c: DataChunk): number => c.fsn : (c: DataChunk): number => (c.tsn - first) >>> 0;
+  for (let i = 1; i < f.length; i++) {
+    if (rank(f[i - 1]) > rank(f[i])) {
+      f.sort((x, y) => rank(x) - rank(y));
+      break;
+    }
+  }
+  return join(f, p.bytes);
+}
+
+function join(frags: readonly DataChunk[], bytes: number): Uint8Array {
+  if (frags.length === 1) return frags[0].payload;
+  const out = new Uint8Array(bytes);
   let at = 0;
-  for (const f of p.frags) {
+  for (const f of frags) {
     out.set(f.payload, at);
     at += f.payload.length;
   }
