@@ -165,7 +165,7 @@ export class Reassembly {
    */
   forward(cum: number, entries: readonly ForwardTsnEntry[], iData: boolean): void {
     if (!iData) this.dropDeadUnordered(cum);
-    for (const e of entries) {
+    for (const e of latestPerStream(entries, iData)) {
       const s = this.stream(e.stream);
       if (e.unordered) {
         for (const [mid, p] of s.unordered) if (((mid - e.mid) | 0) <= 0) this.dropPartial(s.unordered, mid, p);
@@ -176,12 +176,18 @@ export class Reassembly {
       const behind = iData ? ((upTo - s.next) | 0) <= 0 : !ssnLt(s.next, upTo);
       if (behind) continue; // an old FORWARD-TSN: nothing new to skip
       const span = iData ? (upTo - s.next) >>> 0 : (upTo - s.next) & 0xffff;
+      // The held messages in [next, upTo), in order: by stepping through the span when it is
+      // the smaller, else by scanning what is held (work bounded by the smaller of the two).
       const keys: number[] = [];
-      for (const k of s.ordered.keys()) {
-        const d = iData ? (k - s.next) >>> 0 : (k - s.next) & 0xffff;
-        if (d < span) keys.push(k);
+      if (span <= s.ordered.size) {
+        for (let k = s.next, i = 0; i < span; i++, k = iData ? (k + 1) >>> 0 : (k + 1) & 0xffff) if (s.ordered.has(k)) keys.push(k);
+      } else {
+        for (const k of s.ordered.keys()) {
+          const d = iData ? (k - s.next) >>> 0 : (k - s.next) & 0xffff;
+          if (d < span) keys.push(k);
+        }
+        keys.sort((x, y) => (iData ? ((x - s.next) >>> 0) - ((y - s.next) >>> 0) : ((x - s.next) & 0xffff) - ((y - s.next) & 0xffff)));
       }
-      keys.sort((x, y) => (iData ? ((x - s.next) >>> 0) - ((y - s.next) >>> 0) : ((x - s.next) & 0xffff) - ((y - s.next) & 0xffff)));
       for (const k of keys) {
         const p = s.ordered.get(k)!;
         s.ordered.delete(k);
@@ -212,6 +218,18 @@ export class Reassembly {
     for (const s of this.streams.values()) n += s.ordered.size + s.unordered.size;
     return n;
   }
+}
+
+/** One entry per stream (and U bit): the furthest one. A chunk may list a stream many times. */
+function latestPerStream(entries: readonly ForwardTsnEntry[], iData: boolean): Iterable<ForwardTsnEntry> {
+  if (entries.length <= 1) return entries;
+  const m = new Map<number, ForwardTsnEntry>();
+  for (const e of entries) {
+    const key = e.stream * 2 + (e.unordered ? 1 : 0);
+    const had = m.get(key);
+    if (!had || (iData ? ((e.mid - had.mid) | 0) > 0 : ssnLt(had.mid, e.mid))) m.set(key, e);
+  }
+  return m.values();
 }
 
 function complete(p: Partial, iData: boolean): boolean {

@@ -30,7 +30,7 @@ export class Receiver {
   errors: ErrorCauseTlv[] = [];
   /** Set when the peer broke a limit that ends the association. */
   abortReason: string | undefined;
-  stats = { dataChunks: 0, duplicates: 0, refused: 0, invalidStream: 0, bytes: 0 };
+  stats = { dataChunks: 0, duplicates: 0, refused: 0, invalidStream: 0, bytes: 0, staleForwardTsn: 0 };
 
   constructor(
     peerInitialTsn: number,
@@ -94,9 +94,16 @@ export class Receiver {
   }
 
   onForwardTsn(f: ForwardTsnChunk): void {
-    this.tracker.forwardTo(f.newCumTsn);
-    this.reassembly.forward(this.tracker.cum, f.entries, f.iForward);
     this.sackNow = true;
+    // RFC 3758 §3.6: a FORWARD-TSN that does not move the cumulative TSN is a duplicate (its
+    // skips were applied when it first came); only the SACK is owed.
+    if (!this.tracker.forwardTo(f.newCumTsn)) {
+      this.stats.staleForwardTsn++;
+      return;
+    }
+    const n = this.cfg.inStreams;
+    const entries = f.entries.every((e) => e.stream < n) ? f.entries : f.entries.filter((e) => e.stream < n);
+    this.reassembly.forward(this.tracker.cum, entries, f.iForward);
   }
 
   onTimeout(now: number): void {

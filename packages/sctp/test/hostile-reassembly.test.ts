@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DataFlags } from "../src/constants.js";
 import type { DataChunk } from "../src/chunks/data.js";
 import { Reassembly } from "../src/reassembly.js";
+import { Receiver } from "../src/receiver.js";
 
 const N = 65534; // as many TSNs as a receiver holds ahead of its cumulative TSN
 
@@ -61,5 +62,44 @@ describe("reassembly under hostile fragment patterns (bounded work)", () => {
     expect(r.add({ ...held, tsn: 1, mid: 0, payload: Uint8Array.of(7) }, true)).toBe("ok");
     expect(got.map((d) => d[0])).toEqual([7, 42]);
     expect(got[1].buffer.byteLength).toBeLessThan(1024);
+  });
+});
+
+describe("FORWARD-TSN under hostile entry lists (bounded work)", () => {
+  it("a chunk naming one stream 16000 times costs one pass, and skips as far as its furthest entry", { timeout: 4000 }, () => {
+    const got: number[] = [];
+    const r = new Reassembly(1 << 24, 1 << 20, (_s, _p, d) => got.push(d[0] | (d[1] << 8)));
+    // every other SSN missing: 30000 messages wait, none can drain
+    const held = 30_000;
+    for (let k = 1; k <= held; k++) {
+      const ssn = 2 * k;
+      r.add({ iData: false, flags: DataFlags.BEGIN | DataFlags.END, tsn: 1000 + ssn, stream: 1, mid: ssn, fsn: 0, ppid: 53, payload: Uint8Array.of(ssn & 0xff, ssn >> 8) }, true);
+    }
+    expect(r.heldMessages).toBe(held);
+    // before: each of the 16000 entries scanned all the held messages (~1 s here; ~50 ms now)
+    const entries = Array.from({ length: 16_000 }, (_, i) => ({ stream: 1, unordered: false, mid: i }));
+    r.forward(1000, entries, false);
+    // up to SSN 15999 skipped (the even ones delivered), then 16000 delivered in turn; 16001 is missing
+    expect(got).toEqual(Array.from({ length: 8000 }, (_, i) => 2 * (i + 1)));
+    expect(r.heldMessages).toBe(held - 8000);
+  });
+});
+
+describe("a FORWARD-TSN that does not move the cumulative TSN (RFC 3758 §3.6)", () => {
+  it("is a duplicate: answered with a SACK, its entries not applied again", () => {
+    const got: number[] = [];
+    const r = new Receiver(1000, { rwnd: 1 << 20, maxMessage: 1 << 20, inStreams: 16, delayedAck: 200 }, (_s, _p, d) => got.push(d[0]));
+    // SSN 1 held behind a missing SSN 0
+    r.onData({ iData: false, flags: DataFlags.BEGIN | DataFlags.END, tsn: 1001, stream: 1, mid: 1, fsn: 0, ppid: 53, payload: Uint8Array.of(1) });
+    r.onForwardTsn({ iForward: false, newCumTsn: 1000, entries: [{ stream: 1, unordered: false, mid: 0 }] });
+    expect(got).toEqual([1]);
+    expect(r.tracker.cum).toBe(1001);
+    r.takeSack(16);
+    // the same FORWARD-TSN again (its SACK was lost), and one naming streams we do not have
+    r.onForwardTsn({ iForward: false, newCumTsn: 1000, entries: [{ stream: 1, unordered: false, mid: 0 }] });
+    r.onForwardTsn({ iForward: false, newCumTsn: 1001, entries: [{ stream: 9000, unordered: false, mid: 7 }] });
+    expect(r.stats.staleForwardTsn).toBe(2);
+    expect(r.sackNow).toBe(true);
+    expect(got).toEqual([1]);
   });
 });
