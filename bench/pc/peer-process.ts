@@ -79,16 +79,24 @@ async function onSignal(sig: { description?: DescriptionLike; candidate?: Candid
   }
 }
 
-/** Send `count` messages of `size` bytes, never more than `high` bytes buffered. */
+/**
+ * Send `count` messages of `size` bytes, never more than `high` bytes buffered. Resumes on
+ * bufferedamountlow; a 2 ms poll of bufferedAmount backs the event up, because libwebrtc through
+ * @roamhq/wrtc sometimes never delivers it (64 KiB messages: bufferedAmount falls to 0, no event).
+ */
 function sendMessages(size: number, count: number, high: number, low: number): void {
   const dc = channel!;
   dc.bufferedAmountLowThreshold = low;
   const payload = Buffer.alloc(size, 0x61);
   let sent = 0;
+  let poll: NodeJS.Timeout | undefined;
   const pump = () => {
     while (sent < count) {
       if (dc.bufferedAmount > high) {
         dc.addEventListener("bufferedamountlow", resume);
+        poll = setInterval(() => {
+          if (dc.bufferedAmount <= low) resume();
+        }, 2);
         return;
       }
       dc.send(payload);
@@ -97,6 +105,7 @@ function sendMessages(size: number, count: number, high: number, low: number): v
   };
   const resume = () => {
     dc.removeEventListener("bufferedamountlow", resume);
+    clearInterval(poll);
     pump();
   };
   pump();
