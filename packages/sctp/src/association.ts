@@ -36,6 +36,7 @@ import { Receiver } from "./receiver.js";
 import { SendQueue } from "./send-queue.js";
 import { Sender } from "./sender.js";
 import { StreamResetter } from "./stream-reset.js";
+import { checkVerificationTag, outOfTheBlueReply } from "./verification.js";
 import { type SctpOptions, type SendOptions, withDefaults } from "./options.js";
 
 export type { SctpOptions, SendOptions } from "./options.js";
@@ -230,18 +231,9 @@ export class SctpAssociation {
     if (c.malformed || n === 0) return void this.stats.malformed++;
     const vtag = readU32(data, 4);
     const tFlag = (data[13] & 1) !== 0;
-    // §8.5 and §8.5.1: verification tag rules.
-    if (first === ChunkType.INIT) {
-      if (vtag !== 0 || n !== 1) return void this.stats.badTag++;
-    } else if (first === ChunkType.COOKIE_ECHO) {
-      // checked against the cookie
-    } else if (this.state === State.CLOSED) {
-      return this.outOfTheBlue(first, vtag);
-    } else if (first === ChunkType.ABORT || first === ChunkType.SHUTDOWN_COMPLETE) {
-      if (vtag !== (tFlag ? this.hs.peerTag : this.hs.localTag)) return void this.stats.badTag++;
-    } else if (vtag !== this.hs.localTag) {
-      return void this.stats.badTag++;
-    }
+    const tagVerdict = checkVerificationTag(first, vtag, tFlag, n, this.state === State.CLOSED, this.hs.localTag, this.hs.peerTag);
+    if (tagVerdict === "bad") return void this.stats.badTag++;
+    if (tagVerdict === "out-of-the-blue") return this.outOfTheBlue(first, vtag);
     let hadData = false;
     c.reset(data);
     while (c.next() && !this.terminated) {
@@ -340,18 +332,10 @@ export class SctpAssociation {
   /** §8.4: a packet for no association. */
   private outOfTheBlue(first: number, vtag: number): void {
     this.stats.outOfTheBlue++;
-    if (first === ChunkType.SHUTDOWN_ACK) {
-      this.sendRaw(vtag, encodeEmpty(ChunkType.SHUTDOWN_COMPLETE, 1), false);
-    } else if (
-      first !== ChunkType.ABORT &&
-      first !== ChunkType.SHUTDOWN_COMPLETE &&
-      first !== ChunkType.COOKIE_ACK &&
-      first !== ChunkType.ERROR &&
-      first !== ChunkType.INIT_ACK
-    ) {
-      this.stats.abortsSent++;
-      this.sendRaw(vtag, encodeAbort([], true), false);
-    }
+    const reply = outOfTheBlueReply(first);
+    if (!reply) return;
+    if (reply[0] === ChunkType.ABORT) this.stats.abortsSent++;
+    this.sendRaw(vtag, reply, false);
   }
 
   private onData(type: number, flags: number, value: Uint8Array): boolean {
