@@ -5,23 +5,13 @@
  */
 import { createHmac } from "node:crypto";
 import { constantTimeEqual } from "@tsrtc/base";
+import type { Negotiated } from "./handshake.js";
 import { readU16, readU32, writeU16, writeU32 } from "./packet.js";
 
-export interface CookieState {
+/** The negotiated association, plus when the cookie was made and the tie-tags (§5.2.2). */
+export interface CookieState extends Negotiated {
   /** The monotonic time the cookie was made (ms). */
   createdAt: number;
-  localTag: number;
-  peerTag: number;
-  localInitialTsn: number;
-  peerInitialTsn: number;
-  peerRwnd: number;
-  /** Negotiated outbound and inbound stream counts. */
-  outStreams: number;
-  inStreams: number;
-  forwardTsn: boolean;
-  reconfig: boolean;
-  iData: boolean;
-  zeroChecksum: boolean;
   localTieTag: number;
   peerTieTag: number;
 }

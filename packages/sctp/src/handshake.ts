@@ -8,7 +8,7 @@ import { ChunkType, ParamType } from "./constants.js";
 import { causeStaleCookie, encodeCookieEcho, encodeEmpty, encodeError } from "./chunks/control.js";
 import { type InitChunk, encodeInit } from "./chunks/init.js";
 import { type CookieState, decodeCookie, encodeCookie } from "./cookie.js";
-import { type LocalCapabilities, capabilityParams, summarizeInitParams } from "./params/init-params.js";
+import { type Capabilities, type LocalCapabilities, capabilityParams, summarizeInitParams } from "./params/init-params.js";
 import type { Param } from "./params/param.js";
 
 export const State = {
@@ -162,20 +162,9 @@ export class Handshake {
       peerTie = this.peerTag;
     }
     const peer = summarizeInitParams(init.params);
-    const caps = this.cfg.caps;
     const state: CookieState = {
+      ...this.negotiate(localTag, localTsn, init, peer),
       createdAt: now,
-      localTag,
-      peerTag: init.initiateTag,
-      localInitialTsn: localTsn,
-      peerInitialTsn: init.initialTsn,
-      peerRwnd: init.aRwnd,
-      outStreams: Math.min(this.cfg.outStreams, init.inStreams),
-      inStreams: Math.min(this.cfg.inStreams, init.outStreams),
-      forwardTsn: caps.forwardTsn && peer.forwardTsn,
-      reconfig: caps.reconfig && peer.reconfig,
-      iData: caps.iData && peer.iData,
-      zeroChecksum: caps.zeroChecksum && peer.zeroChecksumEdmid === 1,
       localTieTag: localTie,
       peerTieTag: peerTie,
     };
@@ -193,6 +182,24 @@ export class Handshake {
     this.host.sendPacket(init.initiateTag, this.initChunk(ChunkType.INIT_ACK, localTag, localTsn, extra));
   }
 
+  /** What our INIT (tag, TSN) and the peer's INIT or INIT-ACK agree on: the smaller stream counts, the extensions both offer. */
+  private negotiate(localTag: number, localTsn: number, init: InitChunk, peer: Capabilities): Negotiated {
+    const caps = this.cfg.caps;
+    return {
+      localTag,
+      peerTag: init.initiateTag,
+      localInitialTsn: localTsn,
+      peerInitialTsn: init.initialTsn,
+      peerRwnd: init.aRwnd,
+      outStreams: Math.min(this.cfg.outStreams, init.inStreams),
+      inStreams: Math.min(this.cfg.inStreams, init.outStreams),
+      forwardTsn: caps.forwardTsn && peer.forwardTsn,
+      reconfig: caps.reconfig && peer.reconfig,
+      iData: caps.iData && peer.iData,
+      zeroChecksum: caps.zeroChecksum && peer.zeroChecksumEdmid === 1,
+    };
+  }
+
   /** §5.1 C: INIT-ACK in COOKIE-WAIT; anywhere else it is discarded (§5.2.3). */
   onInitAck(ack: InitChunk, now: number): void {
     if (this.host.state !== State.COOKIE_WAIT) {
@@ -204,21 +211,8 @@ export class Handshake {
       this.host.count("unexpectedChunk");
       return;
     }
-    const caps = this.cfg.caps;
     this.peerTag = ack.initiateTag;
-    this.pending = {
-      localTag: this.localTag,
-      peerTag: ack.initiateTag,
-      localInitialTsn: this.localInitialTsn,
-      peerInitialTsn: ack.initialTsn,
-      peerRwnd: ack.aRwnd,
-      outStreams: Math.min(this.cfg.outStreams, ack.inStreams),
-      inStreams: Math.min(this.cfg.inStreams, ack.outStreams),
-      forwardTsn: caps.forwardTsn && peer.forwardTsn,
-      reconfig: caps.reconfig && peer.reconfig,
-      iData: caps.iData && peer.iData,
-      zeroChecksum: caps.zeroChecksum && peer.zeroChecksumEdmid === 1,
-    };
+    this.pending = this.negotiate(this.localTag, this.localInitialTsn, ack, peer);
     this.t1Chunk = encodeCookieEcho(peer.cookie);
     this.host.state = State.COOKIE_ECHOED;
     this.host.sendPacket(this.peerTag, this.t1Chunk);

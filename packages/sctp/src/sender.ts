@@ -287,14 +287,7 @@ export class Sender {
         if (c.acked) continue;
         c.acked = true;
         this.gapAcked++;
-        if (c.inFlight) {
-          c.inFlight = false;
-          this.flightSize -= c.payload.length;
-        }
-        if (c.rtx) {
-          c.rtx = false;
-          this.rtxPending--;
-        }
+        this.settle(c);
         if (!c.abandoned) bytesAcked += c.payload.length;
         if (off - 1 > htna) htna = off - 1;
       }
@@ -399,6 +392,18 @@ export class Sender {
     return true;
   }
 
+  /** A chunk that needs no more sending (gap-acked or abandoned): out of flight, off the retransmission list. */
+  private settle(c: InflightChunk): void {
+    if (c.inFlight) {
+      c.inFlight = false;
+      this.flightSize -= c.payload.length;
+    }
+    if (c.rtx) {
+      c.rtx = false;
+      this.rtxPending--;
+    }
+  }
+
   private markRtx(c: InflightChunk, index: number): void {
     c.rtx = true;
     this.rtxPending++;
@@ -416,14 +421,7 @@ export class Sender {
       const c = this.chunks[i];
       if (c.msg !== m || c.abandoned) continue;
       c.abandoned = true;
-      if (c.inFlight) {
-        c.inFlight = false;
-        this.flightSize -= c.payload.length;
-      }
-      if (c.rtx) {
-        c.rtx = false;
-        this.rtxPending--;
-      }
+      this.settle(c);
     }
     // A partly fragmented message loses its unsent tail too. Its fragments already sent may all
     // be acknowledged, leaving the receiver with a message that has no end: a placeholder end
