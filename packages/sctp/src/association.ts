@@ -70,7 +70,7 @@ export class SctpAssociation {
     this.o = withDefaults(opts);
     if (this.o.mtu < 128) throw new RangeError("mtu must be at least 128");
     this.pb = new PacketBuilder(this.o.mtu);
-    this.heartbeat = new Heartbeat(this.o.heartbeatInterval);
+    this.heartbeat = new Heartbeat(this.o.heartbeatInterval, this.o.rng);
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
     const host: HandshakeHost = {
       get state() {
