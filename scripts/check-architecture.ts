@@ -27,18 +27,26 @@ interface Pkg {
   short: string;
   name: string;
   deps: Set<string>;
+  /** deps plus devDependencies: what the package's tests may import. */
+  testDeps: Set<string>;
 }
 
 const pkgs = new Map<string, Pkg>();
 for (const short of readdirSync(packagesDir)) {
   const pj = join(packagesDir, short, "package.json");
   if (!existsSync(pj)) continue;
-  const json = JSON.parse(readFileSync(pj, "utf8")) as { name: string; dependencies?: Record<string, string> };
+  const json = JSON.parse(readFileSync(pj, "utf8")) as {
+    name: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const deps = new Set(Object.keys(json.dependencies ?? {}));
   pkgs.set(json.name, {
     dir: join(packagesDir, short),
     short,
     name: json.name,
-    deps: new Set(Object.keys(json.dependencies ?? {})),
+    deps,
+    testDeps: new Set([...deps, ...Object.keys(json.devDependencies ?? {})]),
   });
 }
 
@@ -159,6 +167,20 @@ for (const pkg of pkgs.values()) {
       }
       if (/\bconsole\.(log|info|warn|error|debug)\s*\(/.test(code)) {
         errors.push(`${rel}: console output in src/ (use logger() from @tsrtc/base)`);
+      }
+    }
+  }
+}
+
+// Tests may import their own package and its declared (dev)dependencies by name, nothing else
+// of ours: an undeclared sibling would resolve here through the workspace but not for a user.
+for (const pkg of pkgs.values()) {
+  for (const file of walk(join(pkg.dir, "test"))) {
+    for (const { spec } of importsOf(readFileSync(file, "utf8"))) {
+      if (!spec.startsWith("@tsrtc/")) continue;
+      const name = spec.split("/").slice(0, 2).join("/");
+      if (name !== pkg.name && pkgs.has(name) && !pkg.testDeps.has(name)) {
+        errors.push(`${relative(root, file)}: imports "${name}", which ${pkg.name} lists in neither dependencies nor devDependencies`);
       }
     }
   }

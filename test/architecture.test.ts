@@ -64,6 +64,7 @@ describe("check-architecture", () => {
         "packages/b/src/index.ts": 'import { one } from "@x/a";\nimport { c } from "@x/c";\nconsole.log(one, c);\nexport const x = 1;\n',
         "packages/c/package.json": pkg("@x/c"),
         "packages/c/src/index.ts": "export const c = 1;\n",
+        "packages/c/test/c.test.ts": 'import { one } from "@x/a";\nimport { c } from "@x/c";\nvoid one; void c;\n',
       }),
     );
     expect(r.ok).toBe(false);
@@ -78,5 +79,7 @@ describe("check-architecture", () => {
     expect(r.out).toContain('imports "lodash"');
     expect(r.out).toContain('imports "@x/c"');
     expect(r.out).toContain("console output");
+    expect(r.out).toContain('c.test.ts: imports "@x/a", which @x/c lists in neither');
+    expect(r.out).not.toContain('imports "@x/c", which @x/c');
   });
 });
