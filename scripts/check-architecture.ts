@@ -172,13 +172,12 @@ for (const pkg of pkgs.values()) {
   }
 }
 
-// Tests may import their own package and its declared (dev)dependencies by name, nothing else
-// of ours: an undeclared sibling would resolve here through the workspace but not for a user.
+// Tests may import their own package and its declared (dev)dependencies by name, no other
+// workspace package: an undeclared sibling would resolve here through the workspace but not for a user.
 for (const pkg of pkgs.values()) {
   for (const file of walk(join(pkg.dir, "test"))) {
     for (const { spec } of importsOf(readFileSync(file, "utf8"))) {
-      if (!spec.startsWith("@tsrtc/")) continue;
-      const name = spec.split("/").slice(0, 2).join("/");
+      const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
       if (name !== pkg.name && pkgs.has(name) && !pkg.testDeps.has(name)) {
         errors.push(`${relative(root, file)}: imports "${name}", which ${pkg.name} lists in neither dependencies nor devDependencies`);
       }
