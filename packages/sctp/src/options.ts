@@ -41,6 +41,10 @@ export interface SctpOptions {
    * uncapped back-off. (Chromium sets no limit and leaves liveness to ICE consent, RFC 7675.)
    */
   maxRetransmits?: number;
+  /**
+   * Max.Init.Retransmits (§16: 8). 20 here: with T1 backed off to 3 s at most, the handshake is
+   * given up after ~1 minute, as it was with the RFC's 8 and an uncapped back-off.
+   */
   maxInitRetransmits?: number;
   delayedAck?: number;
   heartbeatInterval?: number;
@@ -75,7 +79,7 @@ export function withDefaults(opts: SctpOptions): Required<SctpOptions> {
     maxBackoff: 3000,
     maxBurst: 4,
     maxRetransmits: 20,
-    maxInitRetransmits: 8,
+    maxInitRetransmits: 20,
     delayedAck: 200,
     heartbeatInterval: 30000,
     cookieLifetime: 60000,

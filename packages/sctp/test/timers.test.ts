@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ChunkType } from "../src/constants.js";
 import { RtoEstimator } from "../src/rto.js";
 import { A_ADDR, B_ADDR, connectBoth, pair, payload } from "./helpers.js";
 
@@ -66,5 +67,23 @@ describe("retransmission back-off (RFC 9260 §6.3.3 E2)", () => {
     expect(sim.now - t0).toBeLessThanOrEqual(3000 + 2 * 20 + 10);
     expect(sim.runUntil(() => b.messages.length === 40, { maxTime: 60_000 })).toBe(true);
     expect(a.closed).toBeUndefined();
+  });
+});
+
+describe("association setup (RFC 9260 §5.1, T1-init)", () => {
+  it("retries INIT with back-off capped at 3 s and gives up after about a minute", () => {
+    const { sim, a } = pair({ delay: 10 }, { seed: 9 });
+    const inits: number[] = [];
+    sim.network.trace = (e) => {
+      if (e.type === "send" && e.data[12] === ChunkType.INIT) inits.push(sim.now);
+    };
+    sim.network.cut(A_ADDR, B_ADDR);
+    a.assoc.connect(sim.now);
+    expect(sim.runUntil(() => a.closed !== undefined, { maxTime: 300_000 })).toBe(true);
+    const gaps = inits.slice(1).map((t, i) => t - inits[i]);
+    expect(Math.max(...gaps)).toBe(3000);
+    expect(sim.now).toBeGreaterThan(55_000);
+    expect(sim.now).toBeLessThan(70_000);
+    expect(String((a.closed as { reason: string }).reason)).toMatch(/setup timed out/);
   });
 });
