@@ -270,4 +270,38 @@ describe("RTCPeerConnection over loopback UDP", () => {
     await low;
     expect(dc.bufferedAmount).toBeLessThanOrEqual(1000);
   });
+  it("keeps consent (RFC 7675) while channels stream flat out both ways: checks still go out, ICE stays connected", async () => {
+    // Consent every ~300 ms, "disconnected" after 1.5 s without an answer: a saturated channel
+    // used to queue so much data ahead of the checks that none left, and ICE disconnected.
+    const [a, b] = pcs({ tsrtc: { ice: { consentInterval: 300, disconnectedTimeout: 1500 } } });
+    const changes: string[] = [];
+    for (const pc of [a, b]) pc.oniceconnectionstatechange = () => changes.push(pc.iceConnectionState);
+    const dcA = a.createDataChannel("flat-out");
+    const ch = once<RTCDataChannelEvent>(b, "datachannel");
+    await connect(a, b);
+    await once(dcA, "open");
+    const dcB = (await ch).channel;
+    changes.length = 0;
+    const stunBefore = (await a.getStats()).get("T01")!.tsrtcStunSent as number;
+    let stop = false;
+    const got = { a: 0, b: 0 };
+    dcA.onmessage = () => got.a++;
+    dcB.onmessage = () => got.b++;
+    for (const dc of [dcA, dcB]) {
+      dc.bufferedAmountLowThreshold = 256 * 1024;
+      const fill = () => {
+        while (!stop && dc.readyState === "open" && dc.bufferedAmount < 1024 * 1024) dc.send(new Uint8Array(1200));
+      };
+      dc.onbufferedamountlow = fill;
+      fill();
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    stop = true;
+    const stunAfter = (await a.getStats()).get("T01")!.tsrtcStunSent as number;
+    expect(got.a).toBeGreaterThan(100);
+    expect(got.b).toBeGreaterThan(100);
+    expect(stunAfter - stunBefore).toBeGreaterThanOrEqual(4); // ~10 due in 3 s
+    expect(changes).toEqual([]);
+    expect(a.iceConnectionState).toMatch(/^(connected|completed)$/);
+  }, 20_000);
 });

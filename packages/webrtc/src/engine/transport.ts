@@ -30,6 +30,15 @@ const log = logger("webrtc:engine");
 /** DTLS datagrams that beat our DTLS endpoint (the answer is still on its way) are kept this many. */
 const MAX_EARLY_DTLS = 16;
 
+/**
+ * SCTP packets waiting in the ICE agent's send queue are held to this many: the agent sends its
+ * queued data before its own STUN transactions, so an unbounded backlog (a whole congestion
+ * window while the Node layer paces its writes) starved the consent checks (RFC 7675) and ICE
+ * went "disconnected" after 10 s of a saturated channel. Beyond this, packets wait in SCTP,
+ * which is pulled again only once the queue has drained, its STUN included (see pollTransmit).
+ */
+const MAX_QUEUED_DATA = 64;
+
 export interface DtlsSetup {
   role: "client" | "server";
   fingerprints: { algorithm: string; value: string }[];
@@ -60,6 +69,10 @@ export class TransportCore {
   private earlyDtls: Uint8Array[] = [];
   private sctpSetup: SctpSetup | undefined;
   private dtlsStarted = false;
+  /** Non-STUN datagrams handed to the ICE agent and not yet taken by pollTransmit. */
+  private queuedData = 0;
+  /** SCTP had more to send when the queue was full. */
+  private sctpHeld = false;
 
   iceGatheringState: IceGatheringState = "new";
   iceConnectionState: IceConnectionState = "new";
@@ -285,11 +298,17 @@ export class TransportCore {
           moved = true;
           this.onSctpEvent(e);
         }
-        if (this.dtls?.state === "connected") {
-          for (let p = sctp.pollTransmit(now); p; p = sctp.pollTransmit(now)) {
+        const dtls = this.dtls;
+        // Once held, SCTP waits until the agent's queue has drained completely, STUN included.
+        if (dtls?.state === "connected" && !this.sctpHeld) {
+          while (this.queuedData < MAX_QUEUED_DATA) {
+            const p = sctp.pollTransmit(now);
+            if (!p) break;
             moved = true;
-            this.dtls.send(p);
+            dtls.send(p);
+            this.sendDtlsOutput(now);
           }
+          if (this.queuedData >= MAX_QUEUED_DATA) this.sctpHeld = true;
         }
       }
       const dtls = this.dtls;
@@ -298,14 +317,24 @@ export class TransportCore {
           moved = true;
           this.onDtlsEvent(e, now);
         }
-        for (let d = dtls.pollTransmit(); d; d = dtls.pollTransmit()) {
-          moved = true;
-          agent?.send(d, now);
-        }
+        if (this.sendDtlsOutput(now)) moved = true;
       }
       if (!moved) break;
     }
     this.updateConnectionState();
+  }
+
+  /** DTLS's datagrams to the ICE agent's queue (counted); true if there were any. */
+  private sendDtlsOutput(now: Millis): boolean {
+    const dtls = this.dtls;
+    const agent = this.agent;
+    if (!dtls) return false;
+    let any = false;
+    for (let d = dtls.pollTransmit(); d; d = dtls.pollTransmit()) {
+      any = true;
+      if (agent?.send(d, now)) this.queuedData++;
+    }
+    return any;
   }
 
   private onIceEvent(e: IceAgentEvent, now: Millis): void {
@@ -432,8 +461,16 @@ export class TransportCore {
   // ---- output ---------------------------------------------------------------------------
 
   pollTransmit(): Transmit | undefined {
-    const t = this.agent?.pollTransmit();
-    if (!t) return undefined;
+    let t = this.agent?.pollTransmit();
+    if (!t) {
+      // The agent's queue is empty (its STUN went out too): SCTP may fill it again.
+      this.queuedData = 0;
+      if (!this.sctpHeld || this.isClosed) return undefined;
+      this.sctpHeld = false;
+      this.pump(this.lastNow);
+      t = this.agent?.pollTransmit();
+      if (!t) return undefined;
+    }
     const c = this.counters;
     c.datagramsSent++;
     c.bytesSentTotal += t.data.length;
@@ -445,6 +482,7 @@ export class TransportCore {
     else {
       c.packetsSent++;
       c.bytesSent += t.data.length;
+      if (this.queuedData > 0) this.queuedData--;
     }
     return t;
   }
