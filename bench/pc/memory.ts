@@ -11,6 +11,7 @@ import type { GuardReport } from "./guard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** Medians over the children that succeeded (NaN when none did). */
 export interface MemoryResult {
   impl: Impl;
   pairs: number;
@@ -64,18 +65,24 @@ export async function runMemory(
 ): Promise<MemoryResult[]> {
   const samples = impls.map(() => [] as ChildResult[]);
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < impls.length; i++) samples[i].push(await runChild(impls[i], pairs, timeoutMs));
-    log(
-      `memory round ${r + 1}/${rounds}: ` +
-        impls.map((im, i) => `${im} ${(samples[i].at(-1)!.rssPerPair / 1024).toFixed(0)} KiB/pair in ${samples[i].at(-1)!.connectMs.toFixed(0)} ms`).join(", "),
-    );
+    const line: string[] = [];
+    for (let i = 0; i < impls.length; i++) {
+      try {
+        const c = await runChild(impls[i], pairs, timeoutMs);
+        samples[i].push(c);
+        line.push(`${impls[i]} ${(c.rssPerPair / 1024).toFixed(0)} KiB/pair in ${c.connectMs.toFixed(0)} ms`);
+      } catch (e) {
+        line.push(`${impls[i]} failed (${(e as Error).message.split("\n")[0]})`);
+      }
+    }
+    log(`memory round ${r + 1}/${rounds}: ${line.join(", ")}`);
   }
   return impls.map((impl, i) => ({
     impl,
     pairs,
-    rssPerPair: median(samples[i].map((s) => s.rssPerPair)),
-    heapPerPair: median(samples[i].map((s) => s.heapPerPair)),
-    connectMs: median(samples[i].map((s) => s.connectMs)),
+    rssPerPair: samples[i].length ? median(samples[i].map((s) => s.rssPerPair)) : NaN,
+    heapPerPair: samples[i].length ? median(samples[i].map((s) => s.heapPerPair)) : NaN,
+    connectMs: samples[i].length ? median(samples[i].map((s) => s.connectMs)) : NaN,
     samples: samples[i].map((s) => ({ rssPerPair: s.rssPerPair, heapPerPair: s.heapPerPair, connectMs: s.connectMs })),
     offLoopback: samples[i].reduce((n, s) => n + s.guard.offLoopbackDatagrams + s.guard.dnsLookups, 0),
   }));

@@ -6,7 +6,8 @@
  * loopback and every DNS lookup they make (guard.ts).
  *
  * Environment: PC_IMPLS (comma list), PC_SETUP_ROUNDS (20), PC_TP_ROUNDS (3), PC_MEM_ROUNDS (3),
- * PC_PAIRS (50), PC_SMALL_COUNT (10000), PC_BULK_MIB (64), PC_SCENARIOS (setup,throughput,memory).
+ * PC_PAIRS (50), PC_SMALL_COUNT (10000), PC_BULK_MIB (64), PC_TP_TIMEOUT_S (180, per transfer),
+ * PC_SCENARIOS (setup,throughput,memory).
  */
 import { IMPLS, type Impl } from "./connect.js";
 import { installLoopbackGuard } from "./guard.js";
@@ -42,7 +43,7 @@ if (scenarios.includes("throughput")) {
     ],
     env("PC_TP_ROUNDS", 3),
     log,
-    600_000,
+    env("PC_TP_TIMEOUT_S", 180) * 1000,
   );
 }
 if (scenarios.includes("memory")) {

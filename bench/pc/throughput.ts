@@ -23,10 +23,12 @@ export interface Transfer {
 export interface ThroughputResult {
   impl: Impl;
   transfer: string;
-  /** Median over rounds: MiB/s for the bulk transfer, messages/s for the small one. */
+  /** Median over the rounds that finished: MiB/s for the bulk transfer, messages/s for the small one (NaN: none finished). */
   mibPerSec: number;
   msgPerSec: number;
   samplesMs: number[];
+  /** Transfers that did not finish within the timeout (the pair is then dropped from later rounds). */
+  stalls: number;
 }
 
 interface PairProcs {
@@ -135,28 +137,46 @@ export async function runThroughput(
   const pairs: PairProcs[] = [];
   try {
     for (const impl of impls) pairs.push(await startPair(impl));
-    // Warm-up: one eighth of each transfer, untimed.
-    for (const p of pairs) for (const t of transfers) await transfer(p, { ...t, count: Math.max(1, t.count >> 3) }, timeoutMs);
     const samples = pairs.map(() => transfers.map(() => [] as number[]));
+    const stalls = pairs.map(() => transfers.map(() => 0));
+    // A transfer that does not finish leaves its pair with data queued: that pair sits out the rest.
+    const dead = pairs.map(() => false);
+    const run = async (i: number, k: number, t: Transfer): Promise<number | undefined> => {
+      if (dead[i]) return undefined;
+      try {
+        return await transfer(pairs[i], t, timeoutMs);
+      } catch (e) {
+        log(`${(e as Error).message}: ${pairs[i].impl} leaves the throughput scenario`);
+        stalls[i][k]++;
+        dead[i] = true;
+        return undefined;
+      }
+    };
+    // Warm-up: one eighth of each transfer, untimed.
+    for (let i = 0; i < pairs.length; i++) for (let k = 0; k < transfers.length; k++) await run(i, k, { ...transfers[k], count: Math.max(1, transfers[k].count >> 3) });
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < pairs.length; i++) {
-        for (let k = 0; k < transfers.length; k++) samples[i][k].push(await transfer(pairs[i], transfers[k], timeoutMs));
+        for (let k = 0; k < transfers.length; k++) {
+          const ms = await run(i, k, transfers[k]);
+          if (ms !== undefined) samples[i][k].push(ms);
+        }
       }
       log(
         `throughput round ${r + 1}/${rounds}: ` +
-          pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${samples[i][k].at(-1)!.toFixed(0)} ms`).join(" / ")}`).join(", "),
+          pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${dead[i] && samples[i][k].length <= r ? "–" : samples[i][k].at(-1)!.toFixed(0)} ms`).join(" / ")}`).join(", "),
       );
     }
     const out: ThroughputResult[] = [];
     pairs.forEach((p, i) =>
       transfers.forEach((t, k) => {
-        const ms = median(samples[i][k]);
+        const ms = samples[i][k].length > 0 ? median(samples[i][k]) : NaN;
         out.push({
           impl: p.impl,
           transfer: t.label,
           mibPerSec: (t.size * t.count) / (1 << 20) / (ms / 1000),
           msgPerSec: t.count / (ms / 1000),
           samplesMs: samples[i][k],
+          stalls: stalls[i][k],
         });
       }),
     );
