@@ -22,7 +22,9 @@ const onException = (e: unknown) => errors.push(`uncaughtException: ${(e as Erro
 const onRejection = (e: unknown) => errors.push(`unhandledRejection: ${(e as Error)?.stack ?? e}`);
 const pcs: RTCPeerConnection[] = [];
 const sockets: Socket[] = [];
+const streams: Stream[] = [];
 afterEach(() => {
+  for (const s of streams.splice(0)) s.stop();
   for (const pc of pcs.splice(0)) pc.close();
   for (const s of sockets.splice(0)) s.close();
   process.off("uncaughtException", onException);
@@ -101,6 +103,7 @@ function stream(tx: RTCDataChannel, rx: RTCDataChannel): Stream {
   const timer = setInterval(() => {
     for (let k = 0; k < 4 && tx.readyState === "open" && tx.bufferedAmount < 256 * 1024; k++) tx.send(message(s.sent++));
   }, 2);
+  streams.push(s);
   return s;
 }
 
