@@ -82,17 +82,21 @@ export default async function (): Promise<void> {
   }
   for (const m of r.memory ?? []) rates.push({ scenario: `memory, ${m.pairs} pairs (pairs per MiB RSS)`, impl: name(m.impl), rate: (1 << 20) / m.rssPerPair, unit: "pairs/MiB" });
   for (const m of r.memory ?? []) rates.push({ scenario: `connect ${m.pairs} pairs at once`, impl: name(m.impl), rate: (m.pairs * 1000) / m.connectMs, unit: "pairs/s" });
+  // A transfer or child that never finished has no rate (null once through JSON): listed apart.
+  const failed = rates.filter((x) => typeof x.rate !== "number" || Number.isNaN(x.rate));
+  const measured = rates.filter((x) => !failed.includes(x));
   // printResults sorts nothing: keep each scenario's rows together, tsrtc first.
-  const order = [...new Set(rates.map((x) => x.scenario))];
-  printResults("PeerConnection (higher is better; ratio = tsrtc / implementation)", order.flatMap((s) => rates.filter((x) => x.scenario === s)));
+  const order = [...new Set(measured.map((x) => x.scenario))];
+  printResults("PeerConnection (higher is better; ratio = tsrtc / implementation)", order.flatMap((s) => measured.filter((x) => x.scenario === s)));
+  for (const x of failed) console.log(`| ${x.scenario} | ${x.impl} | no run finished | |`);
 
   // Natural units and the issue's targets.
   const by = <T extends { impl: string }>(xs: T[] | undefined, impl: string) => xs?.find((x) => x.impl === impl);
   const setup = (impl: string) => by(r.setup, impl)?.medianMs;
   const tp = (impl: string, label: string) => r.throughput?.find((t) => t.impl === impl && t.transfer === label);
   const mem = (impl: string) => by(r.memory, impl);
-  const f = (x: number | undefined, digits = 1) => (x === undefined ? "–" : Number.isNaN(x) ? "failed" : x.toFixed(digits));
-  const kib = (x: number | undefined) => (x === undefined ? "–" : Number.isNaN(x) ? "failed" : `${(x / 1024).toFixed(0)} KiB`);
+  const f = (x: number | null | undefined, digits = 1) => (x === undefined ? "–" : x === null || Number.isNaN(x) ? "failed" : x.toFixed(digits));
+  const kib = (x: number | null | undefined) => (x === undefined ? "–" : x === null || Number.isNaN(x) ? "failed" : `${(x / 1024).toFixed(0)} KiB`);
   const stalls = (impl: string, label: string) => {
     const n = tp(impl, label)?.stalls ?? 0;
     return n > 0 ? ` (${n} stalled)` : "";
@@ -101,18 +105,20 @@ export default async function (): Promise<void> {
   console.log("| --- | ---: | ---: | ---: | --- | :---: |");
   const row = (what: string, vals: (string | number | undefined)[], target: string, met: boolean | undefined) =>
     console.log(`| ${what} | ${vals.join(" | ")} | ${target} | ${met === undefined ? "–" : met ? "yes" : "no"} |`);
+  const ok = (a: number | null | undefined, b: number | null | undefined, test: (a: number, b: number) => boolean) =>
+    typeof a === "number" && typeof b === "number" && Number.isFinite(a) && Number.isFinite(b) ? test(a, b) : undefined;
   const st = setup("tsrtc");
   const sw = setup("werift");
-  row("setup, median ms", ["tsrtc", "werift", "wrtc"].map((i) => f(setup(i))), "≤ werift / 5", st !== undefined && sw !== undefined ? st <= sw / 5 : undefined);
+  row("setup, median ms", ["tsrtc", "werift", "wrtc"].map((i) => f(setup(i))), "≤ werift / 5", ok(st, sw, (a, b) => a <= b / 5));
   const bt = tp("tsrtc", "64 KiB")?.mibPerSec;
   const bw = tp("werift", "64 KiB")?.mibPerSec;
-  row("64 KiB messages, MiB/s", ["tsrtc", "werift", "wrtc"].map((i) => f(tp(i, "64 KiB")?.mibPerSec) + stalls(i, "64 KiB")), "≥ 5 × werift", bt !== undefined && bw !== undefined ? bt >= 5 * bw : undefined);
+  row("64 KiB messages, MiB/s", ["tsrtc", "werift", "wrtc"].map((i) => f(tp(i, "64 KiB")?.mibPerSec) + stalls(i, "64 KiB")), "≥ 5 × werift", ok(bt, bw, (a, b) => a >= 5 * b));
   const mt = tp("tsrtc", "1 KiB")?.msgPerSec;
   const ml = tp("wrtc", "1 KiB")?.msgPerSec;
-  row("1 KiB messages, msg/s", ["tsrtc", "werift", "wrtc"].map((i) => f(tp(i, "1 KiB")?.msgPerSec, 0) + stalls(i, "1 KiB")), "≥ libwebrtc", mt !== undefined && ml !== undefined ? mt >= ml : undefined);
+  row("1 KiB messages, msg/s", ["tsrtc", "werift", "wrtc"].map((i) => f(tp(i, "1 KiB")?.msgPerSec, 0) + stalls(i, "1 KiB")), "≥ libwebrtc", ok(mt, ml, (a, b) => a >= b));
   const rt = mem("tsrtc")?.rssPerPair;
   const rw = mem("werift")?.rssPerPair;
-  row("RSS per connected pair", ["tsrtc", "werift", "wrtc"].map((i) => kib(mem(i)?.rssPerPair)), "≤ werift / 2", rt !== undefined && rw !== undefined ? rt <= rw / 2 : undefined);
+  row("RSS per connected pair", ["tsrtc", "werift", "wrtc"].map((i) => kib(mem(i)?.rssPerPair)), "≤ werift / 2", ok(rt, rw, (a, b) => a <= b / 2));
   row("JS heap per connected pair", ["tsrtc", "werift", "wrtc"].map((i) => kib(mem(i)?.heapPerPair)), "", undefined);
   row(`time to connect ${r.memory?.[0]?.pairs ?? 50} pairs at once, ms`, ["tsrtc", "werift", "wrtc"].map((i) => f(mem(i)?.connectMs, 0)), "", undefined);
 }

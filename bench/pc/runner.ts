@@ -7,7 +7,7 @@
  *
  * Environment: PC_IMPLS (comma list), PC_SETUP_ROUNDS (20), PC_TP_ROUNDS (3), PC_MEM_ROUNDS (3),
  * PC_PAIRS (50), PC_SMALL_COUNT (10000), PC_BULK_MIB (64), PC_TP_TIMEOUT_S (180, per transfer),
- * PC_SCENARIOS (setup,throughput,memory).
+ * PC_SCENARIOS (setup,throughput,memory), PC_RESULT_FILE (also write the RESULT line there).
  */
 import { IMPLS, type Impl } from "./connect.js";
 import { installLoopbackGuard } from "./guard.js";
@@ -51,5 +51,7 @@ if (scenarios.includes("memory")) {
   result.memory = await runMemory(impls, env("PC_PAIRS", 50), env("PC_MEM_ROUNDS", 3), log);
 }
 result.guard = guard;
-console.log(`RESULT ${JSON.stringify(result)}`);
+const line = `RESULT ${JSON.stringify(result)}`;
+if (process.env.PC_RESULT_FILE) (await import("node:fs")).writeFileSync(process.env.PC_RESULT_FILE, `${line}\n`);
+console.log(line);
 process.exit(0);

@@ -27,7 +27,7 @@ export interface ThroughputResult {
   mibPerSec: number;
   msgPerSec: number;
   samplesMs: number[];
-  /** Transfers that did not finish within the timeout (the pair is then dropped from later rounds). */
+  /** Transfers that did not finish within the timeout (the pair is then replaced by a fresh one). */
   stalls: number;
 }
 
@@ -139,31 +139,40 @@ export async function runThroughput(
     for (const impl of impls) pairs.push(await startPair(impl));
     const samples = pairs.map(() => transfers.map(() => [] as number[]));
     const stalls = pairs.map(() => transfers.map(() => 0));
-    // A transfer that does not finish leaves its pair with data queued: that pair sits out the rest.
+    // A transfer that does not finish leaves its pair with data queued: the pair is replaced by a
+    // fresh one for the next transfers (and sits out the rest if that fails too).
     const dead = pairs.map(() => false);
     const run = async (i: number, k: number, t: Transfer): Promise<number | undefined> => {
       if (dead[i]) return undefined;
       try {
         return await transfer(pairs[i], t, timeoutMs);
       } catch (e) {
-        log(`${(e as Error).message}: ${pairs[i].impl} leaves the throughput scenario`);
         stalls[i][k]++;
-        dead[i] = true;
+        pairs[i].kill();
+        try {
+          pairs[i] = await startPair(pairs[i].impl);
+          log(`${(e as Error).message}: ${pairs[i].impl} goes on with a fresh pair`);
+        } catch {
+          dead[i] = true;
+          log(`${(e as Error).message}: ${pairs[i].impl} leaves the throughput scenario`);
+        }
         return undefined;
       }
     };
     // Warm-up: one eighth of each transfer, untimed.
     for (let i = 0; i < pairs.length; i++) for (let k = 0; k < transfers.length; k++) await run(i, k, { ...transfers[k], count: Math.max(1, transfers[k].count >> 3) });
     for (let r = 0; r < rounds; r++) {
+      const roundMs = pairs.map(() => transfers.map((): number | undefined => undefined));
       for (let i = 0; i < pairs.length; i++) {
         for (let k = 0; k < transfers.length; k++) {
           const ms = await run(i, k, transfers[k]);
+          roundMs[i][k] = ms;
           if (ms !== undefined) samples[i][k].push(ms);
         }
       }
       log(
         `throughput round ${r + 1}/${rounds}: ` +
-          pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${dead[i] && samples[i][k].length <= r ? "–" : samples[i][k].at(-1)!.toFixed(0)} ms`).join(" / ")}`).join(", "),
+          pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${roundMs[i][k] === undefined ? "stalled" : `${roundMs[i][k]!.toFixed(0)} ms`}`).join(" / ")}`).join(", "),
       );
     }
     const out: ThroughputResult[] = [];
