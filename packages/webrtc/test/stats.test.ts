@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { StunBuilder, StunClass, StunMethod, shortTermIntegrityKey } from "@tsrtc/stun";
 import { afterEach, describe, expect, it } from "vitest";
@@ -146,5 +147,44 @@ describe("getStats", () => {
     expect(Object.keys(dropped).filter((k) => k.startsWith("channels."))).toEqual(["channels.unknownStream", "channels.badDcep", "channels.idConflicts", "channels.unknownPpid"]);
     const pcStats = [...(await a.getStats()).values()].find((s) => s.type === "peer-connection")!;
     expect(pcStats.dataChannelsOpened).toBe(1);
+  });
+  it("drops and counts datagrams spoofed from source port 0 (a raw socket), and nothing throws", async () => {
+    // Node's socket.send throws synchronously for port 0: answering such a datagram (a 401 to
+    // a Binding request) must never be tried, nor crash the process if it were.
+    const { a, dc, remote } = await connected();
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on("uncaughtException", onError);
+    try {
+      const ufrag = a.sctp!.transport.iceTransport.getLocalParameters()!.usernameFragment;
+      const port = Number(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(a.localDescription!.sdp)![1]);
+      const request = new StunBuilder().begin(StunMethod.Binding, StunClass.Request, new Uint8Array(12).fill(9))
+        .username(`${ufrag}:peer`).priority(1).iceControlled(new Uint8Array(8))
+        .messageIntegrity(shortTermIntegrityKey("not-the-password-at-all")).fingerprint().finish();
+      const payloads = [request, Uint8Array.of(22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1), Uint8Array.of(0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1)];
+      // UDP header with source port 0 and no checksum; the kernel adds the IP header (needs CAP_NET_RAW).
+      const py = [
+        "import socket, struct, sys",
+        "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)",
+        "for h in sys.argv[2:]:",
+        "    p = bytes.fromhex(h)",
+        "    s.sendto(struct.pack('!HHHH', 0, int(sys.argv[1]), 8 + len(p), 0) + p, ('127.0.0.1', 0))",
+      ].join("\n");
+      const r = spawnSync("python3", ["-c", py, String(port), ...payloads.map((p) => Buffer.from(p).toString("hex"))], { timeout: 10_000 });
+      expect(r.status, String(r.stderr)).toBe(0);
+      let dropped: Record<string, number> = {};
+      await until(() => {
+        void a.getStats().then((rep) => (dropped = rep.get("T01")!.tsrtcDropped as Record<string, number>));
+        return (dropped["ice.badSource"] ?? 0) >= 3;
+      }, 5000, "the spoofed datagrams counted");
+      expect(dropped["ice.badSource"]).toBe(3);
+      expect(dropped["ice.refused401"] ?? 0).toBe(0);
+      const got = once<MessageEvent>(remote, "message");
+      dc.send("still fine");
+      expect((await got).data).toBe("still fine");
+      expect(errors).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onError);
+    }
   });
 });

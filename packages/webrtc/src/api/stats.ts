@@ -196,12 +196,10 @@ export function droppedByReason(engine: PeerEngine): Record<string, number> {
   put("engine.", engine.counters.dropped);
   const ice = engine.iceAgent?.stats;
   if (ice) {
-    out["ice.malformed"] = ice.droppedMalformed;
-    out["ice.badFingerprint"] = ice.droppedBadFingerprint;
-    out["ice.badIntegrity"] = ice.droppedBadIntegrity;
-    out["ice.unmatched"] = ice.droppedUnmatched;
-    out["ice.unknownSource"] = ice.droppedUnknownSource;
-    out["ice.candidates"] = ice.droppedCandidates;
+    // Every dropped* counter of the agent: droppedMalformed as "ice.malformed", and so on.
+    for (const [k, v] of Object.entries(ice)) {
+      if (k.startsWith("dropped") && typeof v === "number") out[`ice.${k[7].toLowerCase()}${k.slice(8)}`] = v;
+    }
     // Requests refused with an error response (401: failed MESSAGE-INTEGRITY, 400, 420, 487).
     for (const [code, n] of Object.entries(ice.errorsSent)) out[`ice.refused${code}`] = n;
   }
