@@ -4,8 +4,9 @@ import type { RunResult } from "./scenarios/chromium-datachannel.js";
 
 // tsrtc ↔ headless Chromium over data channels. One scenario process (one namespace, one
 // browser launch) runs four connections: mDNS and raw-IP host candidates, Node offering and
-// Chromium offering, trickle and complete descriptions. Each `it` below checks one aspect of
-// every connection from the scenario's RESULT (see scenarios/chromium-datachannel.ts).
+// Chromium offering, trickle and complete descriptions (the trickle runs also restart ICE).
+// Each `it` below checks one aspect of every connection from the scenario's RESULT (see
+// scenarios/chromium-datachannel.ts).
 interface Result {
   version: string;
   launchMs: number;
@@ -136,6 +137,24 @@ describe("data channels between tsrtc and headless Chromium", () => {
         expect(new Set(got).size).toBe(got.length);
         for (const m of got) expect(m).toMatch(new RegExp(`^s:partial-${tag}(1?\\d)$`));
       }
+    });
+
+    it("restarts ICE from the offerer's side (trickle runs): new credentials both ways, the channel carries on", () => {
+      const r = run(name);
+      if (!r.trickle) {
+        expect(r.restart).toBeUndefined();
+        return;
+      }
+      expect(r.restart).toEqual({
+        by: r.nodeOffers ? "node" : "browser",
+        remoteUfragChanged: true,
+        localUfragChanged: true,
+        nodeIce: expect.stringMatching(/^(connected|completed)$/),
+        browserIce: expect.stringMatching(/^(connected|completed)$/),
+        signaling: "stable",
+        atNode: ["s:after-restart-from-chromium"],
+        atBrowser: ["s:after-restart-from-node"],
+      });
     });
 
     it("closes a channel from either side, the third keeps working; closing the peer connection closes the other side's channel", () => {

@@ -17,6 +17,7 @@
  *     cipher and version, the certificate fingerprints;
  *   - channels opened on the live connection by either side (in-band DCEP, ids by DTLS role),
  *     a negotiated one, an unordered partially reliable one;
+ *   - in the trickle runs, an ICE restart by the offerer, the channels carrying on;
  *   - a channel closed by Node, another by Chromium, the third still carrying messages; then the
  *     peer connection closed by the answerer's side (Chromium when Node offered, Node when
  *     Chromium offered), seen as the channel closing on the other side.
@@ -200,6 +201,17 @@ export interface RunResult {
     atNode: Record<string, string[]>;
     atBrowser: Record<string, string[]>;
   };
+  /** Trickle runs: the offerer restarted ICE; what both sides showed after it. */
+  restart?: {
+    by: "node" | "browser";
+    remoteUfragChanged: boolean;
+    localUfragChanged: boolean;
+    nodeIce: string;
+    browserIce: string;
+    signaling: string;
+    atNode: string[];
+    atBrowser: string[];
+  };
   /** After Node closed b and Chromium closed c. */
   closes?: { nodeB: string; browserB: boolean; nodeC: string; browserC: boolean; nodeAState: string; afterClose: { atNode: string[]; atBrowser: string[] } };
   /** The answerer's side closed the whole peer connection. */
@@ -236,13 +248,16 @@ async function runConnection(ctx: BrowserContext, url: string, mode: "mdns" | "r
   let toPage: Promise<unknown> = Promise.resolve();
   const post = (js: string) => (toPage = toPage.then(() => page.evaluate(js)));
   let remoteSet!: () => void;
-  const remoteReady = new Promise<void>((r) => (remoteSet = r));
+  let remoteReady = new Promise<void>((r) => (remoteSet = r));
+  /** A new round of descriptions (ICE restart): candidates wait for its remote description. */
+  const newRound = () => (remoteReady = new Promise<void>((r) => (remoteSet = r)));
   let fromPage: Promise<unknown> = Promise.resolve();
   await page.exposeFunction("toNode", (json: string) => {
     const m = JSON.parse(json) as { candidate: { candidate: string; sdpMid: string; sdpMLineIndex: number } | null };
     if (m.candidate) res.browserCandidates.push(m.candidate.candidate);
+    const ready = remoteReady;
     fromPage = fromPage.then(async () => {
-      await remoteReady;
+      await ready;
       await pc.addIceCandidate(m.candidate ?? undefined);
     }).catch((e) => nodeErrors.push(`addIceCandidate: ${e}`));
   });
@@ -349,6 +364,44 @@ async function runConnection(ctx: BrowserContext, url: string, mode: "mdns" | "r
       atNode: Object.fromEntries(LATER.map((l) => [l, atNode[l]])),
       atBrowser: Object.fromEntries(LATER.map((l) => [l, received[l]])),
     };
+
+    // ICE restart (trickle runs): by Node when it offered, by Chromium when it did; the
+    // channels carry on over the new credentials.
+    if (trickle) {
+      const ufragBefore = pc.sctp!.transport.iceTransport.getRemoteParameters()!.usernameFragment;
+      const localBefore = pc.sctp!.transport.iceTransport.getLocalParameters()!.usernameFragment;
+      newRound();
+      if (nodeOffers) {
+        pc.restartIce();
+        await pc.setLocalDescription();
+        const answer = (await post(`T.reoffer(${JSON.stringify(pc.localDescription!.sdp)})`)) as string;
+        await pc.setRemoteDescription({ type: "answer", sdp: answer });
+      } else {
+        const offer = (await page.evaluate("T.restart()")) as string;
+        await pc.setRemoteDescription({ type: "offer", sdp: offer });
+        await pc.setLocalDescription();
+        await post(`T.setAnswer(${JSON.stringify(pc.localDescription!.sdp)})`);
+      }
+      remoteSet();
+      const nA = atNode.a.length;
+      const bA = (await page.evaluate("T.received.a.length")) as number;
+      await until(async () => pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed", 10_000, "ICE after the restart");
+      await page.evaluate(`T.waitFor(() => T.pc.iceConnectionState === "connected" || T.pc.iceConnectionState === "completed", 10000, "Chromium's ICE after the restart")`);
+      channels.get("a")!.send("after-restart-from-node");
+      await page.evaluate(`T.channels.a.send("after-restart-from-chromium")`);
+      await until(() => atNode.a.length > nA, 10_000, "a message after the restart").catch(() => undefined);
+      await page.evaluate(`T.waitFor(() => T.received.a.length > ${bA}, 10000, "a message after the restart")`).catch(() => undefined);
+      res.restart = {
+        by: nodeOffers ? "node" : "browser",
+        remoteUfragChanged: pc.sctp!.transport.iceTransport.getRemoteParameters()!.usernameFragment !== ufragBefore,
+        localUfragChanged: pc.sctp!.transport.iceTransport.getLocalParameters()!.usernameFragment !== localBefore,
+        nodeIce: pc.iceConnectionState,
+        browserIce: (await page.evaluate("T.pc.iceConnectionState")) as string,
+        signaling: pc.signalingState,
+        atNode: atNode.a.slice(nA),
+        atBrowser: ((await page.evaluate("T.received.a")) as string[]).slice(bA),
+      };
+    }
 
     // Close b from Node, c from Chromium; a keeps working.
     channels.get("b")!.close();

@@ -93,6 +93,22 @@ const T = {
     T.resolveRemoteSet();
   },
 
+  // ICE restart: Node's new offer (answered here), or our own restart (a new offer for Node).
+  async reoffer(sdp) {
+    T.remoteSet = new Promise((r) => (T.resolveRemoteSet = r));
+    await T.pc.setRemoteDescription({ type: "offer", sdp });
+    T.resolveRemoteSet();
+    await T.pc.setLocalDescription();
+    return T.pc.localDescription.sdp;
+  },
+
+  async restart() {
+    T.remoteSet = new Promise((r) => (T.resolveRemoteSet = r));
+    T.pc.restartIce();
+    await T.pc.setLocalDescription();
+    return T.pc.localDescription.sdp;
+  },
+
   async addCandidate(c) {
     await T.remoteSet;
     await T.pc.addIceCandidate(c === null ? undefined : c);
