@@ -302,6 +302,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     const s = this.s;
     if (s.closed) return;
     handleTransactionTimeouts(s, now);
+    if (s.failed) s.nextCheckAt = undefined; // failed: no checks until a restart
     if (s.nextCheckAt !== undefined && now >= s.nextCheckAt) {
       s.nextCheckAt = undefined;
       if (sendNextCheck(s, now)) {
@@ -337,7 +338,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     const s = this.s;
     if (s.closed) return undefined;
     let at = s.txs.pollTimeout() ?? Infinity;
-    if (s.nextCheckAt !== undefined && s.gen.remote) at = Math.min(at, s.nextCheckAt);
+    if (s.nextCheckAt !== undefined && s.gen.remote && !s.failed) at = Math.min(at, s.nextCheckAt);
     const n = nominationDeadline(s, s.gen);
     if (n !== undefined) at = Math.min(at, n);
     for (const p of s.mdnsPending.values()) at = Math.min(at, p.deadline);

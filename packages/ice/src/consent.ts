@@ -6,7 +6,7 @@
  */
 import { type Millis, randomInt } from "@tsrtc/base";
 import { sendConsentCheck } from "./checks.js";
-import { updateConnectionState } from "./nomination.js";
+import { retire, updateConnectionState } from "./nomination.js";
 import { PairState } from "./pair.js";
 import type { AgentState } from "./state.js";
 
@@ -36,7 +36,13 @@ export function handleConsentTimers(s: AgentState, now: Millis): void {
     gen.selected = undefined;
     s.nextConsentAt = undefined;
     s.lastConsentAt = undefined;
-    s.failed = true;
+    if (gen === s.gen) {
+      s.failed = true;
+    } else {
+      // A restart is under way and the old generation's pair lost consent: drop it; the new
+      // generation's checks decide the state (it is not "failed" while they may still succeed).
+      retire(s, gen);
+    }
     updateConnectionState(s, now);
     return;
   }

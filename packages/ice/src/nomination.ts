@@ -15,6 +15,10 @@ import type { IceConnectionState } from "./types.js";
  * current generation retires the previous generation (ICE restart, §9).
  */
 export function updateSelection(s: AgentState, gen: Generation, now: Millis): void {
+  // W3C RTCIceTransportState "failed" / RFC 8445 §8 and RFC 7675 §5.1: once failed, nothing is
+  // selected again until an ICE restart (restart() clears `failed`), even if the peer's checks
+  // succeed or nominate a pair after the link comes back.
+  if (s.failed) return;
   const best = gen.checklist.bestValid(true);
   if (!best || best === gen.selected) return;
   const wasActive = s.activePair();
@@ -52,7 +56,7 @@ export function retire(s: AgentState, gen: Generation): void {
  * Nominating means one more check on that pair, with USE-CANDIDATE.
  */
 export function maybeNominate(s: AgentState, gen: Generation, now: Millis): void {
-  if (!s.controlling || gen.nominating || !gen.remote) return;
+  if (!s.controlling || gen.nominating || !gen.remote || s.failed) return;
   const best = gen.checklist.bestValid();
   if (!best) {
     gen.firstValidAt = undefined;
@@ -106,6 +110,8 @@ export function updateConnectionState(s: AgentState, now: Millis): void {
 
 function computeState(s: AgentState, now: Millis): IceConnectionState {
   if (s.closed) return "closed";
+  // "failed" is terminal until restart() (W3C RTCIceTransportState): checked before any pair.
+  if (s.failed) return "failed";
   const active = s.activePair();
   if (active) {
     if (s.lastConsentAt !== undefined && now - s.lastConsentAt >= s.settings.disconnectedTimeout) return "disconnected";
@@ -115,7 +121,6 @@ function computeState(s: AgentState, now: Millis): IceConnectionState {
     }
     return "connected";
   }
-  if (s.failed) return "failed";
   const gen = s.gen;
   if (!gen.remote) return s.connectionState === "new" ? "new" : s.connectionState;
   if (gen.checklist.pairs.length === 0) return s.connectionState === "new" ? "new" : s.connectionState;

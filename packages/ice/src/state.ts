@@ -206,7 +206,8 @@ export class AgentState {
 
   /** Kick the pacer: a check may go out at the next Ta boundary. */
   schedule(now: Millis): void {
-    if (this.closed) return;
+    // No checks once failed: only a restart starts them again (RFC 8445 §9).
+    if (this.closed || this.failed) return;
     const at = Math.max(now, this.lastCheckAt + this.settings.ta);
     if (this.nextCheckAt === undefined || at < this.nextCheckAt) this.nextCheckAt = at;
   }

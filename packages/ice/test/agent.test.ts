@@ -277,6 +277,38 @@ describe("trickle and failure details", () => {
     expect(a.states.slice(a.states.indexOf("failed")).slice(0, 3)).toEqual(["failed", "checking", "connected"]);
   });
 
+  it("failed is terminal until a restart: the link coming back does not reconnect (W3C RTCIceTransportState, RFC 8445 §8)", () => {
+    const sim = new Simulation({ seed: 26, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+    sim.network.cut("10.0.0.1", "10.0.0.2");
+    expect(sim.runUntil(() => a.agent.connectionState === "failed" && b.agent.connectionState === "failed", { maxTime: 60_000 })).toBe(true);
+    const statesA = a.states.length;
+    const statesB = b.states.length;
+    sim.network.restore("10.0.0.1", "10.0.0.2");
+    sim.runFor(30_000);
+    expect(a.agent.connectionState).toBe("failed");
+    expect(b.agent.connectionState).toBe("failed");
+    expect(a.states.length).toBe(statesA); // no state change at all
+    expect(b.states.length).toBe(statesB);
+    expect(a.agent.selectedPair).toBeUndefined();
+    expect(b.agent.selectedPair).toBeUndefined();
+    expect(a.events.some((e, i) => i > 0 && e.type === "selected-pair" && a.events.slice(0, i).some((x) => x.type === "connection-state" && x.state === "failed"))).toBe(false);
+    expect(a.agent.send(new Uint8Array([0x17]), sim.now)).toBe(false);
+    expect(b.agent.send(new Uint8Array([0x17]), sim.now)).toBe(false);
+    // A restart on both sides (new credentials both ways) brings it back.
+    a.agent.restart(sim.now);
+    drain(a, sim.now);
+    b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now);
+    drain(b, sim.now);
+    a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+    drain(a, sim.now);
+    deliverCandidates(a, b, sim.now);
+    deliverCandidates(b, a, sim.now);
+    expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(a.agent.send(new Uint8Array([0x17]), sim.now)).toBe(true);
+  });
+
   it("close() stops everything", () => {
     const sim = new Simulation({ seed: 23, conditions: { delay: 10 } });
     const [a, b] = connectedPair(sim);
