@@ -212,6 +212,8 @@ export class IceAgent implements Core<IceAgentEvent> {
     s.closed = true;
     s.txs.clear();
     s.transmits.length = 0;
+    s.dataOut = [];
+    s.dataHead = 0;
     s.nextCheckAt = undefined;
     s.nextConsentAt = undefined;
     s.mdnsPending.clear();
@@ -292,7 +294,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     if (s.closed) return false;
     const p = s.activePair() ?? (s.failed ? undefined : s.gen.checklist.bestValid());
     if (!p) return false;
-    s.transmits.push({ from: p.local.base, to: p.remote.address, data });
+    s.dataOut.push({ from: p.local.base, to: p.remote.address, data });
     return true;
   }
 
@@ -318,16 +320,35 @@ export class IceAgent implements Core<IceAgentEvent> {
     updateConnectionState(s, now);
   }
 
+  /**
+   * STUN first: responses, then requests (checks, consent, gathering), then queued application
+   * data. Consent must not wait behind a backlog of data (RFC 7675 §5.1: late responses mean
+   * lost consent), nor checks behind data during a restart.
+   */
   pollTransmit(): Transmit | undefined {
     const s = this.s;
     if (s.transmits.length > 0) return s.transmits.shift();
     if (s.closed) return undefined;
     const t = s.txs.pollTransmit();
-    if (t && ++s.txSent > s.txStarted) {
-      s.stats.retransmits++;
-      s.txSent = s.txStarted;
+    if (t) {
+      if (++s.txSent > s.txStarted) {
+        s.stats.retransmits++;
+        s.txSent = s.txStarted;
+      }
+      return t;
     }
-    return t;
+    if (s.dataHead < s.dataOut.length) {
+      const d = s.dataOut[s.dataHead++];
+      if (s.dataHead === s.dataOut.length) {
+        s.dataOut.length = 0;
+        s.dataHead = 0;
+      } else if (s.dataHead >= 1024 && s.dataHead * 2 >= s.dataOut.length) {
+        s.dataOut.splice(0, s.dataHead); // compact a long-lived backlog now and then
+        s.dataHead = 0;
+      }
+      return d;
+    }
+    return undefined;
   }
 
   pollEvent(): IceAgentEvent | undefined {

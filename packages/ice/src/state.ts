@@ -121,7 +121,15 @@ export class AgentState {
   readonly txs = new StunTransactions<TxContext>();
   readonly stats: IceStats = emptyStats();
   readonly events: IceAgentEvent[] = [];
+  /** STUN responses waiting to leave (they go before requests and data: see IceAgent.pollTransmit). */
   readonly transmits: Transmit[] = [];
+  /**
+   * Application data (DTLS, SRTP, ...) waiting to leave, from `dataHead` on: it goes out after
+   * every STUN datagram, so a saturated data path never starves checks and consent (RFC 7675).
+   * A head index instead of shift() keeps a long backlog O(1) per datagram.
+   */
+  dataOut: Transmit[] = [];
+  dataHead = 0;
   /** Reused for every decode and encode (the core is synchronous and never re-entered). */
   readonly msg = new StunMessage();
   readonly builder = new StunBuilder();

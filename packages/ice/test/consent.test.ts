@@ -48,3 +48,54 @@ describe("RFC 7675 §5.1: what refreshes consent", () => {
     expect(a.connectionState).toBe("disconnected");
   });
 });
+
+describe("STUN before data (RFC 7675 §5.1: a saturated data path must not starve consent)", () => {
+  it("a due consent check and a check's answer leave before a long backlog of queued data", () => {
+    const a = new IceAgent({ controlling: true }, new SeededRandom(7));
+    a.gather([{ address: LOCAL }], 0);
+    a.setRemoteCredentials(PEER_CREDS, 0);
+    a.addRemoteCandidate(`candidate:1 1 udp 2122260223 ${PEER.host} ${PEER.port} typ host`, 0);
+    a.addRemoteCandidate(null, 0);
+    let t = 0;
+    for (; t <= 5000 && !a.selectedPair; t += 10) {
+      a.handleTimeout(t);
+      for (let x = a.pollTransmit(); x; x = a.pollTransmit()) {
+        const m = StunMessage.decode(x.data.slice());
+        if (m.cls === StunClass.Request) a.handlePacket(success(m, x.from!), PEER, x.from!, t);
+      }
+    }
+    expect(a.selectedPair).toBeDefined();
+    for (let x = a.pollTransmit(); x; x = a.pollTransmit()); // drain
+    // Fill the data path, then let the consent check come due.
+    for (let i = 0; i < 500; i++) expect(a.send(new Uint8Array([0x17, 0xfe, 0xfd, i & 0xff]), t)).toBe(true);
+    const sentBefore = a.stats.consentChecksSent;
+    let due = t;
+    for (let i = 0; i < 20 && a.stats.consentChecksSent === sentBefore; i++) {
+      due = a.pollTimeout()!;
+      a.handleTimeout(due);
+    }
+    expect(a.stats.consentChecksSent).toBe(sentBefore + 1);
+    expect(due).toBeGreaterThan(t + 3000); // RFC 7675 §5.1: ~5 s after the selection
+    // The peer's check arrives too: its answer is STUN as well.
+    const peerCheck = new StunBuilder()
+      .begin(StunMethod.Binding, StunClass.Request, new Uint8Array(12).fill(9))
+      .username(`${a.localCredentials.ufrag}:${PEER_CREDS.ufrag}`)
+      .iceControlled(1n)
+      .priority(1)
+      .messageIntegrity(shortTermIntegrityKey(a.localCredentials.pwd))
+      .fingerprint()
+      .finish();
+    expect(a.handlePacket(peerCheck, PEER, LOCAL, due)).toBe("stun");
+    const first = [a.pollTransmit()!, a.pollTransmit()!, a.pollTransmit()!];
+    const kinds = first.map((x) => (x.data[0] < 4 ? StunMessage.decode(x.data.slice()).cls : "data"));
+    expect(kinds).toEqual([StunClass.SuccessResponse, StunClass.Request, "data"]);
+    // Then the data follows, all of it and in order.
+    let n = 1;
+    for (let x = a.pollTransmit(); x; x = a.pollTransmit()) {
+      expect(x.data[0]).toBe(0x17);
+      expect(x.data[3]).toBe(n & 0xff);
+      n++;
+    }
+    expect(n).toBe(500);
+  });
+});
