@@ -185,8 +185,6 @@ describe("hostile traffic at a live connection", () => {
     const sentKinds = { a: new Map<JunkKind, number>(), b: new Map<JunkKind, number>() };
     const count = (m: Map<JunkKind, number>, k: JunkKind) => m.set(k, (m.get(k) ?? 0) + 1);
     const sentTo = { a: 0, b: 0 };
-    /** Well-formed epoch-0 ChangeCipherSpec from the peer's address: ignored uncounted (below). */
-    const uncountedTo = { a: 0, b: 0 };
     const dropDeltas = async (): Promise<Record<"a" | "b", Drops>> => {
       const out: Record<"a" | "b", Drops> = { a: {}, b: {} };
       for (const [name, pc] of [["a", a], ["b", b]] as const) {
@@ -211,7 +209,6 @@ describe("hostile traffic at a live connection", () => {
       // From the peer's own socket (the very ip:port the target has validated), or a stranger's.
       if (fromPeer) ownSocket(name === "a" ? b : a).send(j.data, to, peer);
       else stranger.send(j.data, to.port, to.host);
-      if (fromPeer && j.kind === "dtls-epoch0-ccs") uncountedTo[name]++;
       if (fromPeer && answered.has(j.kind)) echoesTo[name === "a" ? "b" : "a"]++;
     };
     // Paced: STEP datagrams from each source to each peer, a pause, and a wait while the peers'
@@ -278,15 +275,14 @@ describe("hostile traffic at a live connection", () => {
       expect(delta["ice.refused487"]).toBeUndefined();
       // Nothing reached SCTP: junk cannot get through DTLS.
       expect(sum(delta, (k) => k.startsWith("sctp."))).toBe(0);
-      // Every junk datagram is accounted for, once. The exceptions: a well-formed ChangeCipherSpec
-      // in epoch 0 is ignored by DTLS without being counted (harmless: our DTLS takes the epoch
-      // from each record, RFC 6347 §4.1); the other peer's refusals of the requests forged from
+      // Every junk datagram is accounted for, once (a well-formed epoch-0 ChangeCipherSpec too:
+      // dtls.unexpected). The exceptions: the other peer's refusals of the requests forged from
       // this peer's socket come back here as unmatched responses (echoes); the kernel may have
       // dropped a few datagrams from a full queue (it says how many); and a random datagram in
       // the DTLS range may parse as several records, each counted. Hence the 1% either way.
       const accounted = accountedOf(deltas, name);
-      const expected = sentTo[name] + echoesTo[name] - uncountedTo[name];
-      const detail = `${name}: sent ${JSON.stringify(Object.fromEntries(kinds))}, echoes ${echoesTo[name]}, uncounted CCS ${uncountedTo[name]}, kernel drops ${kernelDrops[name]}, dropped ${JSON.stringify(delta)}`;
+      const expected = sentTo[name] + echoesTo[name];
+      const detail = `${name}: sent ${JSON.stringify(Object.fromEntries(kinds))}, echoes ${echoesTo[name]}, kernel drops ${kernelDrops[name]}, dropped ${JSON.stringify(delta)}`;
       expect(accounted, detail).toBeGreaterThanOrEqual(0.99 * (expected - kernelDrops[name]));
       expect(accounted, detail).toBeLessThanOrEqual(1.01 * expected);
     }

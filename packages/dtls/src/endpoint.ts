@@ -324,6 +324,11 @@ export class DtlsEndpoint implements HandshakeHost {
           if (plain.length !== 1 || plain[0] !== 1) {
             if (h.epoch > 0) throw new DtlsAlertError(AlertDescription.decodeError, "bad ChangeCipherSpec");
             this.stats.dropped.malformed++;
+          } else if (this.status === "connected" || h.epoch > 0) {
+            // Well formed but of no use: after the handshake (a forgery, or part of the peer's
+            // retransmitted last flight, which its handshake records already trigger us on), or
+            // protected (no renegotiation). Dropped and counted like any other unusable record.
+            this.stats.dropped.unexpected++;
           }
           break;
       }

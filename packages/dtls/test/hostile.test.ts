@@ -104,6 +104,23 @@ describe("record layer input", () => {
     expect(p.server.stats.dropped.unexpected).toBe(1);
     expect(p.server.state).toBe("connected");
   });
+
+  it("counts a well-formed epoch-0 ChangeCipherSpec after the handshake as unexpected, a broken one as malformed", () => {
+    const p = makePair(ecA, ecB);
+    connect(p);
+    // The handshake's own CCS records were used, not counted.
+    expect(p.server.stats.dropped.unexpected).toBe(0);
+    expect(p.client.stats.dropped.unexpected).toBe(0);
+    const ccs = (seq: number, body: number[]) =>
+      new Uint8Array([ContentType.changeCipherSpec, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, seq, 0, body.length, ...body]);
+    const before = { ...p.server.stats.dropped };
+    p.server.handlePacket(ccs(90, [1]), 1);
+    p.server.handlePacket(ccs(91, [2]), 1);
+    expect(p.server.stats.dropped.unexpected).toBe(before.unexpected + 1);
+    expect(p.server.stats.dropped.malformed).toBe(before.malformed + 1);
+    expect(p.server.state).toBe("connected");
+    expect(p.server.pollEvent()).toBeUndefined();
+  });
 });
 
 describe("handshake input", () => {
