@@ -313,7 +313,15 @@ export class DtlsEndpoint implements HandshakeHost {
           this.onApplicationData(plain, h.epoch);
           break;
         case ContentType.handshake:
-          this.onHandshakeRecord(plain, h.epoch, h.seq, now);
+          if (this.onHandshakeRecord(plain, h.epoch, h.seq, now) && h.epoch === 0 && !stateless) {
+            // RFC 6347 §4.1.2.6 moves the window only for records that passed MAC verification;
+            // epoch 0 has none, and the same section makes anti-replay a local choice. We take
+            // the closest stand-in: an epoch-0 record moves the window only while handshaking and
+            // only if the reassembler accepted a fragment of a message we still expect. Alerts,
+            // CCS, junk, and everything in epoch 0 after the handshake leave it alone, so a forged
+            // high sequence number cannot turn the peer's genuine retransmissions into "replays".
+            this.layer.markSeen(0, h.seq);
+          }
           break;
         case ContentType.alert:
           this.onAlert(plain, h.epoch);
@@ -350,8 +358,10 @@ export class DtlsEndpoint implements HandshakeHost {
     }
   }
 
-  private onHandshakeRecord(payload: Uint8Array, epoch: number, recordSeq: number, now: Millis): void {
+  /** Returns true when the reassembler accepted at least one fragment of a message still expected. */
+  private onHandshakeRecord(payload: Uint8Array, epoch: number, recordSeq: number, now: Millis): boolean {
     this.handshakeInput = true;
+    let accepted = false;
     let at = 0;
     while (at < payload.length) {
       let parsed;
@@ -361,7 +371,7 @@ export class DtlsEndpoint implements HandshakeHost {
         // Unauthenticated garbage must not kill a handshake; protected garbage is fatal.
         if (epoch > 0) throw e;
         this.stats.dropped.malformed++;
-        return;
+        return accepted;
       }
       at = parsed.next;
       const f = parsed.fragment;
@@ -382,9 +392,12 @@ export class DtlsEndpoint implements HandshakeHost {
         if (f.messageSeq === this.retransmitTrigger) this.sawOldHandshake = true;
       } else if (r !== "accepted") {
         this.stats.dropped.handshakeRejected++;
+      } else {
+        accepted = true;
       }
     }
     void now;
+    return accepted;
   }
 
   private processMessages(now: Millis): void {

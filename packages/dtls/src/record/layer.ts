@@ -78,6 +78,11 @@ export class RecordLayer {
    * Check replay, authenticate and decrypt one record. The window moves only after the record
    * authenticated (RFC 6347 §4.1.2.6). `stateless`: epoch 0 only, no replay state is touched
    * (a server waiting for a ClientHello keeps no state per datagram, RFC 6347 §4.2.1).
+   *
+   * An unprotected epoch (0) has no MAC, so nothing here authenticates it: its window is checked
+   * but never moved by open(); the caller moves it with markSeen() for records it found useful.
+   * Otherwise one forged record with a high sequence number would make every later genuine
+   * epoch-0 record (a peer's retransmitted flight) look like a replay.
    */
   open(type: number, version: number, epoch: number, seq: number, d: Uint8Array, from: number, length: number, stateless = false): OpenResult {
     const r = this.reads[epoch];
@@ -88,11 +93,17 @@ export class RecordLayer {
     if (r.protection) {
       plain = r.protection.open(type, version, epoch, seq, d, from, length);
       if (!plain) return "bad-mac";
+      r.window.update(seq);
     } else {
       plain = d.subarray(from, from + length);
     }
-    r.window.update(seq);
     return plain;
+  }
+
+  /** Move the replay window of an unprotected epoch past `seq` (see open()). */
+  markSeen(epoch: number, seq: number): void {
+    const r = this.reads[epoch];
+    if (r && !r.protection) r.window.update(seq);
   }
 }
 
