@@ -79,7 +79,11 @@ export function nominate(s: AgentState, gen: Generation, pair: CandidatePair, no
   gen.nominating = pair;
   pair.useCandidate = true;
   gen.checklist.trigger(pair);
-  s.schedule(now);
+  // The nominating check goes out now rather than at the next Ta slot. Pacing (§14) limits how
+  // fast new checks open bindings through NATs; this one repeats a check that just succeeded on
+  // a validated pair, so it opens nothing, and waiting one Ta (50 ms by default) would be the
+  // largest part of connection setup on a LAN. The pacer restarts from this check.
+  if (!s.closed && !s.failed && (s.nextCheckAt === undefined || s.nextCheckAt > now)) s.nextCheckAt = now;
 }
 
 /** When the controlling agent's nomination timer is due (for pollTimeout). */

@@ -46,3 +46,32 @@ describe("RFC 8445 §8.1.1: a nomination the peer refuses", () => {
     expect(a.connectionState).toBe("failed");
   });
 });
+
+describe("RFC 8445 §8.1.1: the nominating check", () => {
+  it("goes out as soon as the pair is valid, not one Ta later", () => {
+    const a = new IceAgent({ controlling: true, ta: 50 }, new SeededRandom(3));
+    a.gather([{ address: LOCAL }], 0);
+    a.setRemoteCredentials(PEER_CREDS, 0);
+    a.addRemoteCandidate(`candidate:1 1 udp 2122260223 ${PEER.host} ${PEER.port} typ host`, 0);
+    a.addRemoteCandidate(null, 0);
+    let t = 0;
+    let firstCheck: StunMessage | undefined;
+    for (; t < 100 && !firstCheck; t++) {
+      a.handleTimeout(t);
+      for (let x = a.pollTransmit(); x; x = a.pollTransmit()) {
+        const m = StunMessage.decode(x.data.slice());
+        if (m.cls === StunClass.Request) firstCheck = m;
+      }
+    }
+    expect(firstCheck?.has(AttrType.UseCandidate)).toBe(false);
+    const answeredAt = t + 2; // a 2 ms round trip
+    a.handlePacket(answer(firstCheck!), PEER, LOCAL, answeredAt);
+    const due = a.pollTimeout();
+    expect(due).toBeDefined();
+    expect(due!).toBeLessThanOrEqual(answeredAt);
+    a.handleTimeout(answeredAt);
+    const sent: StunMessage[] = [];
+    for (let x = a.pollTransmit(); x; x = a.pollTransmit()) sent.push(StunMessage.decode(x.data.slice()));
+    expect(sent.filter((m) => m.cls === StunClass.Request && m.has(AttrType.UseCandidate))).toHaveLength(1);
+  });
+});

@@ -31,11 +31,11 @@ const log = logger("webrtc:engine");
 const MAX_EARLY_DTLS = 16;
 
 /**
- * SCTP packets waiting in the ICE agent's send queue are held to this many: the agent sends its
- * queued data before its own STUN transactions, so an unbounded backlog (a whole congestion
- * window while the Node layer paces its writes) starved the consent checks (RFC 7675) and ICE
- * went "disconnected" after 10 s of a saturated channel. Beyond this, packets wait in SCTP,
- * which is pulled again only once the queue has drained, its STUN included (see pollTransmit).
+ * SCTP packets waiting in the ICE agent's send queue are held to this many. The agent now sends
+ * its STUN (checks, consent) ahead of queued data, so this no longer guards consent (RFC 7675);
+ * it keeps the backlog, and so latency and memory, small while the Node layer paces its writes:
+ * beyond it packets wait in SCTP (which can still bundle and reorder priorities), pulled again
+ * once the queue has drained (see pollTransmit).
  */
 const MAX_QUEUED_DATA = 64;
 
