@@ -28,8 +28,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "
 import { cryptoRandom } from "@tsrtc/base";
 import { DtlsEndpoint, fingerprint, generateCertificate, type DtlsCertificate } from "@tsrtc/dtls";
 import { CipherContext, DtlsClient, DtlsServer, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm } from "werift";
-import { printResults, runScenario, type Result } from "./harness.js";
-import { pairedRatio } from "./srtp.bench.js";
+import { pairedRatio, printResults, runScenario, timeAsync, type Result } from "./harness.js";
 
 // ---- tsrtc ------------------------------------------------------------------------------
 
@@ -118,18 +117,6 @@ async function weriftHandshake(cc: WeriftCert, sc: WeriftCert, mode = { deliver:
 }
 
 // ---- timing for the async handshake scenario ----------------------------------------------
-
-async function timeAsync(op: () => Promise<unknown>, minMs: number): Promise<number> {
-  let n = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    await op();
-    n++;
-    elapsed = performance.now() - start;
-  } while (elapsed < minMs);
-  return (n / elapsed) * 1000;
-}
 
 /**
  * Paired ratio for the async handshake scenario: `aOps` handshakes of A and `bOps` of B timed

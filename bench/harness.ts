@@ -65,6 +65,46 @@ export function runScenario(s: Scenario, opts: { rounds?: number; minMs?: number
   }));
 }
 
+/**
+ * Paired ratio of A's rate over B's: A and B timed in adjacent batches of 32 ops, in ABBA order
+ * (so neither always goes first), and the median of the per-pair ratios. Load from other
+ * processes hits both halves of a pair alike, so on a busy machine this is a much steadier
+ * estimate than two independent medians; the "≥ 90% of a ceiling" targets are read from it.
+ */
+export function pairedRatio(a: () => unknown, b: () => unknown, pairs = Number(process.env.BENCH_PAIRS ?? 301)): number {
+  const time = (f: () => unknown): number => {
+    const t = performance.now();
+    for (let i = 0; i < 32; i++) sink = f();
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 20; i++) {
+    time(a);
+    time(b);
+  }
+  const r: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const ta = time(a);
+    const tb = time(b);
+    const tb2 = time(b);
+    const ta2 = time(a);
+    r.push(tb / ta, tb2 / ta2);
+  }
+  return median(r);
+}
+
+/** Rate of an asynchronous operation: awaited back to back for at least `minMs`, in units/s. */
+export async function timeAsync(op: () => Promise<unknown>, minMs: number, unitsPerOp = 1): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    sink = await op();
+    n++;
+    elapsed = performance.now() - start;
+  } while (elapsed < minMs);
+  return ((n * unitsPerOp) / elapsed) * 1000;
+}
+
 /** Print results; the ratio column is each row against the first contender of its scenario. */
 export function printResults(title: string, results: Result[]): void {
   console.log(`\n## ${title}\n`);

@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { SeededRandom } from "@tsrtc/base";
 import { SctpAssociation } from "@tsrtc/sctp";
-import { printResults, runScenario, type Result } from "./harness.js";
+import { printResults, runScenario, timeAsync, type Result } from "./harness.js";
 
 const BATCH = 1 << 20;
 
@@ -139,17 +139,6 @@ class WeriftPair {
   }
 }
 
-async function timeAsync(op: () => Promise<unknown>, unitsPerOp: number, minMs: number): Promise<number> {
-  let n = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    await op();
-    n++;
-    elapsed = performance.now() - start;
-  } while (elapsed < minMs);
-  return ((n * unitsPerOp) / elapsed) * 1000;
-}
 
 export default async function (): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -164,9 +153,9 @@ export default async function (): Promise<void> {
     const w = new WeriftPair();
     await w.init();
     const buf = Buffer.from(msg);
-    await timeAsync(() => w.transfer(buf), BATCH / 1e6, minMs / 2);
+    await timeAsync(() => w.transfer(buf), minMs / 2, BATCH / 1e6);
     const samples: number[] = [];
-    for (let i = 0; i < rounds; i++) samples.push(await timeAsync(() => w.transfer(buf), BATCH / 1e6, minMs));
+    for (let i = 0; i < rounds; i++) samples.push(await timeAsync(() => w.transfer(buf), minMs, BATCH / 1e6));
     samples.sort((x, y) => x - y);
     results.push({ scenario: name, impl: "werift", rate: samples[samples.length >> 1], unit: "MB/s" });
     await w.client.stop().catch(() => {});

@@ -17,35 +17,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:
 import { createSrtpSessionFromKeyingMaterial, keyingMaterialLength, type SrtpProfileId, srtpProfile } from "@tsrtc/srtp";
 import { RtpPacket, SrtpSession } from "werift-rtp";
 import { performance } from "node:perf_hooks";
-import { type Contender, printResults, type Result, runScenario } from "./harness.js";
-
-/**
- * Paired ratio of A's rate over B's: A and B timed in adjacent batches of 32 ops, in ABBA order
- * (so neither always goes first), and the median of the per-pair ratios. Load from other
- * processes hits both halves of a pair alike, so on a busy machine this is a much steadier
- * estimate than two independent medians. (Shared with dtls.bench.ts; it belongs in harness.ts.)
- */
-export function pairedRatio(a: () => unknown, b: () => unknown, pairs = Number(process.env.BENCH_PAIRS ?? 301)): number {
-  const time = (f: () => unknown) => {
-    const t = performance.now();
-    for (let i = 0; i < 32; i++) f();
-    return performance.now() - t;
-  };
-  for (let i = 0; i < 20; i++) {
-    time(a);
-    time(b);
-  }
-  const r: number[] = [];
-  for (let i = 0; i < pairs; i++) {
-    const ta = time(a);
-    const tb = time(b);
-    const tb2 = time(b);
-    const ta2 = time(a);
-    r.push(tb / ta, tb2 / ta2);
-  }
-  r.sort((x, y) => x - y);
-  return r[r.length >> 1];
-}
+import { type Contender, pairedRatio, printResults, type Result, runScenario } from "./harness.js";
 
 const PAYLOAD = 1200;
 /**
