@@ -88,7 +88,7 @@ export class SctpAssociation {
     };
     const self = this;
     this.hs = new Handshake(this.o.rng, {
-      rwnd: this.o.receiveWindow,
+      rwnd: this.o.advertisedWindow,
       outStreams: this.o.streams,
       inStreams: this.o.streams,
       caps: { forwardTsn: true, reconfig: true, iData: this.o.iData, zeroChecksum: this.o.zeroChecksum },
@@ -425,6 +425,7 @@ export class SctpAssociation {
       n.peerInitialTsn,
       {
         rwnd: this.o.receiveWindow,
+        advertised: this.o.advertisedWindow,
         maxMessage: Math.min(this.o.maxReceiveMessageSize, this.o.receiveWindow),
         inStreams: n.inStreams,
         delayedAck: this.o.delayedAck,

@@ -14,6 +14,13 @@ export interface SctpOptions {
   maxReceiveMessageSize?: number;
   /** Our a_rwnd and the cap on bytes held for reassembly and ordering. */
   receiveWindow?: number;
+  /**
+   * The most we advertise as a_rwnd (RFC 9260 §6.2), at most receiveWindow (the default). Set it
+   * below the reassembly capacity when the datagram queue in front of us is smaller: a window
+   * larger than the kernel's socket buffer turns a busy receiver into packet loss (each loss
+   * halves the sender's cwnd) instead of flow control.
+   */
+  advertisedWindow?: number;
   /** Outbound and inbound stream counts offered (OS / MIS). */
   streams?: number;
   /** Offer I-DATA (RFC 8260); used only when both sides do. */
@@ -84,5 +91,6 @@ export function withDefaults(opts: SctpOptions): Required<SctpOptions> {
     heartbeatInterval: 30000,
     cookieLifetime: 60000,
     ...given,
+    advertisedWindow: Math.min(opts.advertisedWindow ?? rwnd, rwnd),
   };
 }

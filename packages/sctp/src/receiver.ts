@@ -13,6 +13,8 @@ import { TsnTracker, TsnVerdict } from "./tsn-tracker.js";
 
 export interface ReceiverConfig {
   rwnd: number;
+  /** The cap on the a_rwnd we advertise (SctpOptions.advertisedWindow); rwnd when absent. */
+  advertised?: number;
   maxMessage: number;
   inStreams: number;
   delayedAck: number;
@@ -118,7 +120,7 @@ export class Receiver {
   }
 
   aRwnd(): number {
-    return Math.max(0, this.cfg.rwnd - this.reassembly.bytes);
+    return Math.max(0, Math.min(this.cfg.advertised ?? this.cfg.rwnd, this.cfg.rwnd - this.reassembly.bytes));
   }
 
   /** The SACK to send now; clears the pending state. Gap blocks are capped to fit one packet. */

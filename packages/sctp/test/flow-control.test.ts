@@ -146,3 +146,39 @@ describe("sender window rules (unit)", () => {
     expect(s.handleSack({ cumTsnAck: 1000 + s.outstanding, aRwnd: 1, gaps: [], dups: [] }, 1)).toBe("violation");
   });
 });
+
+describe("advertised window below the reassembly capacity (advertisedWindow)", () => {
+  interface SenderView {
+    sender: { peerRwnd: number; flightSize: number };
+  }
+  it("advertises at most the cap, yet reassembles a message larger than it", () => {
+    const { sim, a, b } = pair({ delay: 5 }, { seed: 3, b: { receiveWindow: 200_000, maxReceiveMessageSize: 150_000, advertisedWindow: 30_000 } });
+    expect(connectBoth(sim, a, b)).toBe(true);
+    expect(a.assoc.negotiated?.peerRwnd).toBe(30_000);
+    const big = payload(7, 120_000);
+    a.assoc.send(1, 53, big);
+    let maxFlight = 0;
+    let maxRwnd = 0;
+    const s = (a.assoc as unknown as SenderView).sender;
+    expect(
+      sim.runUntil(
+        () => {
+          maxFlight = Math.max(maxFlight, s.flightSize);
+          maxRwnd = Math.max(maxRwnd, s.peerRwnd);
+          return b.messages.length === 1;
+        },
+        { maxTime: 60_000 },
+      ),
+    ).toBe(true);
+    expect(Buffer.compare(Buffer.from(b.messages[0].data), Buffer.from(big))).toBe(0);
+    expect(maxRwnd).toBeLessThanOrEqual(30_000);
+    expect(maxFlight).toBeLessThanOrEqual(30_000 + 1200);
+    expect(maxFlight).toBeGreaterThan(0);
+  });
+
+  it("is never above receiveWindow", () => {
+    const { sim, a, b } = pair({ delay: 5 }, { seed: 4, b: { receiveWindow: 50_000, maxReceiveMessageSize: 50_000, advertisedWindow: 80_000 } });
+    expect(connectBoth(sim, a, b)).toBe(true);
+    expect(a.assoc.negotiated?.peerRwnd).toBe(50_000);
+  });
+});

@@ -39,6 +39,7 @@ export class EngineDriver {
   async bind(): Promise<void> {
     const hosts = await this.udp.bind();
     this.engine.setHosts([...hosts]);
+    this.engine.setReceiveBuffer(this.udp.recvBufferSize);
   }
 
   private onDatagram(data: Uint8Array, from: Address, local: Address): void {

@@ -81,6 +81,8 @@ export class UdpBundle {
         try {
           socket.setRecvBufferSize(SOCKET_BUFFER);
           socket.setSendBufferSize(SOCKET_BUFFER);
+          const got = socket.getRecvBufferSize();
+          if (this.recvBufferSize === 0 || got < this.recvBufferSize) this.recvBufferSize = got;
         } catch (e) {
           log("cannot size the socket buffers: %s", (e as Error).message);
         }
@@ -118,6 +120,9 @@ export class UdpBundle {
       log("cannot send to %s:%d: %s", to.host, to.port, (e as Error).message);
     }
   }
+
+  /** The smallest receive buffer of the bound sockets, as the OS reports it (0: unknown). */
+  recvBufferSize = 0;
 
   /** Datagrams Node refused to send (bad destination). */
   sendErrors = 0;
