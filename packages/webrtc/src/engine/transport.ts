@@ -232,6 +232,9 @@ export class TransportCore {
       maxMessageSize: s.remoteMaxMessageSize === 0 ? Number.MAX_SAFE_INTEGER : s.remoteMaxMessageSize,
       maxReceiveMessageSize: maxReceive,
       receiveWindow: maxReceive + 65536,
+      // RFC 9653 over DTLS (method 1): DTLS authenticates every packet, so a peer that also offers
+      // it (tsrtc; Chromium does not) skips the CRC32c, ~3% of each side's CPU in bulk transfers.
+      zeroChecksum: true,
       advertisedWindow: advertisedWindow(this.receiveBuffer),
     });
     this.channels.attach(this.sctp);
