@@ -143,21 +143,32 @@ export class PeerEngine extends TransportCore {
     const creds = restart ? this.newCredentials() : this.localCredentials;
     const sections: SectionPlan[] = this.plan.length > 0 ? this.plan.map((s) => ({ ...s })) : [{ kind: "data", mid: "0" }];
     if (!sections.some((s) => s.kind === "data")) sections.push({ kind: "data", mid: this.freshMid(sections) });
-    const params: LocalSdpParams = {
+    const bundle = sections.filter((s) => s.kind === "data").map((s) => s.mid);
+    const params = this.localParams(creds, "actpass", sections, bundle);
+    const sdp = writeLocalSdp(params, restart ? [] : this.localCandidates, !restart && this.gatheringComplete);
+    this.lastOffer = { sdp, params };
+    return { type: "offer", sdp };
+  }
+
+  /** What an offer and an answer share: session ids, credentials, fingerprints, SCTP. */
+  private localParams(
+    creds: { ufrag: string; pwd: string },
+    setup: SetupRole,
+    sections: SectionPlan[],
+    bundle: string[],
+  ): LocalSdpParams {
+    return {
       sessionId: this.sessionId,
       sessionVersion: this.sessionVersion++,
       ufrag: creds.ufrag,
       pwd: creds.pwd,
       fingerprints: this.localFingerprints(),
-      setup: "actpass",
+      setup,
       sctpPort: 5000,
       maxMessageSize: this.maxMessageSize,
       sections,
-      bundle: sections.filter((s) => s.kind === "data").map((s) => s.mid),
+      bundle,
     };
-    const sdp = writeLocalSdp(params, restart ? [] : this.localCandidates, !restart && this.gatheringComplete);
-    this.lastOffer = { sdp, params };
-    return { type: "offer", sdp };
   }
 
   private freshMid(sections: SectionPlan[]): string {
@@ -180,19 +191,8 @@ export class PeerEngine extends TransportCore {
     const role = this.dtlsRole;
     if (role) setup = role === "client" ? "active" : "passive";
     else setup = r.setup === "active" ? "passive" : "active";
-    const creds = this.localCredentials;
-    const params: LocalSdpParams = {
-      sessionId: this.sessionId,
-      sessionVersion: this.sessionVersion++,
-      ufrag: creds.ufrag,
-      pwd: creds.pwd,
-      fingerprints: this.localFingerprints(),
-      setup,
-      sctpPort: 5000,
-      maxMessageSize: this.maxMessageSize,
-      sections,
-      bundle: r.dataMid !== undefined && r.bundle?.includes(r.dataMid) ? [r.dataMid] : [],
-    };
+    const bundle = r.dataMid !== undefined && r.bundle?.includes(r.dataMid) ? [r.dataMid] : [];
+    const params = this.localParams(this.localCredentials, setup, sections, bundle);
     const sdp = writeLocalSdp(params, this.localCandidates, this.gatheringComplete);
     this.lastAnswer = { sdp, params };
     return { type: "answer", sdp };
