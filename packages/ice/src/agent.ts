@@ -280,7 +280,9 @@ export class IceAgent implements Core<IceAgentEvent> {
     const active = s.activePair();
     if (active && sameAddress(active.remote.address, from)) return true;
     if (AgentState.remoteAt(s.gen, from)) return true;
-    return s.prev !== undefined && AgentState.remoteAt(s.prev, from) !== undefined;
+    if (s.prev !== undefined && AgentState.remoteAt(s.prev, from) !== undefined) return true;
+    for (const r of s.retiredRemotes) if (sameAddress(r, from)) return true;
+    return false;
   }
 
   /**

@@ -3,7 +3,7 @@
  * controlled side accepts (USE-CANDIDATE on any valid pair, which also covers a peer that
  * nominates aggressively, as Chromium does), the selected pair, and the connection state.
  */
-import type { Millis } from "@tsrtc/base";
+import type { Address, Millis } from "@tsrtc/base";
 import type { CandidatePair } from "./pair.js";
 import { PairState } from "./pair.js";
 import type { AgentState, Generation } from "./state.js";
@@ -44,11 +44,24 @@ export function updateSelection(s: AgentState, gen: Generation, now: Millis): vo
   updateConnectionState(s, now);
 }
 
-/** Drop a generation: its transactions stop, its pairs are forgotten. */
+/**
+ * Drop a generation: its transactions stop, its pairs are forgotten. The remote addresses of its
+ * valid pairs stay known as data sources until the next retirement: after a restart the peer may
+ * still send on the old pair until its own selection moves (Chromium, as controlled, sends its
+ * closing SCTP ABORT and DTLS close_notify there), and DTLS authenticates what arrives anyway.
+ */
 export function retire(s: AgentState, gen: Generation): void {
-  for (const p of gen.checklist.pairs) if (p.transactionKey) s.txs.cancel(p.transactionKey);
+  const remotes: Address[] = [];
+  for (const p of gen.checklist.pairs) {
+    if (p.transactionKey) s.txs.cancel(p.transactionKey);
+    if (p.valid && remotes.length < MAX_RETIRED_REMOTES) remotes.push(p.remote.address);
+  }
+  s.retiredRemotes = remotes;
   if (s.prev === gen) s.prev = undefined;
 }
+
+/** How many remote addresses of a retired generation stay accepted as data sources. */
+const MAX_RETIRED_REMOTES = 8;
 
 /**
  * Controlling agent, regular nomination (§8.1.1): once a pair is valid, nominate the best valid

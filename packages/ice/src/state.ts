@@ -114,6 +114,8 @@ export class AgentState {
   gen: Generation;
   /** The generation before a restart, kept while it still carries the data path. */
   prev?: Generation;
+  /** Remote addresses of the last retired generation's valid pairs (still accepted for data). */
+  retiredRemotes: Address[] = [];
   private genCount = 0;
   /** Host (and later relayed) candidates we pair, plus reflexive ones we learned. */
   readonly locals: LocalCandidate[] = [];

@@ -75,3 +75,37 @@ describe("RFC 8445 §8.1.1: the nominating check", () => {
     expect(sent.filter((m) => m.cls === StunClass.Request && m.has(AttrType.UseCandidate))).toHaveLength(1);
   });
 });
+
+describe("RFC 8445 §9: after an ICE restart", () => {
+  it("data from the retired generation's remote address is still accepted once the new pair is selected", () => {
+    const PEER2 = address("10.0.0.2", 6002);
+    const CREDS2 = { ufrag: "peer2", pwd: "peer2peer2peer2peer2peer2" };
+    const key2 = shortTermIntegrityKey(CREDS2.pwd);
+    const a = new IceAgent({ controlling: true }, new SeededRandom(5));
+    a.gather([{ address: LOCAL }], 0);
+    const connect = (creds: typeof PEER_CREDS, key: typeof peerKey, peer: typeof PEER, from: number): number => {
+      a.setRemoteCredentials(creds, from);
+      a.addRemoteCandidate(`candidate:1 1 udp 2122260223 ${peer.host} ${peer.port} typ host`, from);
+      a.addRemoteCandidate(null, from);
+      let t = from;
+      for (; t < from + 5000 && a.selectedPair?.remoteAddress.port !== peer.port; t += 5) {
+        a.handleTimeout(t);
+        for (let x = a.pollTransmit(); x; x = a.pollTransmit()) {
+          const m = StunMessage.decode(x.data.slice());
+          if (m.cls !== StunClass.Request || x.to.port !== peer.port) continue;
+          const ok = new StunBuilder().begin(StunMethod.Binding, StunClass.SuccessResponse, m.transactionId);
+          a.handlePacket(ok.xorMappedAddress(LOCAL).messageIntegrity(key).fingerprint().finish(), peer, LOCAL, t);
+        }
+      }
+      return t;
+    };
+    let t = connect(PEER_CREDS, peerKey, PEER, 0);
+    expect(a.selectedPair?.remoteAddress.port).toBe(PEER.port);
+    a.restart(t);
+    t = connect(CREDS2, key2, PEER2, t);
+    expect(a.selectedPair?.remoteAddress.port).toBe(PEER2.port);
+    // A DTLS record (first byte 23) the peer still sends on the old pair.
+    expect(a.handlePacket(new Uint8Array([23, 0xfe, 0xfd]), PEER, LOCAL, t + 10)).toBe("data");
+    expect(a.handlePacket(new Uint8Array([23, 0xfe, 0xfd]), address("10.0.0.9", 6000), LOCAL, t + 10)).toBe("dropped");
+  });
+});
