@@ -1,0 +1,4 @@
+/**
+ * @tsrtc/turn: TURN (RFC 8656) as a sans-IO client core; the relay candidates of ICE stand on it.
+ */
+export {};
