@@ -1,4 +1,28 @@
 /**
- * @tsrtc/turn: TURN (RFC 8656) as a sans-IO client core; the relay candidates of ICE stand on it.
+ * @tsrtc/turn: a TURN client (RFC 8656) over UDP as a sans-IO core.
+ *
+ *   const client = new TurnClient({ server, username, password, local, rng });
+ *   client.allocate(now);
+ *   client.handlePacket(datagram, from, now);   // "foreign" | "consumed" | "data" | "dropped"
+ *   client.createPermission(peer, now); client.bindChannel(peer, now); client.send(peer, data, now);
+ *   client.close(now);
+ *   pollTransmit() -> { to: server, from: local, data }   pollEvent() -> TurnClientEvent   pollTimeout()
+ *
+ * Also: ChannelData framing (RFC 8656 §12.4), the long-term credential state (RFC 8489 §9.2)
+ * and `parseTurnUrl` for turn:/turns: URIs (RFC 7065).
  */
-export {};
+export { TurnClient } from "./client.js";
+export { LongTermAuth, NONCE_COOKIE, securityFeatures, FEATURE_PASSWORD_ALGORITHMS } from "./auth.js";
+export {
+  CHANNEL_MIN,
+  CHANNEL_MAX,
+  CHANNEL_DATA_HEADER,
+  isChannelData,
+  isValidChannel,
+  channelOf,
+  channelDataLength,
+  encodeChannelData,
+} from "./channel-data.js";
+export { PERMISSION_LIFETIME, CHANNEL_LIFETIME, canonicalIp } from "./peers.js";
+export { type TurnUrl, parseTurnUrl } from "./url.js";
+export * from "./types.js";

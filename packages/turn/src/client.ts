@@ -1,0 +1,696 @@
+/**
+ * TurnClient: the client side of one TURN allocation over UDP (RFC 8656), as a sans-IO core
+ * (DESIGN.md §1). Fed datagrams from the server and the time; returns transmits to the server,
+ * events, and its next deadline.
+ *
+ *   const c = new TurnClient({ server, username, password, local, rng });
+ *   c.allocate(now);                      // Allocate, 401 → authenticated retry (RFC 8489 §9.2)
+ *   c.createPermission(peer, now);        // CreatePermission, refreshed every 4 min (§9)
+ *   c.bindChannel(peer, now);             // ChannelBind, refreshed (§12); ChannelData once bound
+ *   c.send(peer, bytes, now);             // ChannelData, else a Send indication (§10, §12.4)
+ *   c.handlePacket(datagram, from, now);  // "data" → read c.peer and c.payload
+ *   c.close(now);                         // Refresh with LIFETIME 0 (§8)
+ *
+ * Requests retransmit through @tsrtc/stun's transaction table. Remote input never throws:
+ * responses with bad integrity, unknown transactions, truncated ChannelData and Data indications
+ * from peers without a permission are dropped and counted in `stats`.
+ */
+import {
+  type Address,
+  type Core,
+  type Millis,
+  type RandomSource,
+  type Transmit,
+  cryptoRandom,
+  sameAddress,
+} from "@tsrtc/base";
+import {
+  ErrorCode,
+  StunBuilder,
+  StunClass,
+  StunMessage,
+  StunMethod,
+  StunTransactions,
+  TransportProtocol,
+  isStunMessage,
+  newTransactionId,
+} from "@tsrtc/stun";
+import { LongTermAuth } from "./auth.js";
+import { CHANNEL_MAX, CHANNEL_MIN, channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
+import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, canonicalIp } from "./peers.js";
+import {
+  type TurnClientConfig,
+  type TurnClientEvent,
+  type TurnClientState,
+  type TurnClientStats,
+  type TurnOperation,
+  type TurnVerdict,
+  emptyTurnStats,
+} from "./types.js";
+
+/** What a pending request was for (rebuilt as is after a 401 or 438). */
+interface TxContext {
+  op: TurnOperation;
+  peer?: Address;
+  channel?: number;
+  lifetime?: number;
+  signed: boolean;
+  /** The nonce it was signed with (a 401 with the same one means wrong credentials). */
+  nonce?: string;
+  retries: number;
+}
+
+/** How many times one request is re-sent after 401/438 answers before giving up. */
+const MAX_AUTH_RETRIES = 3;
+/** How many 300 (Try Alternate) answers we follow in a row. */
+const MAX_REDIRECTS = 2;
+/** A refresh that timed out is tried again after this long, while the thing is still alive. */
+const RETRY_AFTER: Millis = 5_000;
+
+export class TurnClient implements Core<TurnClientEvent> {
+  readonly stats: TurnClientStats = emptyTurnStats();
+  /** After a "data" verdict: the peer the data came from, and the data (a view of the datagram). */
+  peer: Address | undefined;
+  payload: Uint8Array | undefined;
+
+  private serverAddr: Address;
+  private auth: LongTermAuth;
+  private readonly rng: RandomSource;
+  private readonly txs: StunTransactions<TxContext>;
+  private readonly builder = new StunBuilder();
+  private readonly msg = new StunMessage();
+  /** Relayed data waiting to leave, from `head` on (O(1) per datagram, as the ICE agent's queue). */
+  private transmits: Transmit[] = [];
+  private head = 0;
+  private readonly events: TurnClientEvent[] = [];
+  private st: TurnClientState = "new";
+  private relayedAddr: Address | undefined;
+  private mappedAddr: Address | undefined;
+  private lifetimeS = 0;
+  private refreshAt: Millis | undefined;
+  private expiresAt: Millis | undefined;
+  private refreshInFlight = false;
+  private redirects = 0;
+  private readonly permissions = new Map<string, Permission>();
+  private readonly channels: Channel[] = [];
+  private readonly channelByNumber = new Map<number, Channel>();
+  private nextChannel = CHANNEL_MIN;
+  /** Last peer looked up by send(), by identity: callers pass the same Address object per path. */
+  private lastPeer: Address | undefined;
+  private lastChannel: Channel | undefined;
+  private readonly settings: {
+    lifetime: number;
+    rto: Millis;
+    rc: number;
+    permissionRefresh: Millis;
+    channelRefresh: Millis;
+    maxQueued: number;
+    followAlternate: boolean;
+  };
+
+  constructor(private readonly config: TurnClientConfig) {
+    if (!config.server || !config.server.host || !(config.server.port > 0)) throw new TypeError("a TURN server address is required");
+    if (typeof config.username !== "string" || typeof config.password !== "string") {
+      throw new TypeError("TURN needs a username and a password");
+    }
+    this.serverAddr = config.server;
+    this.auth = new LongTermAuth(config.username, config.password);
+    this.rng = config.rng ?? cryptoRandom;
+    this.settings = {
+      lifetime: config.lifetime ?? 600,
+      rto: config.rto ?? 500,
+      rc: config.requestSends ?? 7,
+      permissionRefresh: config.permissionRefresh ?? 240_000,
+      channelRefresh: config.channelRefresh ?? 300_000,
+      maxQueued: config.maxQueuedPerPeer ?? 32,
+      followAlternate: config.followAlternate ?? true,
+    };
+    if (this.settings.permissionRefresh >= PERMISSION_LIFETIME) throw new RangeError("permissionRefresh must be under 300 s (RFC 8656 §9)");
+    if (this.settings.channelRefresh >= CHANNEL_LIFETIME) throw new RangeError("channelRefresh must be under 10 min (RFC 8656 §12)");
+    this.txs = new StunTransactions<TxContext>({ rto: this.settings.rto, rc: this.settings.rc });
+  }
+
+  get state(): TurnClientState {
+    return this.st;
+  }
+  /** The server we talk to (another one after a 300 redirect). */
+  get server(): Address {
+    return this.serverAddr;
+  }
+  get local(): Address | undefined {
+    return this.config.local;
+  }
+  /** XOR-RELAYED-ADDRESS of the allocation, once allocated. */
+  get relayed(): Address | undefined {
+    return this.relayedAddr;
+  }
+  /** XOR-MAPPED-ADDRESS: our address as the server saw it. */
+  get mapped(): Address | undefined {
+    return this.mappedAddr;
+  }
+  /** Granted lifetime of the allocation, seconds. */
+  get lifetime(): number {
+    return this.lifetimeS;
+  }
+  get realm(): string | undefined {
+    return this.auth.realm;
+  }
+
+  /** The channel bound (or being bound) for `peer`, if any. */
+  channelFor(peer: Address): number | undefined {
+    const ch = this.findChannel(peer);
+    return ch && ch.state !== "failed" ? ch.number : undefined;
+  }
+
+  /** Whether a permission for the peer's IP is installed. */
+  hasPermission(peer: Address | string): boolean {
+    const p = this.permissions.get(canonicalIp(typeof peer === "string" ? peer : peer.host));
+    return p?.state === "installed";
+  }
+
+  // ---- requests ----------------------------------------------------------------------------
+
+  /** Start the allocation (RFC 8656 §7.1). */
+  allocate(now: Millis): void {
+    if (this.st !== "new") throw new Error(`InvalidStateError: allocate() in state ${this.st}`);
+    this.st = "allocating";
+    this.request(now, { op: "allocate", signed: false, retries: 0 });
+  }
+
+  /**
+   * Ask for a permission for `peer`'s IP (RFC 8656 §9.1), kept fresh until close. Before the
+   * allocation exists it waits. Idempotent.
+   */
+  createPermission(peer: Address, now: Millis): void {
+    this.ensurePermission(peer, now);
+  }
+
+  /**
+   * Bind a channel to `peer` (RFC 8656 §12.1), kept fresh until close; data to and from it uses
+   * ChannelData once the server confirms. Returns the channel number, or undefined when no
+   * channel is available (all 4096 used, or the server refused this peer's binding).
+   */
+  bindChannel(peer: Address, now: Millis): number | undefined {
+    if (this.st === "closing" || this.st === "closed" || this.st === "failed") return undefined;
+    const found = this.findChannel(peer);
+    if (found) return found.state === "failed" ? undefined : found.number;
+    if (this.nextChannel > CHANNEL_MAX) return undefined;
+    this.ensurePermission(peer, now);
+    const ch: Channel = { number: this.nextChannel++, peer, state: "pending", refreshAt: undefined, expiresAt: 0, txKey: undefined };
+    this.channels.push(ch);
+    this.channelByNumber.set(ch.number, ch);
+    this.lastPeer = undefined;
+    if (this.st === "allocated") this.sendChannelBind(ch, now);
+    return ch.number;
+  }
+
+  /**
+   * Send `data` to `peer` through the relay: ChannelData when a channel is bound, else a Send
+   * indication (RFC 8656 §10.1) once the peer's permission is installed (held until then,
+   * up to maxQueuedPerPeer). Returns false when it was dropped (no allocation, queue full,
+   * permission refused).
+   */
+  send(peer: Address, data: Uint8Array, now: Millis): boolean {
+    if (this.st !== "allocated") {
+      this.stats.droppedOutgoing++;
+      return false;
+    }
+    let ch = this.lastChannel;
+    if (this.lastPeer !== peer) {
+      ch = this.findChannel(peer);
+      this.lastPeer = peer;
+      this.lastChannel = ch;
+    }
+    if (ch !== undefined && ch.state === "installed") {
+      this.push(encodeChannelData(ch.number, data));
+      this.stats.channelDataOut++;
+      return true;
+    }
+    const p = this.ensurePermission(peer, now);
+    if (p.state === "installed") {
+      this.sendIndication(peer, data);
+      return true;
+    }
+    if (p.state === "pending" && p.queue.length < this.settings.maxQueued) {
+      p.queue.push({ peer, data });
+      return true;
+    }
+    this.stats.droppedOutgoing++;
+    return false;
+  }
+
+  /** Release the allocation (RFC 8656 §8: Refresh with LIFETIME 0). No more data after this. */
+  close(now: Millis): void {
+    if (this.st === "closed" || this.st === "closing" || this.st === "failed") return;
+    const wasAllocated = this.st === "allocated";
+    this.txs.clear();
+    this.dropQueues();
+    this.refreshAt = undefined;
+    if (wasAllocated) {
+      this.st = "closing";
+      this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, 2);
+    } else {
+      const wasNew = this.st === "new";
+      this.st = "closed";
+      if (!wasNew) this.emit({ type: "closed", reason: "released" });
+    }
+  }
+
+  private ensurePermission(peer: Address, now: Millis): Permission {
+    const ip = canonicalIp(peer.host);
+    let p = this.permissions.get(ip);
+    if (!p) {
+      p = { ip, peer, state: "pending", refreshAt: undefined, expiresAt: 0, txKey: undefined, queue: [] };
+      this.permissions.set(ip, p);
+      if (this.st === "allocated") this.sendCreatePermission(p, now);
+    }
+    return p;
+  }
+
+  private sendCreatePermission(p: Permission, now: Millis): void {
+    p.refreshAt = undefined;
+    p.txKey = this.request(now, { op: "permission", peer: p.peer, signed: true, retries: 0 });
+  }
+
+  private sendChannelBind(ch: Channel, now: Millis): void {
+    ch.refreshAt = undefined;
+    ch.txKey = this.request(now, { op: "channel-bind", peer: ch.peer, channel: ch.number, signed: true, retries: 0 });
+  }
+
+  private sendRefresh(now: Millis): void {
+    this.refreshAt = undefined;
+    this.refreshInFlight = true;
+    this.request(now, { op: "refresh", lifetime: this.settings.lifetime, signed: true, retries: 0 });
+  }
+
+  /** Build and start one request; signed when credentials are known. Returns its key. */
+  private request(now: Millis, ctx: TxContext, rc = this.settings.rc): string {
+    const b = this.builder;
+    switch (ctx.op) {
+      case "allocate":
+        // §7.1: REQUESTED-TRANSPORT UDP; LIFETIME is a wish the server may cut.
+        b.begin(StunMethod.Allocate, StunClass.Request, newTransactionId(this.rng))
+          .requestedTransport(TransportProtocol.UDP)
+          .lifetime(this.settings.lifetime);
+        break;
+      case "refresh":
+        b.begin(StunMethod.Refresh, StunClass.Request, newTransactionId(this.rng)).lifetime(ctx.lifetime ?? 0);
+        break;
+      case "permission":
+        b.begin(StunMethod.CreatePermission, StunClass.Request, newTransactionId(this.rng)).xorPeerAddress(ctx.peer!);
+        break;
+      case "channel-bind":
+        b.begin(StunMethod.ChannelBind, StunClass.Request, newTransactionId(this.rng))
+          .channelNumber(ctx.channel!)
+          .xorPeerAddress(ctx.peer!);
+        break;
+    }
+    if (this.config.software !== undefined) b.software(this.config.software);
+    ctx.signed = this.auth.ready;
+    ctx.nonce = this.auth.nonce;
+    if (ctx.signed) this.auth.sign(b);
+    b.fingerprint();
+    this.stats.requestsSent++;
+    return this.txs.start(now, { to: this.serverAddr, from: this.config.local, data: b.view(), context: ctx, rc });
+  }
+
+  private sendIndication(peer: Address, data: Uint8Array): void {
+    // §10.1: XOR-PEER-ADDRESS and DATA; indications are not authenticated.
+    const out = this.builder
+      .begin(StunMethod.Send, StunClass.Indication, newTransactionId(this.rng))
+      .xorPeerAddress(peer)
+      .data(data)
+      .finish();
+    this.push(out);
+    this.stats.sendIndicationsOut++;
+  }
+
+  private push(data: Uint8Array): void {
+    const local = this.config.local;
+    this.transmits.push(local ? { to: this.serverAddr, from: local, data } : { to: this.serverAddr, data });
+  }
+
+  private emit(e: TurnClientEvent): void {
+    this.events.push(e);
+  }
+
+  private findChannel(peer: Address): Channel | undefined {
+    for (const ch of this.channels) if (sameAddress(ch.peer, peer)) return ch;
+    return undefined;
+  }
+
+  // ---- input --------------------------------------------------------------------------------
+
+  /**
+   * A datagram arrived on our socket from `from`. "foreign" when it is not from our server;
+   * "data" when it carried a peer's data (read `peer` and `payload`); never throws.
+   */
+  handlePacket(data: Uint8Array, from: Address, now: Millis): TurnVerdict {
+    const server = this.serverAddr;
+    if (from.port !== server.port || from.host !== server.host) return "foreign";
+    this.peer = undefined;
+    this.payload = undefined;
+    if (data.length === 0) return this.drop("droppedMalformed");
+    const b0 = data[0];
+    if (b0 >= 0x40 && b0 <= 0x4f) return this.handleChannelData(data);
+    if (b0 >= 4 || !isStunMessage(data)) return this.drop("droppedMalformed");
+    const m = this.msg;
+    try {
+      m.parse(data);
+    } catch {
+      return this.drop("droppedMalformed");
+    }
+    if (m.fingerprintAt >= 0 && !m.checkFingerprint()) return this.drop("droppedBadFingerprint");
+    switch (m.cls) {
+      case StunClass.Indication:
+        if (m.method === StunMethod.Data) return this.handleDataIndication(m);
+        return this.drop("droppedUnexpected");
+      case StunClass.SuccessResponse:
+      case StunClass.ErrorResponse:
+        return this.handleResponse(m, from, now);
+      default:
+        return this.drop("droppedUnexpected");
+    }
+  }
+
+  private drop(counter: keyof TurnClientStats): TurnVerdict {
+    this.stats[counter]++;
+    return "dropped";
+  }
+
+  /** §12.6: ChannelData on a channel we bound, whole (padding up to 4 bytes allowed). */
+  private handleChannelData(data: Uint8Array): TurnVerdict {
+    const len = channelDataLength(data);
+    if (len < 0) return this.drop("droppedTruncated");
+    const ch = this.channelByNumber.get(channelOf(data));
+    // A "pending" binding counts: the server may relay before its success response reaches us.
+    if (!ch || ch.state === "failed" || this.st !== "allocated") return this.drop("droppedUnknownChannel");
+    this.stats.channelDataIn++;
+    this.peer = ch.peer;
+    this.payload = data.subarray(4, 4 + len);
+    return "data";
+  }
+
+  /** §11.4 (client side of §10.2): a Data indication from a peer we asked a permission for. */
+  private handleDataIndication(m: StunMessage): TurnVerdict {
+    let peer: Address | undefined;
+    let payload: Uint8Array | undefined;
+    try {
+      peer = m.xorPeerAddress();
+      payload = m.dataValue();
+    } catch {
+      return this.drop("droppedMalformed");
+    }
+    if (!peer || !payload || this.st !== "allocated") return this.drop("droppedNoPermission");
+    const p = this.permissions.get(peer.host);
+    if (!p || p.state === "failed") return this.drop("droppedNoPermission");
+    this.stats.dataIndicationsIn++;
+    this.peer = peer;
+    this.payload = payload;
+    return "data";
+  }
+
+  private handleResponse(m: StunMessage, from: Address, now: Millis): TurnVerdict {
+    this.stats.responsesIn++;
+    const ctx = this.txs.context(m.transactionKey);
+    if (!ctx) return this.drop("droppedUnmatched");
+    let code = 0;
+    if (m.cls === StunClass.ErrorResponse) {
+      try {
+        code = m.errorCode()?.code ?? 0;
+      } catch {
+        code = 0;
+      }
+    }
+    // RFC 8489 §9.2.5: answers to a signed request must be signed with the same key, except the
+    // challenges the server cannot sign (401, 438) and errors raised before authentication.
+    const unsignable = code === 400 || code === 401 || code === 420 || code === 438;
+    if (ctx.signed && !unsignable && !this.auth.verify(m)) return this.drop("droppedBadIntegrity");
+    if (!this.txs.handleResponse(m, from, now)) return this.drop("droppedUnmatched");
+    this.drainTransactions(now);
+    return "consumed";
+  }
+
+  private drainTransactions(now: Millis): void {
+    for (let e = this.txs.pollEvent(); e; e = this.txs.pollEvent()) {
+      if (e.type === "success") this.onSuccess(e.context, e.response, now);
+      else if (e.type === "error") this.onError(e.context, e.code, e.reason, e.response, now);
+      else this.onTimeout(e.context, now);
+    }
+  }
+
+  // ---- outcomes -----------------------------------------------------------------------------
+
+  private onSuccess(ctx: TxContext, m: StunMessage, now: Millis): void {
+    switch (ctx.op) {
+      case "allocate":
+        return this.allocated(m, now);
+      case "refresh": {
+        this.refreshInFlight = false;
+        if (ctx.lifetime === 0) return this.finish("released");
+        let lifetime: number | undefined;
+        try {
+          lifetime = m.lifetime();
+        } catch {
+          lifetime = undefined;
+        }
+        this.setLifetime(lifetime ?? ctx.lifetime ?? this.settings.lifetime, now);
+        this.emit({ type: "refreshed", lifetime: this.lifetimeS });
+        return;
+      }
+      case "permission": {
+        const p = this.permissions.get(canonicalIp(ctx.peer!.host));
+        if (p) this.permissionInstalled(p, now);
+        return;
+      }
+      case "channel-bind": {
+        const ch = this.channelByNumber.get(ctx.channel!);
+        if (!ch) return;
+        const first = ch.state !== "installed";
+        ch.state = "installed";
+        ch.txKey = undefined;
+        ch.expiresAt = now + CHANNEL_LIFETIME;
+        ch.refreshAt = now + this.settings.channelRefresh;
+        this.lastPeer = undefined;
+        // §12.1: a ChannelBind also installs or refreshes the permission for the peer's IP.
+        const p = this.permissions.get(canonicalIp(ch.peer.host));
+        if (p) this.permissionInstalled(p, now, false);
+        if (first) this.emit({ type: "channel", peer: ch.peer, channel: ch.number });
+        return;
+      }
+    }
+  }
+
+  private allocated(m: StunMessage, now: Millis): void {
+    let relayed: Address | undefined;
+    let mapped: Address | undefined;
+    let lifetime: number | undefined;
+    try {
+      relayed = m.xorRelayedAddress();
+      mapped = m.xorMappedAddress();
+      lifetime = m.lifetime();
+    } catch {
+      relayed = undefined;
+    }
+    if (!relayed) return this.fail("allocate", 0, "Allocate success without a usable XOR-RELAYED-ADDRESS");
+    this.relayedAddr = relayed;
+    this.mappedAddr = mapped;
+    this.st = "allocated";
+    this.setLifetime(lifetime ?? this.settings.lifetime, now);
+    this.emit({ type: "allocated", relayed, mapped, lifetime: this.lifetimeS });
+    for (const p of this.permissions.values()) if (p.state === "pending" && !p.txKey) this.sendCreatePermission(p, now);
+    for (const ch of this.channels) if (ch.state === "pending" && !ch.txKey) this.sendChannelBind(ch, now);
+  }
+
+  /** §7.3 / §8: refresh a minute before expiry (half-way for short lifetimes). */
+  private setLifetime(seconds: number, now: Millis): void {
+    this.lifetimeS = seconds;
+    this.expiresAt = now + seconds * 1000;
+    const lead = Math.min(60, seconds / 2);
+    this.refreshAt = now + (seconds - lead) * 1000;
+  }
+
+  private permissionInstalled(p: Permission, now: Millis, clearTx = true): void {
+    const first = p.state !== "installed";
+    p.state = "installed";
+    if (clearTx) p.txKey = undefined;
+    p.expiresAt = now + PERMISSION_LIFETIME;
+    if (!p.txKey) p.refreshAt = now + this.settings.permissionRefresh;
+    if (first) this.emit({ type: "permission", peer: p.ip });
+    const queued = p.queue;
+    p.queue = [];
+    for (const q of queued) this.send(q.peer, q.data, now);
+  }
+
+  private onError(ctx: TxContext, code: number, reason: string, m: StunMessage, now: Millis): void {
+    if (code === ErrorCode.Unauthorized || code === ErrorCode.StaleNonce) {
+      const usedNonce = ctx.nonce;
+      const usedRealm = this.auth.realm;
+      if (ctx.retries < MAX_AUTH_RETRIES && this.auth.challenge(m)) {
+        // §9.2.5: a 401 to a signed request whose nonce did not change means wrong credentials.
+        const same = ctx.signed && usedNonce === this.auth.nonce && usedRealm === this.auth.realm;
+        if (code === ErrorCode.StaleNonce || !same) {
+          if (code === ErrorCode.StaleNonce) this.stats.staleNonces++;
+          else this.stats.authChallenges++;
+          const key = this.request(now, { ...ctx, retries: ctx.retries + 1 });
+          this.rekey(ctx, key);
+          return;
+        }
+      }
+    }
+    if (code === ErrorCode.TryAlternate && ctx.op === "allocate" && this.redirect(m, now)) return;
+    this.failed(ctx, code, reason || `error ${code}`, now);
+  }
+
+  /** Point the record a request belongs to at the retried request's transaction. */
+  private rekey(ctx: TxContext, key: string): void {
+    if (ctx.op === "permission") {
+      const p = this.permissions.get(canonicalIp(ctx.peer!.host));
+      if (p) p.txKey = key;
+    } else if (ctx.op === "channel-bind") {
+      const ch = this.channelByNumber.get(ctx.channel!);
+      if (ch) ch.txKey = key;
+    }
+  }
+
+  /** RFC 8489 §10: 300 with ALTERNATE-SERVER: start over there (same family, credentials kept). */
+  private redirect(m: StunMessage, now: Millis): boolean {
+    if (!this.settings.followAlternate || this.redirects >= MAX_REDIRECTS) return false;
+    let alt: Address | undefined;
+    try {
+      alt = m.alternateServer();
+    } catch {
+      alt = undefined;
+    }
+    if (!alt || alt.family !== this.serverAddr.family || sameAddress(alt, this.serverAddr)) return false;
+    this.redirects++;
+    this.serverAddr = alt;
+    this.auth = new LongTermAuth(this.config.username, this.config.password);
+    this.emit({ type: "redirected", server: alt });
+    this.request(now, { op: "allocate", signed: false, retries: 0 });
+    return true;
+  }
+
+  private onTimeout(ctx: TxContext, now: Millis): void {
+    this.failed(ctx, 0, "no answer from the TURN server", now);
+  }
+
+  /** A request failed for good (error answer or timeout). */
+  private failed(ctx: TxContext, code: number, reason: string, now: Millis): void {
+    switch (ctx.op) {
+      case "allocate":
+        return this.fail("allocate", code, reason);
+      case "refresh":
+        this.refreshInFlight = false;
+        if (ctx.lifetime === 0 || this.st === "closing") return this.finish("released");
+        // A refresh that timed out may be tried again while the allocation lives; 437 means
+        // the server forgot it (§8: "Allocation Mismatch"), as do other errors.
+        if (code === 0 && this.expiresAt !== undefined && now + RETRY_AFTER < this.expiresAt) {
+          this.refreshAt = now + RETRY_AFTER;
+          return;
+        }
+        return this.fail("refresh", code, reason);
+      case "permission": {
+        const p = this.permissions.get(canonicalIp(ctx.peer!.host));
+        if (!p) return;
+        p.txKey = undefined;
+        if (code === 0 && p.state === "installed" && now + RETRY_AFTER < p.expiresAt) {
+          p.refreshAt = now + RETRY_AFTER;
+          return;
+        }
+        p.state = "failed";
+        p.refreshAt = undefined;
+        this.stats.droppedOutgoing += p.queue.length;
+        p.queue = [];
+        this.emit({ type: "error", operation: "permission", code, reason, peer: ctx.peer, fatal: false });
+        return;
+      }
+      case "channel-bind": {
+        const ch = this.channelByNumber.get(ctx.channel!);
+        if (!ch) return;
+        ch.txKey = undefined;
+        if (code === 0 && ch.state === "installed" && now + RETRY_AFTER < ch.expiresAt) {
+          ch.refreshAt = now + RETRY_AFTER;
+          return;
+        }
+        ch.state = "failed";
+        ch.refreshAt = undefined;
+        this.lastPeer = undefined;
+        this.emit({ type: "error", operation: "channel-bind", code, reason, peer: ctx.peer, fatal: false });
+        return;
+      }
+    }
+  }
+
+  /** The allocation failed (or was lost): state "failed", error and closed events. */
+  private fail(operation: TurnOperation, code: number, reason: string): void {
+    if (this.st === "failed" || this.st === "closed") return;
+    this.st = "failed";
+    this.txs.clear();
+    this.dropQueues();
+    this.refreshAt = this.expiresAt = undefined;
+    this.emit({ type: "error", operation, code, reason, fatal: true });
+    this.emit({ type: "closed", reason: "failed" });
+  }
+
+  private finish(reason: "released" | "expired"): void {
+    this.st = "closed";
+    this.txs.clear();
+    this.dropQueues();
+    this.refreshAt = this.expiresAt = undefined;
+    this.emit({ type: "closed", reason });
+  }
+
+  private dropQueues(): void {
+    for (const p of this.permissions.values()) {
+      this.stats.droppedOutgoing += p.queue.length;
+      p.queue = [];
+      p.refreshAt = undefined;
+    }
+    for (const ch of this.channels) ch.refreshAt = undefined;
+  }
+
+  // ---- Core ---------------------------------------------------------------------------------
+
+  handleTimeout(now: Millis): void {
+    this.txs.handleTimeout(now);
+    this.drainTransactions(now);
+    if (this.st !== "allocated") return;
+    if (this.expiresAt !== undefined && now >= this.expiresAt) return this.finish("expired");
+    if (this.refreshAt !== undefined && now >= this.refreshAt && !this.refreshInFlight) this.sendRefresh(now);
+    for (const p of this.permissions.values()) {
+      if (p.refreshAt !== undefined && now >= p.refreshAt && !p.txKey) this.sendCreatePermission(p, now);
+    }
+    for (const ch of this.channels) {
+      if (ch.refreshAt !== undefined && now >= ch.refreshAt && !ch.txKey) this.sendChannelBind(ch, now);
+    }
+  }
+
+  /** Requests (and their retransmissions) first, then relayed data. */
+  pollTransmit(): Transmit | undefined {
+    const t = this.txs.pollTransmit();
+    if (t) return t;
+    if (this.head >= this.transmits.length) return undefined;
+    const d = this.transmits[this.head++];
+    if (this.head === this.transmits.length) {
+      this.transmits.length = 0;
+      this.head = 0;
+    }
+    return d;
+  }
+
+  pollEvent(): TurnClientEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    let at = this.txs.pollTimeout() ?? Infinity;
+    if (this.st === "allocated") {
+      if (this.refreshAt !== undefined && !this.refreshInFlight) at = Math.min(at, this.refreshAt);
+      if (this.expiresAt !== undefined) at = Math.min(at, this.expiresAt);
+      for (const p of this.permissions.values()) if (p.refreshAt !== undefined && !p.txKey) at = Math.min(at, p.refreshAt);
+      for (const ch of this.channels) if (ch.refreshAt !== undefined && !ch.txKey) at = Math.min(at, ch.refreshAt);
+    }
+    return at === Infinity ? undefined : at;
+  }
+}
