@@ -22,16 +22,29 @@ import {
   sameAddress,
 } from "@tsrtc/base";
 import { StunClass, isStunMessage } from "@tsrtc/stun";
+import type { TurnClientStats } from "@tsrtc/turn";
 import type { Candidate } from "./candidate.js";
 import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } from "./checks.js";
 import { consentDeadline, handleConsentTimers } from "./consent.js";
 import { assertCredentials } from "./credentials.js";
-import { addLocal, gather, startGathering } from "./gathering.js";
+import { gather, startGathering } from "./gathering.js";
+import { addLocal } from "./locals.js";
 import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
 import type { CandidatePair } from "./pair.js";
+import {
+  closeRelays,
+  drainRelay,
+  handleRelayTimeouts,
+  pollRelayTransmit,
+  relayAt,
+  relayDeadline,
+  relayFrom,
+  relayTransmit,
+} from "./relay.js";
 import { addRemoteCandidate, applyRemoteCredentials, resolvedMdns } from "./remote-candidates.js";
 import { handleRequest } from "./requests.js";
 import { AgentState } from "./state.js";
+import type { RelayAllocation } from "./relay.js";
 import type {
   HostInterface,
   IceAgentConfig,
@@ -83,6 +96,26 @@ export class IceAgent implements Core<IceAgentEvent> {
   get stats(): Readonly<IceStats> {
     return this.s.stats;
   }
+  /**
+   * After handlePacket returned "relayed": the datagram a peer sent through one of our TURN
+   * relays, unwrapped (a view, valid until the next handlePacket), and that peer's address.
+   */
+  get relayedPayload(): Uint8Array | undefined {
+    return this.s.relayedPayload;
+  }
+  get relayedFrom(): Address | undefined {
+    return this.s.relayedFrom;
+  }
+  /** The TURN allocations: server, relayed address, state and the client's counters. */
+  get relays(): { url: string | undefined; server: Address; relayed: Address | undefined; state: string; stats: TurnClientStats }[] {
+    return this.s.relays.map((r) => ({
+      url: r.server.url,
+      server: r.client.server,
+      relayed: r.relayed,
+      state: r.client.state,
+      stats: r.client.stats,
+    }));
+  }
   /** Local candidates, as signaled (host, srflx, relay) and learned (prflx). */
   get localCandidates(): Candidate[] {
     return this.s.locals.map((l) => l.candidate);
@@ -117,6 +150,7 @@ export class IceAgent implements Core<IceAgentEvent> {
    */
   gather(hosts: readonly HostInterface[], now: Millis): void {
     this.assertOpen();
+    this.s.lastNow = now;
     gather(this.s, hosts, now);
   }
 
@@ -217,6 +251,8 @@ export class IceAgent implements Core<IceAgentEvent> {
     s.nextCheckAt = undefined;
     s.nextConsentAt = undefined;
     s.mdnsPending.clear();
+    // RFC 8656 §8: release the allocations; their Refresh requests leave at the next pollTransmit.
+    closeRelays(s, now);
     updateConnectionState(s, now);
   }
 
@@ -235,6 +271,14 @@ export class IceAgent implements Core<IceAgentEvent> {
       s.stats.droppedBadSource++;
       return "dropped";
     }
+    if (s.relays.length > 0 || s.settings.relayOnly) {
+      const r = relayFrom(s, from, local);
+      if (r) return this.handleRelayed(r, data, from, now);
+      if (s.settings.relayOnly) {
+        s.stats.droppedNotRelayed++;
+        return "dropped";
+      }
+    }
     if (data.length > 0 && data[0] < 4) {
       if (!isStunMessage(data)) {
         s.stats.droppedMalformed++;
@@ -246,6 +290,33 @@ export class IceAgent implements Core<IceAgentEvent> {
     if (this.knownPeer(from)) return "data";
     s.stats.droppedUnknownSource++;
     return "dropped";
+  }
+
+  /** A datagram from a TURN server: its own traffic, or a peer's datagram relayed to us. */
+  private handleRelayed(r: RelayAllocation, data: Uint8Array, from: Address, now: Millis): PacketVerdict {
+    const s = this.s;
+    s.lastNow = now;
+    const v = r.client.handlePacket(data, from, now);
+    if (v !== "data") {
+      drainRelay(s, r, now);
+      return v === "consumed" ? "stun" : "dropped";
+    }
+    const payload = r.client.payload!;
+    const peer = r.client.peer!;
+    const relayed = r.relayed!;
+    if (payload.length > 0 && payload[0] < 4) {
+      if (isStunMessage(payload)) this.handleStun(payload, peer, relayed, now);
+      else s.stats.droppedMalformed++;
+      return "stun";
+    }
+    if (!this.knownPeer(peer)) {
+      s.stats.droppedUnknownSource++;
+      return "dropped";
+    }
+    s.relayedPayload = payload;
+    s.relayedFrom = peer;
+    s.relayedLocal = relayed;
+    return "relayed";
   }
 
   private handleStun(data: Uint8Array, from: Address, local: Address, now: Millis): void {
@@ -291,9 +362,10 @@ export class IceAgent implements Core<IceAgentEvent> {
    * consent was lost (RFC 7675 §5.1: no more data until a restart finds a fresh path; other
    * pairs validated long ago carry no consent either).
    */
-  send(data: Uint8Array, _now: Millis): boolean {
+  send(data: Uint8Array, now: Millis): boolean {
     const s = this.s;
     if (s.closed) return false;
+    s.lastNow = now;
     const p = s.activePair() ?? (s.failed ? undefined : s.gen.checklist.bestValid());
     if (!p) return false;
     s.dataOut.push({ from: p.local.base, to: p.remote.address, data });
@@ -305,6 +377,8 @@ export class IceAgent implements Core<IceAgentEvent> {
   handleTimeout(now: Millis): void {
     const s = this.s;
     if (s.closed) return;
+    s.lastNow = now;
+    if (s.relays.length > 0) handleRelayTimeouts(s, now);
     handleTransactionTimeouts(s, now);
     if (s.failed) s.nextCheckAt = undefined; // failed: no checks until a restart
     if (s.nextCheckAt !== undefined && now >= s.nextCheckAt) {
@@ -328,6 +402,22 @@ export class IceAgent implements Core<IceAgentEvent> {
    * lost consent), nor checks behind data during a restart.
    */
   pollTransmit(): Transmit | undefined {
+    const s = this.s;
+    if (s.relays.length === 0) return this.nextTransmit();
+    // Through a relay: what leaves from a relayed address is wrapped by its TURN client (RFC 8656
+    // §10-12) and goes to the server from the host socket; the clients' own datagrams go first.
+    for (;;) {
+      const wrapped = pollRelayTransmit(s);
+      if (wrapped) return wrapped;
+      const t = this.nextTransmit();
+      if (!t) return undefined;
+      const r = t.from ? relayAt(s, t.from) : undefined;
+      if (!r) return t;
+      relayTransmit(s, r, t);
+    }
+  }
+
+  private nextTransmit(): Transmit | undefined {
     const s = this.s;
     if (s.transmits.length > 0) return s.transmits.shift();
     if (s.closed) return undefined;
@@ -367,6 +457,10 @@ export class IceAgent implements Core<IceAgentEvent> {
     for (const p of s.mdnsPending.values()) at = Math.min(at, p.deadline);
     const c = consentDeadline(s);
     if (c !== undefined) at = Math.min(at, c);
+    if (s.relays.length > 0) {
+      const r = relayDeadline(s);
+      if (r !== undefined) at = Math.min(at, r);
+    }
     return at === Infinity ? undefined : at;
   }
 }

@@ -358,7 +358,7 @@ function srflxDone(s: AgentState): void {
 
 /** Gathering is complete when every host was given and no server-reflexive request is pending. */
 export function maybeGatheringComplete(s: AgentState): void {
-  if (s.gatheringState === "gathering" && s.hostsDone && s.srflxPending <= 0) {
+  if (s.gatheringState === "gathering" && s.hostsDone && s.srflxPending <= 0 && s.relayPending <= 0) {
     s.gatheringState = "complete";
     s.emit({ type: "gathering-state", state: "complete" });
   }

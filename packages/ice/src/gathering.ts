@@ -7,7 +7,9 @@
 import { type Millis, addressKey, toHex } from "@tsrtc/base";
 import { type Candidate, computeFoundation, computePriority, localPreferenceFor } from "./candidate.js";
 import { maybeGatheringComplete, sendSrflxRequest } from "./checks.js";
+import { addLocal } from "./locals.js";
 import type { LocalCandidate } from "./pair.js";
+import { startRelays } from "./relay.js";
 import type { AgentState } from "./state.js";
 import type { HostInterface } from "./types.js";
 
@@ -27,7 +29,10 @@ export function startGathering(s: AgentState): void {
   }
 }
 
-/** Add every host interface, start server-reflexive requests, and finish when they are done. */
+/**
+ * Add every host interface, start server-reflexive requests and TURN allocations, and finish
+ * when they are done. With the "relay" policy the hosts only carry the TURN allocations.
+ */
 export function gather(s: AgentState, hosts: readonly HostInterface[], now: Millis): void {
   startGathering(s);
   s.hostsDone = false;
@@ -35,6 +40,8 @@ export function gather(s: AgentState, hosts: readonly HostInterface[], now: Mill
   for (const h of hosts) {
     const family = h.address.family;
     const lp = localPreferenceFor(family, rank[family]++, h.networkCost ?? 0);
+    startRelays(s, h, lp, now);
+    if (s.settings.relayOnly) continue;
     const lc = addHost(s, h, lp, now);
     if (!lc) continue;
     for (const server of s.settings.stunServers) if (server.family === family) sendSrflxRequest(s, lc, server, now);
@@ -69,14 +76,4 @@ function addHost(s: AgentState, h: HostInterface, localPreference: number, now: 
   const lc: LocalCandidate = { candidate: c, base };
   addLocal(s, lc, now);
   return lc;
-}
-
-/** Add a local candidate (host, or relayed from a TURN client later), signal it and pair it. */
-export function addLocal(s: AgentState, lc: LocalCandidate, now: Millis): void {
-  s.locals.push(lc);
-  s.emit({ type: "candidate", candidate: lc.candidate });
-  const gen = s.gen;
-  let added = false;
-  for (const r of gen.remoteCandidates) if (gen.checklist.add(lc, r, s.controlling)) added = true;
-  if (added) s.schedule(now);
 }

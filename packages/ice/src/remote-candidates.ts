@@ -10,6 +10,7 @@ import { type Candidate, isMdnsName } from "./candidate.js";
 import { isEndOfCandidates, parseCandidate } from "./candidate-sdp.js";
 import { updateConnectionState } from "./nomination.js";
 import type { RemoteCandidate } from "./pair.js";
+import { installPermissions } from "./relay.js";
 import { triggerCheck } from "./requests.js";
 import { AgentState, type Generation } from "./state.js";
 import type { IceCredentials } from "./types.js";
@@ -122,6 +123,8 @@ function addResolved(s: AgentState, gen: Generation, cand: Candidate, addr: Addr
   }
   const rc: RemoteCandidate = { candidate: cand, address: addr };
   gen.remoteCandidates.push(rc);
+  // RFC 8656 §9: our relays must let this peer's traffic in before its checks arrive.
+  if (s.relays.length > 0) installPermissions(s, addr, now);
   if (!gen.remote) return; // paired once the credentials come
   let added = false;
   for (const l of s.locals) if (gen.checklist.add(l, rc, s.controlling)) added = true;

@@ -18,6 +18,7 @@ import type { Candidate } from "./candidate.js";
 import { Checklist } from "./checklist.js";
 import { assertCredentials } from "./credentials.js";
 import type { CandidatePair, LocalCandidate, RemoteCandidate } from "./pair.js";
+import type { RelayAllocation } from "./relay.js";
 import {
   type IceAgentConfig,
   type IceAgentEvent,
@@ -25,6 +26,7 @@ import {
   type IceCredentials,
   type IceGatheringState,
   type IceStats,
+  type IceTurnServer,
   emptyStats,
 } from "./types.js";
 
@@ -85,6 +87,9 @@ export interface Settings {
   maxPeerReflexive: number;
   maxRemoteCandidates: number;
   stunServers: readonly Address[];
+  turnServers: readonly IceTurnServer[];
+  /** iceTransportPolicy "relay": relayed candidates only. */
+  relayOnly: boolean;
 }
 
 export function settingsOf(c: IceAgentConfig): Settings {
@@ -103,6 +108,8 @@ export function settingsOf(c: IceAgentConfig): Settings {
     maxPeerReflexive: c.maxPeerReflexive ?? 50,
     maxRemoteCandidates: c.maxRemoteCandidates ?? 200,
     stunServers: c.stunServers ?? [],
+    turnServers: c.turnServers ?? [],
+    relayOnly: c.iceTransportPolicy === "relay",
   };
 }
 
@@ -159,6 +166,16 @@ export class AgentState {
   readonly heldCandidates: Candidate[] = [];
   /** Our published mDNS names (mdnsHostCandidates): base address key -> name. */
   readonly mdnsNames = new Map<string, string>();
+  /** TURN allocations (relay.ts): one per host interface and TURN server. */
+  readonly relays: RelayAllocation[] = [];
+  /** Allocations not yet done (gathering completes when none is). */
+  relayPending = 0;
+  /** The latest time handed in (relayed transmits wrap at pollTransmit, which has none). */
+  lastNow: Millis = 0;
+  /** After a "relayed" verdict: the unwrapped datagram, who sent it, and the relayed address it reached. */
+  relayedPayload: Uint8Array | undefined;
+  relayedFrom: Address | undefined;
+  relayedLocal: Address | undefined;
 
   constructor(
     config: IceAgentConfig,

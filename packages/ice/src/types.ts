@@ -25,11 +25,38 @@ export interface HostInterface {
   networkCost?: number;
 }
 
+/**
+ * A TURN server for relayed candidates (RFC 8445 §5.1.1.2, RFC 8656), as an RTCIceServer's
+ * turn:/turns: URL, username and credential give it, with the host resolved to an IP literal
+ * (`resolveTurnServers` in "@tsrtc/ice/node" does that from RTCIceServer entries).
+ */
+export interface IceTurnServer {
+  /** The server's transport address. */
+  address: Address;
+  username: string;
+  /** The long-term password (RTCIceServer.credential). */
+  credential: string;
+  /** The URL it came from, named in "candidate-error" events. */
+  url?: string;
+  /** Transport to the server: only "udp" is supported; "tcp" is reported as a candidate error. */
+  transport?: "udp" | "tcp";
+  /** turns: (TLS): not supported, reported as a candidate error. */
+  secure?: boolean;
+}
+
 export interface IceAgentConfig {
   /** RFC 8445 §6.1.1: the offerer (full ICE) starts controlling. */
   controlling: boolean;
   /** STUN servers for server-reflexive candidates, already resolved to IP addresses. */
   stunServers?: readonly Address[];
+  /** TURN servers: one allocation per host interface of the same family and server. */
+  turnServers?: readonly IceTurnServer[];
+  /**
+   * W3C RTCIceTransportPolicy. "relay": only relayed candidates are gathered, signaled and
+   * paired; the host sockets still carry the TURN traffic, and anything else arriving on them
+   * is dropped. Default "all".
+   */
+  iceTransportPolicy?: "all" | "relay";
   /** Our own credentials; drawn from the RandomSource when absent (ufrag 4*... RFC 8839 §5.4). */
   localCredentials?: IceCredentials;
   /** Ta, the pacing interval between checks (RFC 8445 §14.2). Default 50 ms. */
@@ -72,7 +99,13 @@ export type IceAgentEvent =
   /** Please resolve this remote `.local` name by multicast DNS; answer with resolvedMdns(). */
   | { type: "mdns-query"; name: string }
   /** We published `name` for `address` (mdnsHostCandidates): answer mDNS queries for it. */
-  | { type: "mdns-register"; name: string; address: string };
+  | { type: "mdns-register"; name: string; address: string }
+  /**
+   * W3C icecandidateerror: a TURN server gave no candidate from the local `address`:`port`.
+   * `errorCode` is the STUN error code (401, 486, ...) or 701 when the server could not be
+   * reached (or its transport is not supported).
+   */
+  | { type: "candidate-error"; url: string; address: string; port: number; errorCode: number; errorText: string };
 
 /** What handlePacket did with a datagram (RFC 7983 demux for BUNDLE). */
 export type PacketVerdict =
@@ -81,7 +114,12 @@ export type PacketVerdict =
   /** Not STUN, from a peer address ICE knows: route it on (DTLS, SRTP, ...). */
   | "data"
   /** Not STUN, from an address ICE never paired with: dropped and counted. */
-  | "dropped";
+  | "dropped"
+  /**
+   * Not STUN, relayed by a TURN server from a known peer: route on `IceAgent.relayedPayload`
+   * (the datagram without its ChannelData or Data-indication wrapping), not the datagram itself.
+   */
+  | "relayed";
 
 /** Counters; remote input is dropped and counted here, never thrown. */
 export interface IceStats {
@@ -105,6 +143,8 @@ export interface IceStats {
   droppedUnknownSource: number;
   /** Datagrams from source port 0: nothing can be sent back there (Node's send would throw). */
   droppedBadSource: number;
+  /** iceTransportPolicy "relay": datagrams that reached a host socket other than from a TURN server. */
+  droppedNotRelayed: number;
   /** Remote candidates refused (bad address, other ufrag, caps). */
   droppedCandidates: number;
   /** Peer-reflexive candidates not learned because of maxPeerReflexive. */
@@ -131,6 +171,7 @@ export function emptyStats(): IceStats {
     droppedUnmatched: 0,
     droppedUnknownSource: 0,
     droppedBadSource: 0,
+    droppedNotRelayed: 0,
     droppedCandidates: 0,
     prflxCapped: 0,
     pairsCapped: 0,
