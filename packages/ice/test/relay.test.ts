@@ -1,0 +1,264 @@
+/**
+ * Relayed candidates over testkit's virtual network with a small TURN server (fake-turn-server.ts):
+ * two agents that only use relay candidates connect through it and exchange data; the "all"
+ * policy signals host and relay candidates; TURN failures and unsupported transports come out
+ * as candidate-error events; close releases the allocations.
+ */
+import { type Address, type Millis, SeededRandom, type Transmit, sameAddress } from "@tsrtc/base";
+import { StunClass, StunMessage, StunMethod } from "@tsrtc/stun";
+import { Simulation, simNode } from "@tsrtc/testkit";
+import { describe, expect, it } from "vitest";
+import { IceAgent } from "../src/agent.js";
+import type { Candidate } from "../src/candidate.js";
+import type { IceAgentConfig, IceAgentEvent, IceTurnServer } from "../src/types.js";
+import { FakeTurnServer } from "./fake-turn-server.js";
+
+const TURN: Address = { family: 4, host: "192.0.2.1", port: 3478 };
+const A: Address = { family: 4, host: "10.0.0.1", port: 5000 };
+const B: Address = { family: 4, host: "10.0.0.2", port: 6000 };
+const SERVER: IceTurnServer = { address: TURN, username: "user", credential: "pass", url: "turn:192.0.2.1:3478" };
+
+interface RelayPeer {
+  agent: IceAgent;
+  events: IceAgentEvent[];
+  candidates: Candidate[];
+  gathered: boolean;
+  /** Application data handed back ("data" or "relayed"), with its sender. */
+  received: { data: Uint8Array; from: Address; verdict: string }[];
+  /** Sources of every datagram that reached this peer. */
+  sources: Address[];
+}
+
+function turnNode(sim: Simulation, server: FakeTurnServer): void {
+  const queue: Transmit[] = [];
+  const relayPorts: Address[] = [];
+  for (let i = 0; i < 10; i++) relayPorts.push({ family: 4, host: TURN.host, port: 50000 + i });
+  const flushRelayed = (): void => {
+    for (const r of server.relayed.splice(0)) queue.push({ from: r.from, to: r.to, data: r.data });
+  };
+  sim.addNode(
+    simNode({
+      name: "turn",
+      address: [TURN, ...relayPorts],
+      receive: (data, from, to, now) => {
+        if (sameAddress(to, TURN)) {
+          for (const o of server.handle(data, from, now)) queue.push({ from: TURN, to: o.to, data: o.data });
+        } else {
+          const o = server.fromPeer(from, to, data);
+          if (o) queue.push({ from: TURN, to: o.to, data: o.data });
+        }
+        flushRelayed();
+      },
+      poll: () => queue.shift(),
+    }),
+  );
+}
+
+function relayPeer(sim: Simulation, name: string, addr: Address, config: IceAgentConfig, seed: number): RelayPeer {
+  const agent = new IceAgent(config, new SeededRandom(seed));
+  const p: RelayPeer = { agent, events: [], candidates: [], gathered: false, received: [], sources: [] };
+  sim.addNode(
+    simNode({
+      name,
+      address: addr,
+      receive: (d, from, to, now) => {
+        p.sources.push(from);
+        const v = agent.handlePacket(d, from, to, now);
+        if (v === "data") p.received.push({ data: d.slice(), from, verdict: v });
+        if (v === "relayed") p.received.push({ data: agent.relayedPayload!.slice(), from: agent.relayedFrom!, verdict: v });
+      },
+      poll: () => agent.pollTransmit(),
+      timeout: () => agent.pollTimeout(),
+      tick: (now) => agent.handleTimeout(now),
+      afterInput: () => drainPeer(p),
+    }),
+  );
+  return p;
+}
+
+function drainPeer(p: RelayPeer): void {
+  for (let e = p.agent.pollEvent(); e; e = p.agent.pollEvent()) {
+    p.events.push(e);
+    if (e.type === "candidate") p.candidates.push(e.candidate);
+    if (e.type === "gathering-state" && e.state === "complete") p.gathered = true;
+  }
+}
+
+/** Gather on both, wait for gathering to complete, then signal credentials and every candidate. */
+function gatherAndSignal(sim: Simulation, a: RelayPeer, b: RelayPeer, hostA = A, hostB = B): void {
+  a.agent.gather([{ address: hostA }], sim.now);
+  b.agent.gather([{ address: hostB }], sim.now);
+  drainPeer(a);
+  drainPeer(b);
+  expect(sim.runUntil(() => a.gathered && b.gathered, { maxTime: 10_000 })).toBe(true);
+  a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+  b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now);
+  for (const c of a.candidates) b.agent.addRemoteCandidate(c, sim.now);
+  for (const c of b.candidates) a.agent.addRemoteCandidate(c, sim.now);
+  b.agent.addRemoteCandidate(null, sim.now);
+  a.agent.addRemoteCandidate(null, sim.now);
+  drainPeer(a);
+  drainPeer(b);
+}
+
+const connected = (a: RelayPeer, b: RelayPeer) => (): boolean =>
+  a.agent.selectedPair !== undefined &&
+  b.agent.selectedPair !== undefined &&
+  ["connected", "completed"].includes(a.agent.connectionState) &&
+  ["connected", "completed"].includes(b.agent.connectionState);
+
+function requestsOf(server: FakeTurnServer, method: number): StunMessage[] {
+  return server.requests.filter((m) => m.method === method && m.cls === StunClass.Request);
+}
+
+describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", () => {
+  it("gathers only relay candidates, connects through the relay, and carries data both ways as ChannelData", () => {
+    const sim = new Simulation({ seed: 7 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" }, lifetime: 600 });
+    turnNode(sim, server);
+    const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
+    const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 1);
+    const b = relayPeer(sim, "B", B, { controlling: false, ...cfg }, 2);
+    gatherAndSignal(sim, a, b);
+
+    for (const p of [a, b]) {
+      expect(p.candidates).toHaveLength(1);
+      const c = p.candidates[0];
+      expect(c.type).toBe("relay");
+      expect(c.address).toBe(TURN.host);
+      expect(c.priority >>> 24).toBe(0); // type preference 0 (RFC 8445 §5.1.2.2)
+      // The policy hides our address: no related address (0.0.0.0 0).
+      expect([c.relatedAddress, c.relatedPort]).toEqual(["0.0.0.0", 0]);
+    }
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(a.agent.selectedPair!.local.type).toBe("relay");
+    expect(a.agent.selectedPair!.remote.type).toBe("relay");
+    expect(b.agent.selectedPair!.local.type).toBe("relay");
+
+    const hello = new Uint8Array([23, 254, 253, 1, 2, 3]); // DTLS-looking application data
+    const back = new Uint8Array([23, 254, 253, 9, 8, 7, 6]);
+    expect(a.agent.send(hello, sim.now)).toBe(true);
+    expect(b.agent.send(back, sim.now)).toBe(true);
+    sim.runFor(200);
+    const bGot = b.received.map((r) => Array.from(r.data));
+    const aGot = a.received.map((r) => Array.from(r.data));
+    expect(bGot).toContainEqual(Array.from(hello));
+    expect(aGot).toContainEqual(Array.from(back));
+    expect(b.received[0].verdict).toBe("relayed");
+    expect(b.received[0].from).toEqual({ family: 4, host: TURN.host, port: a.candidates[0].port });
+
+    // Application data bound a channel each way; later data goes as ChannelData.
+    expect(requestsOf(server, StunMethod.ChannelBind).length).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 5; i++) a.agent.send(hello, sim.now);
+    sim.runFor(200);
+    expect(a.agent.relays[0].stats.channelDataOut).toBeGreaterThanOrEqual(5);
+    expect(b.agent.relays[0].stats.channelDataIn).toBeGreaterThanOrEqual(5);
+    expect(b.received.length).toBeGreaterThanOrEqual(6);
+
+    // Nothing ever went directly between the peers: every datagram came from the TURN server.
+    for (const p of [a, b]) for (const src of p.sources) expect(src).toEqual(TURN);
+  });
+
+  it("keeps the allocation, permissions and channels refreshed while connected, and releases it on close", () => {
+    const sim = new Simulation({ seed: 8 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" }, lifetime: 600 });
+    turnNode(sim, server);
+    const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
+    const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 3);
+    const b = relayPeer(sim, "B", B, { controlling: false, ...cfg }, 4);
+    gatherAndSignal(sim, a, b);
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    a.agent.send(new Uint8Array([23, 1]), sim.now);
+    sim.runFor(100);
+    const permissionsBefore = requestsOf(server, StunMethod.CreatePermission).length;
+    sim.runFor(25 * 60_000); // 25 minutes: allocation (600 s), permissions (300 s), channels (10 min) all outlived
+    expect(requestsOf(server, StunMethod.Refresh).length).toBeGreaterThanOrEqual(4);
+    expect(requestsOf(server, StunMethod.CreatePermission).length).toBeGreaterThan(permissionsBefore + 4);
+    expect(["connected", "completed"]).toContain(a.agent.connectionState);
+    expect(["connected", "completed"]).toContain(b.agent.connectionState);
+    a.agent.send(new Uint8Array([23, 42]), sim.now);
+    sim.runFor(200);
+    expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 42]));
+
+    expect(server.allocations.size).toBe(2);
+    a.agent.close(sim.now);
+    b.agent.close(sim.now);
+    sim.runFor(1000);
+    const last = requestsOf(server, StunMethod.Refresh).slice(-2);
+    expect(last.map((m) => m.lifetime())).toEqual([0, 0]);
+    expect(server.allocations.size).toBe(0);
+  });
+
+  it("drops what reaches a host socket outside the relay under the relay policy", () => {
+    const sim = new Simulation({ seed: 9 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER], iceTransportPolicy: "relay" }, 5);
+    a.agent.gather([{ address: A }], sim.now);
+    sim.runUntil(() => a.gathered, { maxTime: 10_000 });
+    expect(a.agent.handlePacket(new Uint8Array([23, 254, 253]), B, A, sim.now)).toBe("dropped");
+    expect(a.agent.stats.droppedNotRelayed).toBe(1);
+  });
+});
+
+describe("ICE with TURN servers and the default policy", () => {
+  it("signals host and relay candidates (the relay's related address is the mapped address) and prefers the direct path", () => {
+    const sim = new Simulation({ seed: 10 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER] }, 6);
+    const b = relayPeer(sim, "B", B, { controlling: false, turnServers: [SERVER] }, 7);
+    gatherAndSignal(sim, a, b);
+    expect(a.candidates.map((c) => c.type)).toEqual(["host", "relay"]);
+    const relay = a.candidates[1];
+    expect([relay.relatedAddress, relay.relatedPort]).toEqual([A.host, A.port]);
+    expect(relay.priority).toBeLessThan(a.candidates[0].priority);
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    sim.runFor(3000);
+    expect(a.agent.selectedPair!.local.type).toBe("host");
+    expect(b.agent.selectedPair!.local.type).toBe("host");
+    // The relay pairs were checked through the server too (permissions for B's candidates).
+    expect(requestsOf(server, StunMethod.CreatePermission).length).toBeGreaterThan(0);
+  });
+
+  it("reports a TURN failure and unsupported transports as candidate-error, and still completes gathering", () => {
+    const sim = new Simulation({ seed: 11 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const a = relayPeer(
+      sim,
+      "A",
+      A,
+      {
+        controlling: true,
+        turnServers: [
+          { ...SERVER, credential: "wrong", url: "turn:bad-password" },
+          { ...SERVER, transport: "tcp", url: "turn:192.0.2.1?transport=tcp" },
+          { ...SERVER, secure: true, transport: "tcp", url: "turns:192.0.2.1" },
+        ],
+      },
+      8,
+    );
+    a.agent.gather([{ address: A }], sim.now);
+    drainPeer(a);
+    expect(sim.runUntil(() => a.gathered, { maxTime: 10_000 })).toBe(true);
+    const errors = a.events.filter((e) => e.type === "candidate-error");
+    expect(errors).toContainEqual(expect.objectContaining({ url: "turn:bad-password", errorCode: 401, address: A.host, port: A.port }));
+    expect(errors).toContainEqual(expect.objectContaining({ url: "turn:192.0.2.1?transport=tcp", errorCode: 701 }));
+    expect(errors).toContainEqual(expect.objectContaining({ url: "turns:192.0.2.1", errorCode: 701 }));
+    expect(a.candidates.map((c) => c.type)).toEqual(["host"]);
+  });
+
+  it("a TURN server that never answers delays gathering until the allocation times out, then reports 701", () => {
+    const sim = new Simulation({ seed: 12 });
+    const silent: IceTurnServer = { address: { family: 4, host: "192.0.2.99", port: 3478 }, username: "u", credential: "p", url: "turn:silent" };
+    const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [silent] }, 9);
+    a.agent.gather([{ address: A }], sim.now);
+    drainPeer(a);
+    expect(a.gathered).toBe(false);
+    expect(sim.runUntil(() => a.gathered, { maxTime: 60_000 })).toBe(true);
+    expect(a.events).toContainEqual(expect.objectContaining({ type: "candidate-error", url: "turn:silent", errorCode: 701 }));
+  });
+});
+
+export type { Millis };
