@@ -22,7 +22,10 @@ export interface UdpIceAgentOptions extends IceAgentConfig, HostAddressOptions {
   port?: number;
   /** Every agent event, in order. */
   onEvent?: (e: IceAgentEvent) => void;
-  /** Non-STUN datagrams from a known peer (DTLS, SRTP, ...), with the socket they came on. */
+  /**
+   * Non-STUN datagrams from a known peer (DTLS, SRTP, ...), with the socket they came on. Data a
+   * TURN server relayed comes unwrapped, with the peer's address as `from`.
+   */
   onData?: (data: Uint8Array, from: Address, local: Address) => void;
   rng?: RandomSource;
   /**
@@ -102,7 +105,9 @@ export class UdpIceAgent {
     const pct = host.indexOf("%");
     const from: Address = { family: host.includes(":") ? 6 : 4, host: pct >= 0 ? host.slice(0, pct) : host, port };
     const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-    if (this.agent.handlePacket(data, from, local, this.now()) === "data") this.opts.onData?.(data, from, local);
+    const verdict = this.agent.handlePacket(data, from, local, this.now());
+    if (verdict === "data") this.opts.onData?.(data, from, local);
+    else if (verdict === "relayed") this.opts.onData?.(this.agent.relayedPayload!, this.agent.relayedFrom!, local);
     this.flush();
   }
 
@@ -131,23 +136,38 @@ export class UdpIceAgent {
   close(): void {
     if (this.closed) return;
     this.agent.close(this.now());
-    this.flush();
+    // The last datagrams (a TURN allocation's release, RFC 8656 §8) must leave before the sockets
+    // close: dgram's send is asynchronous, and closing at once would drop them.
+    let pending = 1;
+    const sockets = [...this.sockets.values()];
+    const done = (): void => {
+      if (--pending > 0) return;
+      for (const s of sockets) s.close();
+    };
+    this.sentCallback = () => done();
+    this.flush((n) => (pending += n));
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
     this.mdns?.close();
+    done();
   }
 
+  /** Called by each send of the final flush in close(). */
+  private sentCallback: (() => void) | undefined;
+
   /** Drain transmits and events, then re-arm the one timer at pollTimeout(). */
-  private flush(): void {
+  private flush(counted?: (n: number) => void): void {
     const agent = this.agent;
     for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
       const from = t.from ?? this.addresses[0];
       const socket = from && from.family === t.to.family ? this.sockets.get(addressKey(from)) : undefined;
       if (!socket) continue;
       try {
-        socket.send(t.data, t.to.port, t.to.host);
+        if (counted) {
+          socket.send(t.data, t.to.port, t.to.host, this.sentCallback);
+          counted(1);
+        } else socket.send(t.data, t.to.port, t.to.host);
       } catch (e) {
         // A synchronous refusal (a bad port, say) must not escape into a socket callback.
         log("send to %s:%d failed: %s", t.to.host, t.to.port, (e as Error).message);
