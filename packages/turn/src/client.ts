@@ -24,20 +24,11 @@ import {
   cryptoRandom,
   sameAddress,
 } from "@tsrtc/base";
-import {
-  ErrorCode,
-  StunBuilder,
-  StunClass,
-  StunMessage,
-  StunMethod,
-  StunTransactions,
-  TransportProtocol,
-  isStunMessage,
-  newTransactionId,
-} from "@tsrtc/stun";
+import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransactions, isStunMessage } from "@tsrtc/stun";
 import { LongTermAuth } from "./auth.js";
-import { CHANNEL_MAX, CHANNEL_MIN, channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
-import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, canonicalIp } from "./peers.js";
+import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
+import { type TxContext, beginRequest, encodeSendIndication } from "./requests.js";
+import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable } from "./peers.js";
 import {
   type TurnClientConfig,
   type TurnClientEvent,
@@ -47,18 +38,6 @@ import {
   type TurnVerdict,
   emptyTurnStats,
 } from "./types.js";
-
-/** What a pending request was for (rebuilt as is after a 401 or 438). */
-interface TxContext {
-  op: TurnOperation;
-  peer?: Address;
-  channel?: number;
-  lifetime?: number;
-  signed: boolean;
-  /** The nonce it was signed with (a 401 with the same one means wrong credentials). */
-  nonce?: string;
-  retries: number;
-}
 
 /** How many times one request is re-sent after 401/438 answers before giving up. */
 const MAX_AUTH_RETRIES = 3;
@@ -91,10 +70,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   private expiresAt: Millis | undefined;
   private refreshInFlight = false;
   private redirects = 0;
-  private readonly permissions = new Map<string, Permission>();
-  private readonly channels: Channel[] = [];
-  private readonly channelByNumber = new Map<number, Channel>();
-  private nextChannel = CHANNEL_MIN;
+  private readonly peers = new PeerTable();
   /** Last peer looked up by send(), by identity: callers pass the same Address object per path. */
   private lastPeer: Address | undefined;
   private lastChannel: Channel | undefined;
@@ -158,14 +134,13 @@ export class TurnClient implements Core<TurnClientEvent> {
 
   /** The channel bound (or being bound) for `peer`, if any. */
   channelFor(peer: Address): number | undefined {
-    const ch = this.findChannel(peer);
+    const ch = this.peers.findChannel(peer);
     return ch && ch.state !== "failed" ? ch.number : undefined;
   }
 
   /** Whether a permission for the peer's IP is installed. */
   hasPermission(peer: Address | string): boolean {
-    const p = this.permissions.get(canonicalIp(typeof peer === "string" ? peer : peer.host));
-    return p?.state === "installed";
+    return this.peers.permission(typeof peer === "string" ? peer : peer.host)?.state === "installed";
   }
 
   // ---- requests ----------------------------------------------------------------------------
@@ -192,13 +167,11 @@ export class TurnClient implements Core<TurnClientEvent> {
    */
   bindChannel(peer: Address, now: Millis): number | undefined {
     if (this.st === "closing" || this.st === "closed" || this.st === "failed") return undefined;
-    const found = this.findChannel(peer);
+    const found = this.peers.findChannel(peer);
     if (found) return found.state === "failed" ? undefined : found.number;
-    if (this.nextChannel > CHANNEL_MAX) return undefined;
+    const ch = this.peers.addChannel(peer);
+    if (!ch) return undefined;
     this.ensurePermission(peer, now);
-    const ch: Channel = { number: this.nextChannel++, peer, state: "pending", refreshAt: undefined, expiresAt: 0, txKey: undefined };
-    this.channels.push(ch);
-    this.channelByNumber.set(ch.number, ch);
     this.lastPeer = undefined;
     if (this.st === "allocated") this.sendChannelBind(ch, now);
     return ch.number;
@@ -217,7 +190,7 @@ export class TurnClient implements Core<TurnClientEvent> {
     }
     let ch = this.lastChannel;
     if (this.lastPeer !== peer) {
-      ch = this.findChannel(peer);
+      ch = this.peers.findChannel(peer);
       this.lastPeer = peer;
       this.lastChannel = ch;
     }
@@ -257,11 +230,9 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private ensurePermission(peer: Address, now: Millis): Permission {
-    const ip = canonicalIp(peer.host);
-    let p = this.permissions.get(ip);
+    let p = this.peers.permission(peer.host);
     if (!p) {
-      p = { ip, peer, state: "pending", refreshAt: undefined, expiresAt: 0, txKey: undefined, queue: [] };
-      this.permissions.set(ip, p);
+      p = this.peers.addPermission(peer);
       if (this.st === "allocated") this.sendCreatePermission(p, now);
     }
     return p;
@@ -286,25 +257,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   /** Build and start one request; signed when credentials are known. Returns its key. */
   private request(now: Millis, ctx: TxContext, rc = this.settings.rc): string {
     const b = this.builder;
-    switch (ctx.op) {
-      case "allocate":
-        // §7.1: REQUESTED-TRANSPORT UDP; LIFETIME is a wish the server may cut.
-        b.begin(StunMethod.Allocate, StunClass.Request, newTransactionId(this.rng))
-          .requestedTransport(TransportProtocol.UDP)
-          .lifetime(this.settings.lifetime);
-        break;
-      case "refresh":
-        b.begin(StunMethod.Refresh, StunClass.Request, newTransactionId(this.rng)).lifetime(ctx.lifetime ?? 0);
-        break;
-      case "permission":
-        b.begin(StunMethod.CreatePermission, StunClass.Request, newTransactionId(this.rng)).xorPeerAddress(ctx.peer!);
-        break;
-      case "channel-bind":
-        b.begin(StunMethod.ChannelBind, StunClass.Request, newTransactionId(this.rng))
-          .channelNumber(ctx.channel!)
-          .xorPeerAddress(ctx.peer!);
-        break;
-    }
+    beginRequest(b, ctx, this.rng, this.settings.lifetime);
     if (this.config.software !== undefined) b.software(this.config.software);
     ctx.signed = this.auth.ready;
     ctx.nonce = this.auth.nonce;
@@ -315,13 +268,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private sendIndication(peer: Address, data: Uint8Array): void {
-    // §10.1: XOR-PEER-ADDRESS and DATA; indications are not authenticated.
-    const out = this.builder
-      .begin(StunMethod.Send, StunClass.Indication, newTransactionId(this.rng))
-      .xorPeerAddress(peer)
-      .data(data)
-      .finish();
-    this.push(out);
+    this.push(encodeSendIndication(this.builder, this.rng, peer, data));
     this.stats.sendIndicationsOut++;
   }
 
@@ -332,11 +279,6 @@ export class TurnClient implements Core<TurnClientEvent> {
 
   private emit(e: TurnClientEvent): void {
     this.events.push(e);
-  }
-
-  private findChannel(peer: Address): Channel | undefined {
-    for (const ch of this.channels) if (sameAddress(ch.peer, peer)) return ch;
-    return undefined;
   }
 
   // ---- input --------------------------------------------------------------------------------
@@ -382,7 +324,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   private handleChannelData(data: Uint8Array): TurnVerdict {
     const len = channelDataLength(data);
     if (len < 0) return this.drop("droppedTruncated");
-    const ch = this.channelByNumber.get(channelOf(data));
+    const ch = this.peers.channel(channelOf(data));
     // A "pending" binding counts: the server may relay before its success response reaches us.
     if (!ch || ch.state === "failed" || this.st !== "allocated") return this.drop("droppedUnknownChannel");
     this.stats.channelDataIn++;
@@ -402,7 +344,7 @@ export class TurnClient implements Core<TurnClientEvent> {
       return this.drop("droppedMalformed");
     }
     if (!peer || !payload || this.st !== "allocated") return this.drop("droppedNoPermission");
-    const p = this.permissions.get(peer.host);
+    const p = this.peers.permission(peer.host);
     if (!p || p.state === "failed") return this.drop("droppedNoPermission");
     this.stats.dataIndicationsIn++;
     this.peer = peer;
@@ -459,12 +401,12 @@ export class TurnClient implements Core<TurnClientEvent> {
         return;
       }
       case "permission": {
-        const p = this.permissions.get(canonicalIp(ctx.peer!.host));
+        const p = this.peers.permission(ctx.peer!.host);
         if (p) this.permissionInstalled(p, now);
         return;
       }
       case "channel-bind": {
-        const ch = this.channelByNumber.get(ctx.channel!);
+        const ch = this.peers.channel(ctx.channel!);
         if (!ch) return;
         const first = ch.state !== "installed";
         ch.state = "installed";
@@ -473,7 +415,7 @@ export class TurnClient implements Core<TurnClientEvent> {
         ch.refreshAt = now + this.settings.channelRefresh;
         this.lastPeer = undefined;
         // §12.1: a ChannelBind also installs or refreshes the permission for the peer's IP.
-        const p = this.permissions.get(canonicalIp(ch.peer.host));
+        const p = this.peers.permission(ch.peer.host);
         if (p) this.permissionInstalled(p, now, false);
         if (first) this.emit({ type: "channel", peer: ch.peer, channel: ch.number });
         return;
@@ -498,8 +440,8 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.st = "allocated";
     this.setLifetime(lifetime ?? this.settings.lifetime, now);
     this.emit({ type: "allocated", relayed, mapped, lifetime: this.lifetimeS });
-    for (const p of this.permissions.values()) if (p.state === "pending" && !p.txKey) this.sendCreatePermission(p, now);
-    for (const ch of this.channels) if (ch.state === "pending" && !ch.txKey) this.sendChannelBind(ch, now);
+    for (const p of this.peers.allPermissions()) if (p.state === "pending" && !p.txKey) this.sendCreatePermission(p, now);
+    for (const ch of this.peers.channels) if (ch.state === "pending" && !ch.txKey) this.sendChannelBind(ch, now);
   }
 
   /** §7.3 / §8: refresh a minute before expiry (half-way for short lifetimes). */
@@ -545,10 +487,10 @@ export class TurnClient implements Core<TurnClientEvent> {
   /** Point the record a request belongs to at the retried request's transaction. */
   private rekey(ctx: TxContext, key: string): void {
     if (ctx.op === "permission") {
-      const p = this.permissions.get(canonicalIp(ctx.peer!.host));
+      const p = this.peers.permission(ctx.peer!.host);
       if (p) p.txKey = key;
     } else if (ctx.op === "channel-bind") {
-      const ch = this.channelByNumber.get(ctx.channel!);
+      const ch = this.peers.channel(ctx.channel!);
       if (ch) ch.txKey = key;
     }
   }
@@ -591,7 +533,7 @@ export class TurnClient implements Core<TurnClientEvent> {
         }
         return this.fail("refresh", code, reason);
       case "permission": {
-        const p = this.permissions.get(canonicalIp(ctx.peer!.host));
+        const p = this.peers.permission(ctx.peer!.host);
         if (!p) return;
         p.txKey = undefined;
         if (code === 0 && p.state === "installed" && now + RETRY_AFTER < p.expiresAt) {
@@ -606,7 +548,7 @@ export class TurnClient implements Core<TurnClientEvent> {
         return;
       }
       case "channel-bind": {
-        const ch = this.channelByNumber.get(ctx.channel!);
+        const ch = this.peers.channel(ctx.channel!);
         if (!ch) return;
         ch.txKey = undefined;
         if (code === 0 && ch.state === "installed" && now + RETRY_AFTER < ch.expiresAt) {
@@ -642,12 +584,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private dropQueues(): void {
-    for (const p of this.permissions.values()) {
-      this.stats.droppedOutgoing += p.queue.length;
-      p.queue = [];
-      p.refreshAt = undefined;
-    }
-    for (const ch of this.channels) ch.refreshAt = undefined;
+    this.stats.droppedOutgoing += this.peers.stop();
   }
 
   // ---- Core ---------------------------------------------------------------------------------
@@ -658,10 +595,10 @@ export class TurnClient implements Core<TurnClientEvent> {
     if (this.st !== "allocated") return;
     if (this.expiresAt !== undefined && now >= this.expiresAt) return this.finish("expired");
     if (this.refreshAt !== undefined && now >= this.refreshAt && !this.refreshInFlight) this.sendRefresh(now);
-    for (const p of this.permissions.values()) {
+    for (const p of this.peers.allPermissions()) {
       if (p.refreshAt !== undefined && now >= p.refreshAt && !p.txKey) this.sendCreatePermission(p, now);
     }
-    for (const ch of this.channels) {
+    for (const ch of this.peers.channels) {
       if (ch.refreshAt !== undefined && now >= ch.refreshAt && !ch.txKey) this.sendChannelBind(ch, now);
     }
   }
@@ -688,8 +625,8 @@ export class TurnClient implements Core<TurnClientEvent> {
     if (this.st === "allocated") {
       if (this.refreshAt !== undefined && !this.refreshInFlight) at = Math.min(at, this.refreshAt);
       if (this.expiresAt !== undefined) at = Math.min(at, this.expiresAt);
-      for (const p of this.permissions.values()) if (p.refreshAt !== undefined && !p.txKey) at = Math.min(at, p.refreshAt);
-      for (const ch of this.channels) if (ch.refreshAt !== undefined && !ch.txKey) at = Math.min(at, ch.refreshAt);
+      const peers = this.peers.nextDeadline();
+      if (peers !== undefined) at = Math.min(at, peers);
     }
     return at === Infinity ? undefined : at;
   }

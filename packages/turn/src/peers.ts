@@ -4,6 +4,7 @@
  * transport address, 10 min lifetime, refreshed before). Plain records; client.ts drives them.
  */
 import { type Address, type Millis, bytesToIp, ipToBytes } from "@tsrtc/base";
+import { CHANNEL_MAX, CHANNEL_MIN } from "./channel-data.js";
 
 /** RFC 8656 §9: a permission lives 300 s unless refreshed. */
 export const PERMISSION_LIFETIME = 300_000;
@@ -39,4 +40,66 @@ export interface Channel {
 /** The canonical text of an IP literal (so "2001:DB8::1" and "2001:db8::1" share a permission). */
 export function canonicalIp(host: string): string {
   return host.includes(":") ? bytesToIp(ipToBytes(host)) : host;
+}
+
+/** The permissions and channels of one allocation, looked up by peer IP, address or number. */
+export class PeerTable {
+  private readonly permissions = new Map<string, Permission>();
+  readonly channels: Channel[] = [];
+  private readonly byNumber = new Map<number, Channel>();
+  private nextNumber = CHANNEL_MIN;
+
+  permission(host: string): Permission | undefined {
+    return this.permissions.get(canonicalIp(host));
+  }
+
+  /** A new pending permission for `peer`'s IP (call `permission` first). */
+  addPermission(peer: Address): Permission {
+    const ip = canonicalIp(peer.host);
+    const p: Permission = { ip, peer, state: "pending", refreshAt: undefined, expiresAt: 0, txKey: undefined, queue: [] };
+    this.permissions.set(ip, p);
+    return p;
+  }
+
+  allPermissions(): IterableIterator<Permission> {
+    return this.permissions.values();
+  }
+
+  channel(n: number): Channel | undefined {
+    return this.byNumber.get(n);
+  }
+
+  findChannel(peer: Address): Channel | undefined {
+    for (const ch of this.channels) if (ch.peer.port === peer.port && ch.peer.host === peer.host) return ch;
+    return undefined;
+  }
+
+  /** A new pending channel for `peer`, with the next free number; undefined when all 4096 are used. */
+  addChannel(peer: Address): Channel | undefined {
+    if (this.nextNumber > CHANNEL_MAX) return undefined;
+    const ch: Channel = { number: this.nextNumber++, peer, state: "pending", refreshAt: undefined, expiresAt: 0, txKey: undefined };
+    this.channels.push(ch);
+    this.byNumber.set(ch.number, ch);
+    return ch;
+  }
+
+  /** Stop every refresh and drop the queued datagrams; returns how many were dropped. */
+  stop(): number {
+    let dropped = 0;
+    for (const p of this.permissions.values()) {
+      dropped += p.queue.length;
+      p.queue = [];
+      p.refreshAt = undefined;
+    }
+    for (const ch of this.channels) ch.refreshAt = undefined;
+    return dropped;
+  }
+
+  /** The earliest refresh due (of those without a request in flight). */
+  nextDeadline(): Millis | undefined {
+    let at = Infinity;
+    for (const p of this.permissions.values()) if (p.refreshAt !== undefined && !p.txKey) at = Math.min(at, p.refreshAt);
+    for (const ch of this.channels) if (ch.refreshAt !== undefined && !ch.txKey) at = Math.min(at, ch.refreshAt);
+    return at === Infinity ? undefined : at;
+  }
 }
