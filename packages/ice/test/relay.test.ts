@@ -6,7 +6,7 @@
  */
 import { type Address, type Millis, SeededRandom, type Transmit, sameAddress } from "@tsrtc/base";
 import { StunClass, StunMessage, StunMethod } from "@tsrtc/stun";
-import { Simulation, simNode } from "@tsrtc/testkit";
+import { type Nat, NatTypes, Simulation, simNode } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
 import { IceAgent } from "../src/agent.js";
 import type { Candidate } from "../src/candidate.js";
@@ -54,7 +54,7 @@ function turnNode(sim: Simulation, server: FakeTurnServer): void {
   );
 }
 
-function relayPeer(sim: Simulation, name: string, addr: Address, config: IceAgentConfig, seed: number): RelayPeer {
+function relayPeer(sim: Simulation, name: string, addr: Address, config: IceAgentConfig, seed: number, behind?: Nat): RelayPeer {
   const agent = new IceAgent(config, new SeededRandom(seed));
   const p: RelayPeer = { agent, events: [], candidates: [], gathered: false, received: [], sources: [] };
   sim.addNode(
@@ -72,6 +72,7 @@ function relayPeer(sim: Simulation, name: string, addr: Address, config: IceAgen
       tick: (now) => agent.handleTimeout(now),
       afterInput: () => drainPeer(p),
     }),
+    { behind },
   );
   return p;
 }
@@ -189,6 +190,46 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
     expect(server.allocations.size).toBe(0);
   });
 
+  it("survives random datagrams from the TURN server's address and keeps the relayed path", () => {
+    const sim = new Simulation({ seed: 21 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
+    const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 22);
+    const b = relayPeer(sim, "B", B, { controlling: false, ...cfg }, 23);
+    gatherAndSignal(sim, a, b);
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    a.agent.send(new Uint8Array([23, 0]), sim.now);
+    sim.runFor(200);
+    const rng = new SeededRandom(24);
+    const verdicts = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const n = rng.nextInt(100);
+      const d = rng.fill(new Uint8Array(n));
+      const kind = i % 4;
+      if (kind === 0 && n >= 4) {
+        d[0] = 0x40; // ChannelData on our channel, with a random length
+        d[1] = 0x00;
+      } else if (kind === 1 && n >= 20) {
+        d[0] = 0x00; // a STUN header: Data indication or a response of any method
+        d[1] = rng.nextInt(2) === 0 ? 0x17 : rng.nextInt(256);
+        d[2] = 0;
+        d[3] = (n - 20) & ~3;
+        d.set([0x21, 0x12, 0xa4, 0x42], 4);
+      }
+      const sliced = kind === 1 && n >= 20 ? d.subarray(0, 20 + ((n - 20) & ~3)) : d;
+      expect(() => verdicts.add(a.agent.handlePacket(sliced, TURN, A, sim.now))).not.toThrow();
+    }
+    expect(verdicts.has("dropped")).toBe(true);
+    const st = a.agent.relays[0].stats;
+    expect(st.droppedTruncated + st.droppedUnknownChannel + st.droppedMalformed + st.droppedUnmatched).toBeGreaterThan(0);
+    sim.runFor(1000);
+    a.agent.send(new Uint8Array([23, 77]), sim.now);
+    sim.runFor(200);
+    expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 77]));
+    expect(["connected", "completed"]).toContain(a.agent.connectionState);
+  });
+
   it("drops what reaches a host socket outside the relay under the relay policy", () => {
     const sim = new Simulation({ seed: 9 });
     const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
@@ -202,6 +243,26 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
 });
 
 describe("ICE with TURN servers and the default policy", () => {
+  it("connects two peers behind symmetric NATs through the relay when nothing else works", () => {
+    const sim = new Simulation({ seed: 13 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const natA = sim.addNat({ name: "natA", publicIp: "203.0.113.1", ...NatTypes.symmetric });
+    const natB = sim.addNat({ name: "natB", publicIp: "203.0.113.2", ...NatTypes.symmetric });
+    const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER] }, 14, natA);
+    const b = relayPeer(sim, "B", B, { controlling: false, turnServers: [SERVER] }, 15, natB);
+    gatherAndSignal(sim, a, b);
+    // The relay candidate's related address is the NAT's mapping, as the server saw it.
+    expect(a.candidates.find((c) => c.type === "relay")!.relatedAddress).toBe("203.0.113.1");
+    expect(sim.runUntil(connected(a, b), { maxTime: 15_000 })).toBe(true);
+    expect(a.agent.selectedPair!.local.type).toBe("relay");
+    expect(b.agent.selectedPair!.local.type).toBe("relay");
+    a.agent.send(new Uint8Array([23, 5]), sim.now);
+    sim.runFor(500);
+    expect(b.received.map((r) => Array.from(r.data))).toContainEqual([23, 5]);
+  });
+
+
   it("signals host and relay candidates (the relay's related address is the mapped address) and prefers the direct path", () => {
     const sim = new Simulation({ seed: 10 });
     const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
