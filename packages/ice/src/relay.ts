@@ -77,11 +77,14 @@ export function relayAt(s: AgentState, base: Address): RelayAllocation | undefin
   return undefined;
 }
 
-/** Install a permission for `peer`'s IP on every allocation of its family (RFC 8656 §9). */
+/**
+ * Install a permission for `peer`'s IP on every allocation whose relayed address has its family
+ * (RFC 8656 §9; a relayed address is IPv4 unless asked otherwise, §7.1, whatever the server's
+ * family). Allocations still pending get theirs when they are allocated (addRelayCandidate).
+ */
 export function installPermissions(s: AgentState, peer: Address, now: Millis): void {
   for (const r of s.relays) {
-    const st = r.client.state;
-    if (r.host.address.family !== peer.family || st === "failed" || st === "closed" || st === "closing") continue;
+    if (r.relayed === undefined || r.relayed.family !== peer.family || r.client.state !== "allocated") continue;
     r.client.createPermission(peer, now);
   }
 }
