@@ -230,6 +230,38 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
     expect(["connected", "completed"]).toContain(a.agent.connectionState);
   });
 
+  it("restarts ICE over the same allocations", () => {
+    const sim = new Simulation({ seed: 31 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
+    const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 32);
+    const b = relayPeer(sim, "B", B, { controlling: false, ...cfg }, 33);
+    gatherAndSignal(sim, a, b);
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    const allocations = requestsOf(server, StunMethod.Allocate).length;
+    a.candidates.length = 0;
+    a.agent.restart(sim.now);
+    drainPeer(a);
+    expect(a.candidates.map((c) => [c.type, c.ufrag])).toEqual([["relay", a.agent.localCredentials.ufrag]]);
+    b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now);
+    drainPeer(b);
+    b.candidates.length = 0;
+    for (const e of b.events) if (e.type === "candidate" && e.candidate.ufrag === b.agent.localCredentials.ufrag) b.candidates.push(e.candidate);
+    a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+    for (const c of a.candidates) b.agent.addRemoteCandidate(c, sim.now);
+    for (const c of b.candidates) a.agent.addRemoteCandidate(c, sim.now);
+    sim.runFor(3000);
+    expect(["connected", "completed"]).toContain(a.agent.connectionState);
+    expect(a.agent.remoteCredentials).toEqual(b.agent.localCredentials);
+    expect(a.agent.pairs.some((p) => p.valid && p.local.candidate.type === "relay")).toBe(true);
+    a.agent.send(new Uint8Array([23, 99]), sim.now);
+    sim.runFor(200);
+    expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 99]));
+    // No new allocation: the relays outlive the restart.
+    expect(requestsOf(server, StunMethod.Allocate).length).toBe(allocations);
+  });
+
   it("drops what reaches a host socket outside the relay under the relay policy", () => {
     const sim = new Simulation({ seed: 9 });
     const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
