@@ -4,6 +4,7 @@ export * from "./core.js";
 export * from "./crc.js";
 export * from "./demux.js";
 export * from "./errors.js";
+export * from "./gcm/aes-gcm.js";
 export * from "./log.js";
 export * from "./reader.js";
 export * from "./replay-window.js";

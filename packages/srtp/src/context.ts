@@ -9,7 +9,7 @@
  * (which may be the input itself for in-place unprotect; the result is then a view of `out`).
  * A protect `out` too small for the result is a programmer error and throws a RangeError.
  */
-import { allocateUninitialized } from "@tsrtc/base";
+import { allocateUninitialized, type GcmMode } from "@tsrtc/base";
 import { AeadGcmTransform } from "./ciphers/aead-gcm.js";
 import { AesCmHmacTransform } from "./ciphers/aes-cm-hmac.js";
 import { NullHmacTransform } from "./ciphers/null.js";
@@ -59,6 +59,12 @@ export interface SrtpContextOptions {
   maxSsrcs?: number;
   /** Set the SRTCP E-flag and encrypt RTCP (default true; false sends authenticated-only RTCP). */
   encryptRtcp?: boolean;
+  /**
+   * AEAD_AES_*_GCM profiles: "auto" (default: node:crypto for a key's first packets, then the
+   * faster JS GHASH tables, which are not constant-time against a co-located cache-timing
+   * attacker) or "node" (node:crypto for every packet). Default: base's `defaultGcmMode()`.
+   */
+  gcm?: GcmMode;
 }
 
 export interface SrtpStats {
@@ -100,7 +106,7 @@ export class SrtpContext {
     const sessionKeys = "sessionKeys" in keys ? keys.sessionKeys : deriveSessionKeys(p, keys.masterKey, keys.masterSalt);
     this.transform =
       p.kind === "aead-gcm"
-        ? new AeadGcmTransform(p, sessionKeys)
+        ? new AeadGcmTransform(p, sessionKeys, options.gcm)
         : p.kind === "null-hmac"
           ? new NullHmacTransform(p, sessionKeys)
           : new AesCmHmacTransform(p, sessionKeys);
