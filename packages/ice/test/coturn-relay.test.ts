@@ -26,14 +26,14 @@ describe("ICE through coturn (relay policy on both sides)", () => {
   it("resolves RTCIceServer entries into TURN servers", async () => {
     const r = await resolveTurnServers([
       { urls: "stun:127.0.0.1:3478" },
-      { urls: [`turn:127.0.0.1:${coturn.port}`, "turns:127.0.0.1", "turn:[::1]:3479?transport=tcp"], username: "u", credential: "p" },
+      { urls: [`turn:127.0.0.1:${coturn.port}`, "turns:127.0.0.1", "turn:[0:0::1]:3479?transport=tcp"], username: "u", credential: "p" },
       { urls: "turn:127.0.0.1" },
       { urls: "turn:no-such-host.invalid", username: "u", credential: "p" },
     ]);
     expect(r.servers).toEqual([
       { address: { family: 4, host: "127.0.0.1", port: coturn.port }, username: "u", credential: "p", url: `turn:127.0.0.1:${coturn.port}`, transport: "udp", secure: false },
       { address: { family: 4, host: "127.0.0.1", port: 5349 }, username: "u", credential: "p", url: "turns:127.0.0.1", transport: "tcp", secure: true },
-      { address: { family: 6, host: "::1", port: 3479 }, username: "u", credential: "p", url: "turn:[::1]:3479?transport=tcp", transport: "tcp", secure: false },
+      { address: { family: 6, host: "::1", port: 3479 }, username: "u", credential: "p", url: "turn:[0:0::1]:3479?transport=tcp", transport: "tcp", secure: false },
     ]);
     expect(r.errors.map((e) => [e.url, e.errorCode])).toEqual([
       ["turn:127.0.0.1", 701],

@@ -7,7 +7,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { type Address, ipFamily } from "@tsrtc/base";
-import { parseTurnUrl } from "@tsrtc/turn";
+import { canonicalIp, parseTurnUrl } from "@tsrtc/turn";
 import type { IceTurnServer } from "../types.js";
 
 /** The fields of a W3C RTCIceServer the agent needs. */
@@ -40,7 +40,8 @@ export async function resolveTurnServers(iceServers: readonly IceServerLike[], o
       }
       let hosts: Address[];
       const literal = ipFamily(u.host);
-      if (literal) hosts = [{ family: literal, host: u.host, port: u.port }];
+      // Canonical text (RFC 5952), as the socket reports sources: "turn:[2001:DB8::1]" must match.
+      if (literal) hosts = [{ family: literal, host: canonicalIp(u.host), port: u.port }];
       else {
         try {
           const found = await lookup(u.host, { all: true });
