@@ -28,7 +28,7 @@ import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransac
 import { LongTermAuth } from "./auth.js";
 import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
 import { type TxContext, beginRequest, encodeSendIndication } from "./requests.js";
-import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable } from "./peers.js";
+import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable, canonicalIp } from "./peers.js";
 import {
   type TurnClientConfig,
   type TurnClientEvent,
@@ -89,7 +89,8 @@ export class TurnClient implements Core<TurnClientEvent> {
     if (typeof config.username !== "string" || typeof config.password !== "string") {
       throw new TypeError("TURN needs a username and a password");
     }
-    this.serverAddr = config.server;
+    // Canonical text (RFC 5952), as sockets report sources: datagrams are matched against it.
+    this.serverAddr = { family: config.server.family, host: canonicalIp(config.server.host), port: config.server.port };
     this.auth = new LongTermAuth(config.username, config.password);
     this.rng = config.rng ?? cryptoRandom;
     this.settings = {

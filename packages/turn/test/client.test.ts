@@ -157,6 +157,13 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
     expect(r.server.allocations.size).toBe(0);
   });
 
+  it("matches the server's datagrams by the canonical form of its IP literal", () => {
+    const c = new TurnClient({ server: { family: 6, host: "2001:DB8:0::1", port: 3478 }, username: "u", password: "p" });
+    expect(c.server).toEqual({ family: 6, host: "2001:db8::1", port: 3478 });
+    expect(c.handlePacket(new Uint8Array([1]), { family: 6, host: "2001:db8::1", port: 3478 }, 0)).toBe("dropped");
+    expect(c.handlePacket(new Uint8Array([1]), { family: 6, host: "2001:db8::2", port: 3478 }, 0)).toBe("foreign");
+  });
+
   it("times out an Allocate nobody answers after the RFC 8489 retransmissions", () => {
     const client = new TurnClient({ server: SERVER, username: "u", password: "p", rng: new SeededRandom(2) });
     client.allocate(0);
