@@ -168,7 +168,9 @@ export class TurnClient implements Core<TurnClientEvent> {
    */
   bindChannel(peer: Address, now: Millis): number | undefined {
     if (this.st === "closing" || this.st === "closed" || this.st === "failed") return undefined;
-    const found = this.peers.findChannel(peer);
+    // The data path asks once per datagram, with the same Address object: answer from the cache.
+    const cached = this.lastPeer === peer ? this.lastChannel : undefined;
+    const found = cached ?? this.peers.findChannel(peer);
     if (found) return found.state === "failed" ? undefined : found.number;
     const ch = this.peers.addChannel(peer);
     if (!ch) return undefined;
@@ -258,7 +260,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   /** Build and start one request; signed when credentials are known. Returns its key. */
   private request(now: Millis, ctx: TxContext, rc = this.settings.rc): string {
     const b = this.builder;
-    beginRequest(b, ctx, this.rng, this.settings.lifetime);
+    beginRequest(b, ctx, this.rng, this.settings.lifetime, this.config.relayFamily);
     if (this.config.software !== undefined) b.software(this.config.software);
     ctx.signed = this.auth.ready;
     ctx.nonce = this.auth.nonce;

@@ -4,7 +4,7 @@
  * caller after these attributes.
  */
 import type { Address, RandomSource } from "@tsrtc/base";
-import { type StunBuilder, StunClass, StunMethod, TransportProtocol, newTransactionId } from "@tsrtc/stun";
+import { AddressFamily, type StunBuilder, StunClass, StunMethod, TransportProtocol, newTransactionId } from "@tsrtc/stun";
 import type { TurnOperation } from "./types.js";
 
 /** What a pending request was for (rebuilt as is after a 401 or 438). */
@@ -21,12 +21,14 @@ export interface TxContext {
 }
 
 /** Begin the request `ctx` describes in `b`, with its method's attributes. */
-export function beginRequest(b: StunBuilder, ctx: TxContext, rng: RandomSource, allocateLifetime: number): void {
+export function beginRequest(b: StunBuilder, ctx: TxContext, rng: RandomSource, allocateLifetime: number, relayFamily: 4 | 6 = 4): void {
   const id = newTransactionId(rng);
   switch (ctx.op) {
     case "allocate":
-      // §7.1: REQUESTED-TRANSPORT UDP; LIFETIME is a wish the server may cut.
+      // §7.1: REQUESTED-TRANSPORT UDP; LIFETIME is a wish the server may cut; an IPv6 relayed
+      // address must be asked for with REQUESTED-ADDRESS-FAMILY.
       b.begin(StunMethod.Allocate, StunClass.Request, id).requestedTransport(TransportProtocol.UDP).lifetime(allocateLifetime);
+      if (relayFamily === 6) b.requestedAddressFamily(AddressFamily.IPv6);
       return;
     case "refresh":
       b.begin(StunMethod.Refresh, StunClass.Request, id).lifetime(ctx.lifetime ?? 0);

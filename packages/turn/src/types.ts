@@ -26,6 +26,11 @@ export interface TurnClientConfig {
   channelRefresh?: Millis;
   /** Datagrams held per peer while its permission is being installed. Default 32. */
   maxQueuedPerPeer?: number;
+  /**
+   * Family of the relayed address (RFC 8656 §7.1: IPv4 unless REQUESTED-ADDRESS-FAMILY asks for
+   * IPv6, whatever the family of the server's own address). Default 4.
+   */
+  relayFamily?: 4 | 6;
   /** Follow a 300 (Try Alternate) answer to Allocate (RFC 8489 §10). Default true. */
   followAlternate?: boolean;
 }

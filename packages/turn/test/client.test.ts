@@ -157,6 +157,18 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
     expect(r.server.allocations.size).toBe(0);
   });
 
+  it("asks for an IPv6 relayed address with REQUESTED-ADDRESS-FAMILY, and reports 440 as fatal", () => {
+    const r = rig({ relayFamily: 6 }, { errors: { [StunMethod.Allocate]: 440 } });
+    r.client.allocate(0);
+    r.pump(0);
+    const allocs = decodeSent(r, StunMethod.Allocate);
+    expect(allocs[0].requestedAddressFamily()).toBe(2);
+    expect(allocs[1].requestedAddressFamily()).toBe(2);
+    expect(r.events).toContainEqual(expect.objectContaining({ type: "error", operation: "allocate", code: 440, fatal: true }));
+    const v4 = allocated();
+    expect(decodeSent(v4, StunMethod.Allocate)[0].requestedAddressFamily()).toBeUndefined();
+  });
+
   it("matches the server's datagrams by the canonical form of its IP literal", () => {
     const c = new TurnClient({ server: { family: 6, host: "2001:DB8:0::1", port: 3478 }, username: "u", password: "p" });
     expect(c.server).toEqual({ family: 6, host: "2001:db8::1", port: 3478 });
