@@ -34,8 +34,8 @@ async function freeUdpPort(): Promise<number> {
 export async function startCoturn(opts: { allowLoopbackPeers?: boolean } = {}): Promise<Coturn> {
   const port = await freeUdpPort();
   const dir = mkdtempSync(join(tmpdir(), "tsrtc-coturn-"));
-  // A relay port range of its own, away from the ephemeral range other tests bind in.
-  const min = 20000 + ((port * 7) % 20000);
+  // A relay port range of its own, below the kernel's ephemeral range (32768+) other tests bind in.
+  const min = 10000 + ((port * 7) % 20000);
   const realm = "tsrtc.test";
   const args = [
     "-n", "--no-cli", "--no-tls", "--no-dtls", "--no-tcp",
