@@ -81,6 +81,7 @@ export class TurnClient implements Core<TurnClientEvent> {
     permissionRefresh: Millis;
     channelRefresh: Millis;
     maxQueued: number;
+    maxPermissions: number;
     followAlternate: boolean;
   };
 
@@ -100,6 +101,7 @@ export class TurnClient implements Core<TurnClientEvent> {
       permissionRefresh: config.permissionRefresh ?? 240_000,
       channelRefresh: config.channelRefresh ?? 300_000,
       maxQueued: config.maxQueuedPerPeer ?? 32,
+      maxPermissions: config.maxPermissions ?? 256,
       followAlternate: config.followAlternate ?? true,
     };
     if (this.settings.permissionRefresh >= PERMISSION_LIFETIME) throw new RangeError("permissionRefresh must be under 300 s (RFC 8656 §9)");
@@ -235,6 +237,10 @@ export class TurnClient implements Core<TurnClientEvent> {
   private ensurePermission(peer: Address, now: Millis): Permission {
     let p = this.peers.permission(peer.host);
     if (!p) {
+      const evicted = this.peers.evictOldest(this.settings.maxPermissions);
+      // Every slot carries a channel: refuse this peer (a failed record, not kept).
+      if (evicted < 0) return { ip: peer.host, peer, state: "failed", refreshAt: undefined, expiresAt: 0, txKey: undefined, queue: [] };
+      this.stats.droppedOutgoing += evicted;
       p = this.peers.addPermission(peer);
       if (this.st === "allocated") this.sendCreatePermission(p, now);
     }

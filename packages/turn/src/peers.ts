@@ -61,6 +61,25 @@ export class PeerTable {
     return p;
   }
 
+  get permissionCount(): number {
+    return this.permissions.size;
+  }
+
+  /**
+   * Make room for one more permission under `max`: forget the oldest one whose IP carries no
+   * channel (it is no longer refreshed, so the server lets it lapse). Returns the datagrams its
+   * queue held (dropped), or -1 when nothing can go.
+   */
+  evictOldest(max: number): number {
+    if (this.permissions.size < max) return 0;
+    for (const [ip, p] of this.permissions) {
+      if (this.channels.some((ch) => ch.state !== "failed" && canonicalIp(ch.peer.host) === ip)) continue;
+      this.permissions.delete(ip);
+      return p.queue.length;
+    }
+    return -1;
+  }
+
   allPermissions(): IterableIterator<Permission> {
     return this.permissions.values();
   }

@@ -27,6 +27,11 @@ export interface TurnClientConfig {
   /** Datagrams held per peer while its permission is being installed. Default 32. */
   maxQueuedPerPeer?: number;
   /**
+   * Permissions kept (and refreshed) at most; a new one beyond it forgets the oldest without a
+   * channel, so a long session with many peers (ICE restarts) does not grow without bound. Default 256.
+   */
+  maxPermissions?: number;
+  /**
    * Family of the relayed address (RFC 8656 §7.1: IPv4 unless REQUESTED-ADDRESS-FAMILY asks for
    * IPv6, whatever the family of the server's own address). Default 4.
    */

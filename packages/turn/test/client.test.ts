@@ -306,6 +306,20 @@ describe("TurnClient: data through the relay", () => {
     expect(r.client.stats.dataIndicationsIn).toBe(1);
   });
 
+  it("keeps at most maxPermissions permissions, forgetting the oldest without a channel", () => {
+    const r = allocated({ maxPermissions: 3 });
+    const peer = (i: number): Address => ({ family: 4, host: `198.51.100.${i}`, port: 7000 });
+    r.client.bindChannel(peer(1), 0);
+    for (let i = 2; i <= 5; i++) r.client.createPermission(peer(i), 0);
+    r.pump(0);
+    // 1 has a channel and stays; 2 and 3 were forgotten to make room for 4 and 5.
+    expect([1, 2, 3, 4, 5].map((i) => r.client.hasPermission(peer(i)))).toEqual([true, false, false, true, true]);
+    const before = decodeSent(r, StunMethod.CreatePermission).length;
+    r.advance(0, 250_000);
+    const refreshed = decodeSent(r, StunMethod.CreatePermission).slice(before).map((m) => m.xorPeerAddress()!.host);
+    expect(refreshed.sort()).toEqual(["198.51.100.1", "198.51.100.4", "198.51.100.5"]);
+  });
+
   it("reports a 403 permission refusal without losing the allocation", () => {
     const r = allocated({}, { forbiddenPeers: [PEER.host] });
     r.client.send(PEER, new Uint8Array([1]), 0);
