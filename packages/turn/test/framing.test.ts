@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   FEATURE_PASSWORD_ALGORITHMS,
   channelDataLength,
+  channelOf,
   encodeChannelData,
   isChannelData,
   parseTurnUrl,
@@ -55,5 +57,29 @@ describe("nonce cookie (RFC 8489 §9.2)", () => {
     expect(securityFeatures("obMatJos2QAAAxyz")).toBe(0x400000); // username anonymity only
     expect(securityFeatures("plainnonce")).toBe(0);
     expect(securityFeatures("obMatJos2**")).toBe(0);
+  });
+});
+
+describe("ChannelData properties (fast-check)", () => {
+  it("round-trips any payload on any valid channel, padded or not", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0x4000, max: 0x4fff }), fc.uint8Array({ maxLength: 1500 }), fc.boolean(), (ch, payload, pad) => {
+        const d = encodeChannelData(ch, payload, pad);
+        expect(isChannelData(d)).toBe(true);
+        expect(channelOf(d)).toBe(ch);
+        expect(channelDataLength(d)).toBe(payload.length);
+        expect(d.subarray(4, 4 + payload.length)).toEqual(payload);
+        expect(d.length % 4 === 0 || !pad).toBe(true);
+      }),
+    );
+  });
+
+  it("never reads past the datagram: a claimed length is either within it or refused", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (d) => {
+        const n = channelDataLength(d);
+        expect(n === -1 || (n >= 0 && 4 + n <= d.length && d.length - (4 + n) < 4)).toBe(true);
+      }),
+    );
   });
 });
