@@ -28,7 +28,7 @@ import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransac
 import { LongTermAuth } from "./auth.js";
 import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
 import { type TxContext, beginRequest, encodeSendIndication } from "./requests.js";
-import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable, canonicalIp } from "./peers.js";
+import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable, canonicalIp, settleFailure } from "./peers.js";
 import {
   type TurnClientConfig,
   type TurnClientEvent,
@@ -543,49 +543,34 @@ export class TurnClient implements Core<TurnClientEvent> {
         return this.fail("refresh", code, reason);
       case "permission": {
         const p = this.peers.permission(ctx.peer!.host);
-        if (!p) return;
-        p.txKey = undefined;
-        if (code === 0 && p.state === "installed" && now + RETRY_AFTER < p.expiresAt) {
-          p.refreshAt = now + RETRY_AFTER;
-          return;
-        }
-        p.state = "failed";
-        p.refreshAt = undefined;
+        if (!p || !settleFailure(p, code, now, RETRY_AFTER)) return;
         this.stats.droppedOutgoing += p.queue.length;
         p.queue = [];
-        this.emit({ type: "error", operation: "permission", code, reason, peer: ctx.peer, fatal: false });
-        return;
+        break;
       }
       case "channel-bind": {
         const ch = this.peers.channel(ctx.channel!);
-        if (!ch) return;
-        ch.txKey = undefined;
-        if (code === 0 && ch.state === "installed" && now + RETRY_AFTER < ch.expiresAt) {
-          ch.refreshAt = now + RETRY_AFTER;
-          return;
-        }
-        ch.state = "failed";
-        ch.refreshAt = undefined;
+        if (!ch || !settleFailure(ch, code, now, RETRY_AFTER)) return;
         this.lastPeer = undefined;
-        this.emit({ type: "error", operation: "channel-bind", code, reason, peer: ctx.peer, fatal: false });
-        return;
+        break;
       }
     }
+    this.emit({ type: "error", operation: ctx.op, code, reason, peer: ctx.peer, fatal: false });
   }
 
   /** The allocation failed (or was lost): state "failed", error and closed events. */
   private fail(operation: TurnOperation, code: number, reason: string): void {
     if (this.st === "failed" || this.st === "closed") return;
-    this.st = "failed";
-    this.txs.clear();
-    this.dropQueues();
-    this.refreshAt = this.expiresAt = undefined;
     this.emit({ type: "error", operation, code, reason, fatal: true });
-    this.emit({ type: "closed", reason: "failed" });
+    this.end("failed", "failed");
   }
 
   private finish(reason: "released" | "expired"): void {
-    this.st = "closed";
+    this.end("closed", reason);
+  }
+
+  private end(state: "closed" | "failed", reason: "released" | "expired" | "failed"): void {
+    this.st = state;
     this.txs.clear();
     this.dropQueues();
     this.refreshAt = this.expiresAt = undefined;

@@ -37,6 +37,22 @@ export interface Channel {
   txKey: string | undefined;
 }
 
+/**
+ * A permission's or channel's request failed (code 0: timed out). A timeout while it is still
+ * installed and alive is retried after `retryAfter`; anything else marks it failed. Returns
+ * true when it failed.
+ */
+export function settleFailure(x: Permission | Channel, code: number, now: Millis, retryAfter: Millis): boolean {
+  x.txKey = undefined;
+  if (code === 0 && x.state === "installed" && now + retryAfter < x.expiresAt) {
+    x.refreshAt = now + retryAfter;
+    return false;
+  }
+  x.state = "failed";
+  x.refreshAt = undefined;
+  return true;
+}
+
 /** The canonical text of an IP literal (so "2001:DB8::1" and "2001:db8::1" share a permission). */
 export function canonicalIp(host: string): string {
   return host.includes(":") ? bytesToIp(ipToBytes(host)) : host;
