@@ -272,7 +272,7 @@ export class IceAgent implements Core<IceAgentEvent> {
       return "dropped";
     }
     if (s.relays.length > 0 || s.settings.relayOnly) {
-      const r = relayFrom(s, from, local);
+      const r = relayFrom(s, data, from, local);
       if (r) return this.handleRelayed(r, data, from, now);
       if (s.settings.relayOnly) {
         s.stats.droppedNotRelayed++;

@@ -62,8 +62,14 @@ export function startRelays(s: AgentState, host: HostInterface, localPreference:
   }
 }
 
-/** The allocation whose server sent `from` to our socket `local`, if any. */
-export function relayFrom(s: AgentState, from: Address, local: Address): RelayAllocation | undefined {
+/**
+ * The allocation whose server sent `from` to our socket `local`, if any. A Binding message is
+ * never the TURN client's: when the TURN server is also our STUN server, its answers to our
+ * server-reflexive requests go to the agent.
+ */
+export function relayFrom(s: AgentState, data: Uint8Array, from: Address, local: Address): RelayAllocation | undefined {
+  // RFC 8489 §5: the method bits of the type, without the class bits (0x0110), 0x001 = Binding.
+  if (data.length >= 2 && data[0] < 4 && (((data[0] << 8) | data[1]) & 0x3eef) === 0x0001) return undefined;
   for (const r of s.relays) {
     const srv = r.client.server;
     if (srv.port === from.port && srv.host === from.host && sameAddress(r.host.address, local)) return r;

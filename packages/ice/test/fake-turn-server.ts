@@ -100,6 +100,10 @@ export class FakeTurnServer {
     }
     if (m.cls !== StunClass.Request) return out;
     this.requests.push(m);
+    if (m.method === StunMethod.Binding) {
+      // Also a plain STUN server (RFC 8489 §6.3): no credentials needed.
+      return [{ to: from, data: this.b.beginResponse(m, StunClass.SuccessResponse).xorMappedAddress(from).fingerprint().finish() }];
+    }
     // Authentication (RFC 8489 §9.2.4).
     const username = m.username();
     if (m.integrityAt < 0 && m.integritySha256At < 0) return [this.error(m, from, 401)];

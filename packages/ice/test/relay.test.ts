@@ -314,6 +314,21 @@ describe("ICE with TURN servers and the default policy", () => {
     expect(requestsOf(server, StunMethod.CreatePermission).length).toBeGreaterThan(0);
   });
 
+  it("uses one server for STUN and TURN: server-reflexive and relay candidates from the same host socket", () => {
+    const sim = new Simulation({ seed: 41 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const nat = sim.addNat({ name: "nat", publicIp: "203.0.113.9", ...NatTypes.fullCone });
+    const a = relayPeer(sim, "A", A, { controlling: true, stunServers: [TURN], turnServers: [SERVER] }, 42, nat);
+    a.agent.gather([{ address: A }], sim.now);
+    drainPeer(a);
+    expect(sim.runUntil(() => a.gathered, { maxTime: 10_000 })).toBe(true);
+    expect(a.candidates.map((c) => c.type).sort()).toEqual(["host", "relay", "srflx"]);
+    const srflx = a.candidates.find((c) => c.type === "srflx")!;
+    expect(srflx.address).toBe("203.0.113.9");
+    expect(a.agent.relays[0].stats.droppedUnmatched).toBe(0);
+  });
+
   it("reports a TURN failure and unsupported transports as candidate-error, and still completes gathering", () => {
     const sim = new Simulation({ seed: 11 });
     const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
