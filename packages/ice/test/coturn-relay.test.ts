@@ -11,7 +11,7 @@ import type { Candidate } from "../src/candidate.js";
 import { resolveTurnServers } from "../src/node/turn-servers.js";
 import { UdpIceAgent } from "../src/node/udp-agent.js";
 import type { IceAgentEvent } from "../src/types.js";
-import { type Coturn, startCoturn } from "./coturn.js";
+import { type Coturn, startCoturn } from "@tsrtc/testkit/node";
 import { waitFor } from "./wait.js";
 
 describe("ICE through coturn (relay policy on both sides)", () => {

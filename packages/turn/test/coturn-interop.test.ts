@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { type Address, utf8Decode, utf8Encode } from "@tsrtc/base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TurnClient, type TurnClientEvent } from "../src/index.js";
-import { type Coturn, startCoturn } from "./coturn.js";
+import { type Coturn, startCoturn } from "@tsrtc/testkit/node";
 
 /** One TurnClient on one UDP socket, with one timer (the Node layer in miniature). */
 class UdpTurn {

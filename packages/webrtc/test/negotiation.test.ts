@@ -271,7 +271,7 @@ describe("JSEP for data channels", () => {
     expect(s.errors).toEqual([]);
   });
 
-  it("iceTransportPolicy relay gathers no host candidate (no TURN client yet)", async () => {
+  it("iceTransportPolicy relay without a TURN server gathers nothing, not even a host candidate", async () => {
     const [a] = pcs({ iceTransportPolicy: "relay" });
     const seen: unknown[] = [];
     a.onicecandidate = (e) => seen.push(e.candidate);

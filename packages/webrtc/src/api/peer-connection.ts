@@ -11,6 +11,7 @@ import type { EngineEvent, IceConnectionState, IceGatheringState, PeerConnection
 import { wallClockNow } from "../io/clock.js";
 import { EngineDriver } from "../io/driver.js";
 import { resolveServers } from "../io/resolve.js";
+import { resolveTurnServers } from "@tsrtc/ice/node";
 import { type AlgorithmIdentifier, RTCCertificate, makeCertificate } from "./certificate.js";
 import { type RTCConfiguration, type ValidatedConfiguration, validateConfiguration } from "./config.js";
 import { type ChannelHost, PRIORITY_VALUES, RTCDataChannel, type RTCDataChannelInit } from "./data-channel.js";
@@ -100,10 +101,21 @@ export class RTCPeerConnection extends RtcEventTarget {
   /** Bind the sockets and resolve STUN servers (once, before the first description). */
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
-      const [, stun] = await Promise.all([this.driver.bind(), this.resolveStun()]);
+      const [, stun] = await Promise.all([this.driver.bind(), this.resolveStun(), this.resolveTurn()]);
       this.engine.setStunServers(stun);
     })();
     return this.prepared;
+  }
+
+  /** Resolve the turn:/turns: URLs for the ICE agent; a host that does not resolve is an icecandidateerror 701. */
+  private async resolveTurn(): Promise<void> {
+    const { servers, errors } = await resolveTurnServers(this.config.iceServers);
+    this.engine.setTurnServers(servers);
+    for (const e of errors) {
+      this.later(() =>
+        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent("icecandidateerror", { address: null, port: null, url: e.url, errorCode: e.errorCode, errorText: e.errorText })),
+      );
+    }
   }
 
   /** Configured URL of each resolved STUN server (for icecandidateerror). */
@@ -335,7 +347,10 @@ export class RTCPeerConnection extends RtcEventTarget {
     next.certificates = cur.certificates;
     next.tsrtc = cur.tsrtc;
     this.config = next;
-    if (this.prepared) void this.resolveStun().then((s) => this.engine.setStunServers(s));
+    if (this.prepared) {
+      void this.resolveStun().then((s) => this.engine.setStunServers(s));
+      void this.resolveTurn();
+    }
   }
 
   getSenders(): never[] {

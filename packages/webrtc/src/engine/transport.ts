@@ -6,7 +6,7 @@
  */
 import { type Address, type Millis, type Transmit, demux, logger } from "@tsrtc/base";
 import { type DtlsCertificate, DtlsEndpoint, type DtlsEvent, fingerprint } from "@tsrtc/dtls";
-import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, formatCandidate } from "@tsrtc/ice";
+import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, type IceTurnServer, formatCandidate } from "@tsrtc/ice";
 import { SctpAssociation, type SctpEvent } from "@tsrtc/sctp";
 import { type ChannelEvent, ChannelTable } from "./channels.js";
 import { StunRttTracker } from "./rtt.js";
@@ -131,6 +131,12 @@ export class TransportCore {
   }
   private stunServers: Address[] | undefined;
 
+  /** TURN servers for the next ICE agent (resolved by the Node layer). */
+  setTurnServers(servers: IceTurnServer[]): void {
+    this.turnServers = servers;
+  }
+  private turnServers: IceTurnServer[] | undefined;
+
   /** The answer to an "mdns-query" event: the address, or undefined when none came. */
   resolvedMdns(name: string, ip: string | undefined, now: Millis): void {
     if (this.isClosed || !this.agent) return;
@@ -166,7 +172,14 @@ export class TransportCore {
     this.localCandidates = [];
     this.gatheringComplete = false;
     this.agent = new IceAgent(
-      { ...this.config.ice, controlling, localCredentials: creds, stunServers: this.stunServers ?? this.config.stunServers ?? [] },
+      {
+        ...this.config.ice,
+        controlling,
+        localCredentials: creds,
+        stunServers: this.stunServers ?? this.config.stunServers ?? [],
+        turnServers: this.turnServers ?? [],
+        iceTransportPolicy: this.config.iceTransportPolicy,
+      },
       this.config.rng,
     );
     return this.agent;
@@ -176,7 +189,8 @@ export class TransportCore {
   protected gather(now: Millis): void {
     const agent = this.agent;
     if (!agent || agent.gatheringState !== "new") return;
-    const hosts = this.config.iceTransportPolicy === "relay" ? [] : (this.hosts ?? []);
+    // The agent applies iceTransportPolicy itself: with "relay" the hosts only carry TURN.
+    const hosts = this.hosts ?? [];
     agent.gather(hosts, now);
   }
 
@@ -263,6 +277,8 @@ export class TransportCore {
       c.dropped.unknownSource++;
       return;
     } else {
+      // A peer's datagram relayed by TURN comes unwrapped (no ChannelData / Data indication).
+      if (verdict === "relayed") data = agent.relayedPayload!;
       c.packetsReceived++;
       c.bytesReceived += data.length;
       switch (demux(data)) {
@@ -389,6 +405,9 @@ export class TransportCore {
       case "mdns-query":
         if (this.config.mdns === "off") this.agent?.resolvedMdns(e.name, undefined, now);
         else this.emit({ type: "mdns-query", name: e.name });
+        return;
+      case "candidate-error":
+        this.emit({ type: "icecandidateerror", address: e.address, port: e.port, url: e.url, errorCode: e.errorCode, errorText: e.errorText });
         return;
       case "role":
       case "mdns-register":
@@ -544,6 +563,8 @@ export class TransportCore {
     if (!agent) return out;
     for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (t.data.length > 0 && t.data[0] >= 20) out.push(t);
     agent.close(now);
+    // RFC 8656 §8: the TURN allocations' release (Refresh with LIFETIME 0) leaves now too.
+    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) out.push(t);
     return out;
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Test helper: coturn (`turnserver`, Debian package `coturn`) on loopback as a real TURN peer.
+ * coturn (`turnserver`, Debian package `coturn`) on loopback as a real TURN peer.
  * Started on a free port with one long-term user, killed by its pid. `--allow-loopback-peers`
  * lets it relay to 127.0.0.1 (it refuses loopback and private peers by default, the secure
  * choice; our tests have no other addresses to relay to).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,10 +17,6 @@ export interface Coturn {
   password: string;
   log: () => string;
   stop: () => Promise<void>;
-}
-
-export function haveCoturn(): boolean {
-  return spawnSync("turnserver", ["--version"]).status === 0;
 }
 
 async function freeUdpPort(): Promise<number> {
