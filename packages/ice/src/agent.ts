@@ -27,7 +27,7 @@ import type { Candidate } from "./candidate.js";
 import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } from "./checks.js";
 import { consentDeadline, handleConsentTimers } from "./consent.js";
 import { assertCredentials } from "./credentials.js";
-import { gather, startGathering } from "./gathering.js";
+import { gather, regather, startGathering } from "./gathering.js";
 import { addLocal } from "./locals.js";
 import { maybeNominate, nominationDeadline, retire, updateConnectionState } from "./nomination.js";
 import type { CandidatePair } from "./pair.js";
@@ -211,7 +211,9 @@ export class IceAgent implements Core<IceAgentEvent> {
   /**
    * ICE restart (RFC 8445 §9): new local credentials and a fresh checklist. The selected pair of
    * the old generation keeps carrying data (and answering consent with the old credentials)
-   * until the new generation selects one. Local candidates are re-signaled with the new ufrag.
+   * until the new generation selects one. Host and relay candidates are re-signaled with the new
+   * ufrag; server-reflexive ones are gathered again (the NAT's mapping may have changed, which is
+   * often why the application restarts) and signaled as they come.
    */
   restart(now: Millis, creds?: IceCredentials): void {
     this.assertOpen();
@@ -228,14 +230,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     s.gen = s.newGeneration(creds);
     s.failed = false;
     s.gatheringState = "new";
-    startGathering(s);
-    for (const l of s.locals) {
-      if (l.candidate.type === "prflx") continue;
-      s.emit({ type: "candidate", candidate: { ...l.candidate, ufrag: s.gen.local.ufrag } });
-    }
-    s.hostsDone = true;
-    s.gatheringState = "complete";
-    s.emit({ type: "gathering-state", state: "complete" });
+    regather(s, now);
     updateConnectionState(s, now);
   }
 

@@ -50,6 +50,32 @@ export function gather(s: AgentState, hosts: readonly HostInterface[], now: Mill
   maybeGatheringComplete(s);
 }
 
+/**
+ * ICE restart (RFC 8445 §9): the new generation's candidates, signaled with its ufrag (RFC 8838
+ * §11: a candidate belongs to the generation its ufrag names). Host and relay candidates keep
+ * their addresses and are signaled again at once; server-reflexive candidates are gathered again
+ * through the STUN servers (§5.1.1.2), since the NAT binding they reflect may be gone or moved,
+ * and each is signaled when its answer comes. Peer-reflexive ones are learned again by checks.
+ */
+export function regather(s: AgentState, now: Millis): void {
+  startGathering(s);
+  s.hostsDone = false;
+  // The old generation's srflx candidates are forgotten (never paired, §6.1.2.4), so the answers
+  // are judged afresh: the same mapping comes back as a candidate of the new generation.
+  for (let i = s.locals.length - 1; i >= 0; i--) if (s.locals[i].candidate.type === "srflx") s.locals.splice(i, 1);
+  const ufrag = s.gen.local.ufrag;
+  for (const l of s.locals) {
+    if (l.candidate.type === "prflx") continue;
+    s.emit({ type: "candidate", candidate: { ...l.candidate, ufrag } });
+  }
+  for (const l of s.locals) {
+    if (l.candidate.type !== "host") continue;
+    for (const server of s.settings.stunServers) if (server.family === l.base.family) sendSrflxRequest(s, l, server, now);
+  }
+  s.hostsDone = true;
+  maybeGatheringComplete(s);
+}
+
 function addHost(s: AgentState, h: HostInterface, localPreference: number, now: Millis): LocalCandidate | undefined {
   const base = h.address;
   if (s.locals.some((l) => addressKey(l.base) === addressKey(base) && l.candidate.type === "host")) return undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Address, type Transmit, address } from "@tsrtc/base";
 import { StunBindingServer, StunMessage, StunClass } from "@tsrtc/stun";
 import { Simulation, simNode } from "@tsrtc/testkit";
-import { bothConnected, deliverCandidates, exchangeCredentials, gatherAll, makePeer, signalAll } from "./peers.js";
+import { bothConnected, deliverCandidates, drain, exchangeCredentials, gatherAll, makePeer, signalAll } from "./peers.js";
 
 const STUN = address("198.51.100.50", 3478);
 
@@ -47,6 +47,39 @@ describe("gathering (RFC 8445 §5.1.1)", () => {
     deliverCandidates(b, a, sim.now);
     expect(sim.runUntil(bothConnected(a, b), { maxTime: 10_000 })).toBe(true);
     expect(b.agent.selectedPair!.remoteAddress.host).toBe("203.0.113.9");
+  });
+
+  it("an ICE restart gathers server-reflexive candidates again and signals them with the new ufrag (RFC 8445 §9)", () => {
+    const sim = new Simulation({ seed: 34, conditions: { delay: 10 } });
+    const server = stunServer(sim);
+    // The NAT forgets idle mappings: after a while the old srflx address leads nowhere.
+    const nat = sim.addNat({ publicIp: "203.0.113.9", mapping: "endpoint-independent", filtering: "endpoint-independent", mappingTimeout: 30_000 });
+    const a = makePeer(sim, "A", [address("192.168.0.5", 5000)], { controlling: true, stunServers: [STUN] }, 1, { behind: nat });
+    gatherAll(a, 0);
+    expect(sim.runUntil(() => a.agent.gatheringState === "complete", { maxTime: 5000 })).toBe(true);
+    const before = a.agent.localCandidates.find((c) => c.type === "srflx")!;
+    expect(before.ufrag).toBe(a.agent.localCredentials.ufrag);
+    sim.runFor(60_000);
+    a.outbox.length = 0;
+    const oldUfrag = a.agent.localCredentials.ufrag;
+    a.agent.restart(sim.now);
+    drain(a, sim.now);
+    const ufrag = a.agent.localCredentials.ufrag;
+    expect(ufrag).not.toBe(oldUfrag);
+    // Host at once; the srflx waits for the STUN server's answer.
+    expect(a.agent.gatheringState).toBe("gathering");
+    expect(sim.runUntil(() => a.agent.gatheringState === "complete", { maxTime: 5000 })).toBe(true);
+    expect(server.stats.success).toBe(2);
+    const signaled = a.outbox.filter((c) => c !== null);
+    expect(signaled.map((c) => c!.type)).toEqual(["host", "srflx"]);
+    for (const c of signaled) expect(c!.ufrag).toBe(ufrag);
+    const after = signaled[1]!;
+    // The fresh mapping, not the dead one.
+    expect(after.address).toBe("203.0.113.9");
+    expect(after.port).not.toBe(before.port);
+    expect(nat.mappings(sim.now).map((m) => m.external.port)).toContain(after.port);
+    expect(a.outbox.at(-1)).toBeNull();
+    expect(a.agent.localCandidates.filter((c) => c.type === "srflx").map((c) => c.port)).toEqual([after.port]);
   });
 
   it("drops a server-reflexive candidate equal to its base (§5.1.3) and completes", () => {
