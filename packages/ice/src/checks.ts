@@ -73,7 +73,7 @@ export function sendConsentCheck(s: AgentState, gen: Generation, pair: Candidate
     to: pair.remote.address,
     from: pair.local.base,
     data,
-    context: { kind: "consent", gen, pair },
+    context: { kind: "consent", gen, pair, controlling: s.controlling },
     rto: s.settings.checkRto,
     rc: 4,
     rm: 2,
@@ -208,8 +208,20 @@ function onSuccess(
 
 function onError(s: AgentState, ctx: TxContext, code: number, now: Millis): void {
   if (ctx.kind === "srflx") return srflxDone(s);
-  // A consent check's error leaves consent to its timer; a superseded check's error is stale.
-  if (ctx.kind === "consent" || ctx.superseded) return;
+  if (ctx.kind === "consent") {
+    // §7.2.5.1 holds for every Binding request carrying our role, consent checks included: a
+    // 487 means the peer keeps our role (a late conflict), so we take the other one; another
+    // consent check, sent at once rather than a consent interval later, renews consent.
+    // Other errors leave consent to its timer.
+    if (code === 487 && s.controlling === ctx.controlling) {
+      s.stats.roleConflicts++;
+      setRole(s, !ctx.controlling, now);
+      if (s.activePair() === ctx.pair) sendConsentCheck(s, ctx.gen, ctx.pair, now);
+    }
+    return;
+  }
+  // A superseded check's error is stale.
+  if (ctx.superseded) return;
   const { gen, pair } = ctx;
   pair.transactionKey = undefined;
   if (code === 487) {
@@ -268,31 +280,32 @@ function onTimeout(s: AgentState, ctx: TxContext, now: Millis): void {
   updateConnectionState(s, now);
 }
 
-/** Change role (§7.3.1.1 / §7.2.5.1): pair priorities depend on it. */
+/**
+ * Change role (§7.3.1.1 / §7.2.5.1): pair priorities depend on it (§6.1.2.3), so they are
+ * recomputed. A pair already selected stays selected: the RFC asks only for the priorities to be
+ * recomputed, and a conflict found late (on consent checks, after a renegotiation got the roles
+ * wrong) must not break a working session; libwebrtc keeps its selected connection across a role
+ * change too. Nominations still under way belong to the old role: they start over, and the new
+ * controlling side nominates again only when nothing is selected yet.
+ */
 export function setRole(s: AgentState, controlling: boolean, now: Millis): void {
   if (s.controlling === controlling) return;
   s.controlling = controlling;
   s.gen.checklist.recomputePriorities(controlling);
   s.prev?.checklist.recomputePriorities(controlling);
-  // Nominations belong to a role: whatever either side nominated before the switch (our own
-  // USE-CANDIDATE as controlling, or the peer's) may not match what the peer now believes.
-  // Start nomination over in the current generation; the new controlling side nominates again.
   const gen = s.gen;
-  const wasActive = s.activePair();
+  const kept = gen.selected;
   for (const p of gen.checklist.pairs) {
+    p.useCandidate = false;
+    if (p === kept) continue;
     p.nominated = false;
     p.nominateOnSuccess = false;
-    p.useCandidate = false;
   }
-  gen.nominating = undefined;
+  // With a selected pair nomination is over (§8.1.1: once per session), whichever side did it.
+  gen.nominating = kept;
   gen.firstValidAt = undefined;
-  gen.selected = undefined;
-  if (wasActive && !s.activePair()) {
-    s.lastConsentAt = undefined;
-    s.nextConsentAt = undefined;
-  }
   s.emit({ type: "role", controlling });
-  if (controlling) maybeNominate(s, gen, now);
+  if (controlling && !kept) maybeNominate(s, gen, now);
   updateConnectionState(s, now);
 }
 

@@ -68,7 +68,7 @@ export type TxContext =
       /** Replaced by a newer check on the pair (RFC 8445 §7.3.1.4): only its success still counts. */
       superseded: boolean;
     }
-  | { kind: "consent"; gen: Generation; pair: CandidatePair }
+  | { kind: "consent"; gen: Generation; pair: CandidatePair; controlling: boolean }
   | { kind: "srflx"; base: LocalCandidate; server: Address };
 
 /** Resolved defaults of IceAgentConfig. */

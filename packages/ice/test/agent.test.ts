@@ -363,6 +363,52 @@ describe("role from signaling", () => {
   });
 });
 
+describe("a late role conflict (RFC 8445 §7.3.1.1) after the connection is up", () => {
+  for (const [name, flip] of [
+    ["the controlled side turns controlling", "b"],
+    ["the controlling side turns controlled", "a"],
+  ] as const) {
+    it(`${name}: the conflict is repaired on consent checks and the selected pair carries on`, () => {
+      const sim = new Simulation({ seed: 51, conditions: { delay: 10 } });
+      const [a, b] = connectedPair(sim);
+      expect(sim.runUntil(bothConnected(a, b), { maxTime: 5000 })).toBe(true);
+      sim.runFor(2000);
+      const selA = a.agent.selectedPair!;
+      const selB = b.agent.selectedPair!;
+      const statesA = a.states.length;
+      const statesB = b.states.length;
+      // A renegotiation gets the roles wrong: now both claim the same role.
+      if (flip === "b") b.agent.setControlling(true, sim.now);
+      else a.agent.setControlling(false, sim.now);
+      drain(a, sim.now);
+      drain(b, sim.now);
+      expect(b.agent.selectedPair).toEqual(selB);
+      expect(a.agent.selectedPair).toEqual(selA);
+      // Consent checks (every ~5 s) carry the conflicting role attribute: one side gives way.
+      sim.runFor(20_000);
+      expect(a.agent.stats.roleConflicts + b.agent.stats.roleConflicts).toBeGreaterThan(0);
+      expect(a.agent.controlling).not.toBe(b.agent.controlling);
+      // Same pair on both sides all along; the state never left connected/completed.
+      expect(a.agent.selectedPair!.localAddress).toEqual(selA.localAddress);
+      expect(a.agent.selectedPair!.remoteAddress).toEqual(selA.remoteAddress);
+      expect(b.agent.selectedPair!.remoteAddress).toEqual(selB.remoteAddress);
+      expect(a.states.slice(statesA).every(up)).toBe(true);
+      expect(b.states.slice(statesB).every(up)).toBe(true);
+      expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
+      // Data keeps flowing both ways, and consent survives past its 30 s timeout.
+      sim.runFor(40_000);
+      expect(up(a.agent.connectionState) && up(b.agent.connectionState)).toBe(true);
+      const na = a.data.length;
+      const nb = b.data.length;
+      expect(a.agent.send(new Uint8Array([23, 1]), sim.now)).toBe(true);
+      expect(b.agent.send(new Uint8Array([23, 2]), sim.now)).toBe(true);
+      sim.runFor(100);
+      expect(a.data.length).toBe(na + 1);
+      expect(b.data.length).toBe(nb + 1);
+    });
+  }
+});
+
 describe("consent freshness and keepalive", () => {
   it("disconnected during a short outage, connected again when it ends", () => {
     const sim = new Simulation({ seed: 60, conditions: { delay: 10 } });
