@@ -27,6 +27,8 @@ export interface ThroughputResult {
   mibPerSec: number;
   msgPerSec: number;
   samplesMs: number[];
+  /** Median CPU time (user + system) per MiB transferred in the sending and the receiving process, ms. */
+  cpuMsPerMiB: { sender: number; receiver: number };
   /** Transfers that did not finish within the timeout (the pair is then replaced by a fresh one). */
   stalls: number;
 }
@@ -35,9 +37,10 @@ interface PairProcs {
   impl: Impl;
   sender: ChildProcess;
   receiver: ChildProcess;
-  /** Callbacks by transfer id: the receiver is counting (expecting), all bytes arrived (done). */
+  /** Callbacks by transfer id: the receiver is counting (expecting), all bytes arrived (done, with its CPU time), the sender's CPU time (cpu). */
   expecting: Map<number, () => void>;
-  waiters: Map<number, () => void>;
+  waiters: Map<number, (c: CpuTime) => void>;
+  cpuWaiters: Map<number, (c: CpuTime) => void>;
   kill(): void;
 }
 
@@ -54,13 +57,15 @@ function spawnPeer(): ChildProcess {
 async function startPair(impl: Impl, timeoutMs = 30_000): Promise<PairProcs> {
   const sender = spawnPeer();
   const receiver = spawnPeer();
-  const waiters = new Map<number, () => void>();
+  const waiters = new Map<number, (c: CpuTime) => void>();
+  const cpuWaiters = new Map<number, (c: CpuTime) => void>();
   const expecting = new Map<number, () => void>();
   const procs: PairProcs = {
     impl,
     sender,
     receiver,
     waiters,
+    cpuWaiters,
     expecting,
     kill() {
       for (const p of [sender, receiver]) if (p.connected) p.send({ cmd: "exit" });
@@ -73,12 +78,13 @@ async function startPair(impl: Impl, timeoutMs = 30_000): Promise<PairProcs> {
   const opened = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${impl}: throughput pair not connected after ${timeoutMs} ms`)), timeoutMs);
     const wire = (from: ChildProcess, to: ChildProcess) => {
-      from.on("message", (m: { sig?: unknown; ready?: boolean; done?: number; expecting?: number; error?: string }) => {
+      from.on("message", (m: { sig?: unknown; ready?: boolean; done?: number; cpu?: number; cpuMs?: number; waitMs?: number; expecting?: number; error?: string }) => {
         if (m.sig) to.send({ sig: m.sig });
         else if (m.ready && ++ready === 2) {
           clearTimeout(timer);
           resolve();
-        } else if (m.done !== undefined) waiters.get(m.done)?.();
+        } else if (m.done !== undefined) waiters.get(m.done)?.({ cpuMs: m.cpuMs ?? NaN, waitMs: m.waitMs ?? NaN });
+        else if (m.cpu !== undefined) cpuWaiters.get(m.cpu)?.({ cpuMs: m.cpuMs ?? NaN, waitMs: m.waitMs ?? NaN });
         else if (m.expecting !== undefined) expecting.get(m.expecting)?.();
         else if (m.error) reject(new Error(`${impl}: ${m.error}`));
       });
@@ -102,20 +108,36 @@ async function startPair(impl: Impl, timeoutMs = 30_000): Promise<PairProcs> {
 
 let nextId = 1;
 
-/** One transfer; resolves with its duration in ms. */
-function transfer(p: PairProcs, t: Transfer, timeoutMs: number): Promise<number> {
+/** A peer's CPU time during a transfer and the time it was runnable but waiting for a CPU (other load), ms. */
+interface CpuTime {
+  cpuMs: number;
+  waitMs: number;
+}
+
+interface TransferTime {
+  ms: number;
+  sender: CpuTime;
+  receiver: CpuTime;
+}
+
+/** One transfer; resolves with its duration and the CPU time each side spent. */
+function transfer(p: PairProcs, t: Transfer, timeoutMs: number): Promise<TransferTime> {
   const id = nextId++;
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<TransferTime>((resolve, reject) => {
     const timer = setTimeout(() => {
       p.waiters.delete(id);
       reject(new Error(`${p.impl}: ${t.label} did not finish in ${timeoutMs} ms`));
     }, timeoutMs);
     let t0 = 0;
-    p.waiters.set(id, () => {
+    p.waiters.set(id, (receiver) => {
       const ms = performance.now() - t0;
       clearTimeout(timer);
       p.waiters.delete(id);
-      resolve(ms);
+      p.cpuWaiters.set(id, (sender) => {
+        p.cpuWaiters.delete(id);
+        resolve({ ms, sender, receiver });
+      });
+      p.sender.send({ cmd: "cpu", id });
     });
     // The sender starts only once the receiver counts (they are separate processes).
     p.expecting.set(id, () => {
@@ -138,11 +160,12 @@ export async function runThroughput(
   try {
     for (const impl of impls) pairs.push(await startPair(impl));
     const samples = pairs.map(() => transfers.map(() => [] as number[]));
+    const cpu = pairs.map(() => transfers.map(() => ({ sender: [] as number[], receiver: [] as number[] })));
     const stalls = pairs.map(() => transfers.map(() => 0));
     // A transfer that does not finish leaves its pair with data queued: the pair is replaced by a
     // fresh one for the next transfers (and sits out the rest if that fails too).
     const dead = pairs.map(() => false);
-    const run = async (i: number, k: number, t: Transfer): Promise<number | undefined> => {
+    const run = async (i: number, k: number, t: Transfer): Promise<TransferTime | undefined> => {
       if (dead[i]) return undefined;
       try {
         return await transfer(pairs[i], t, timeoutMs);
@@ -162,18 +185,21 @@ export async function runThroughput(
     // Warm-up: one eighth of each transfer, untimed.
     for (let i = 0; i < pairs.length; i++) for (let k = 0; k < transfers.length; k++) await run(i, k, { ...transfers[k], count: Math.max(1, transfers[k].count >> 3) });
     for (let r = 0; r < rounds; r++) {
-      const roundMs = pairs.map(() => transfers.map((): number | undefined => undefined));
+      const roundMs = pairs.map(() => transfers.map((): TransferTime | undefined => undefined));
       for (let i = 0; i < pairs.length; i++) {
         for (let k = 0; k < transfers.length; k++) {
-          const ms = await run(i, k, transfers[k]);
-          roundMs[i][k] = ms;
-          if (ms !== undefined) samples[i][k].push(ms);
+          const tt = await run(i, k, transfers[k]);
+          roundMs[i][k] = tt;
+          if (tt === undefined) continue;
+          samples[i][k].push(tt.ms);
+          const mib = (transfers[k].size * transfers[k].count) / (1 << 20);
+          cpu[i][k].sender.push(tt.sender.cpuMs / mib);
+          cpu[i][k].receiver.push(tt.receiver.cpuMs / mib);
         }
       }
-      log(
-        `throughput round ${r + 1}/${rounds}: ` +
-          pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${roundMs[i][k] === undefined ? "stalled" : `${roundMs[i][k]!.toFixed(0)} ms`}`).join(" / ")}`).join(", "),
-      );
+      const show = (tt: TransferTime | undefined) =>
+        tt === undefined ? "stalled" : `${tt.ms.toFixed(0)} ms (CPU send ${tt.sender.cpuMs.toFixed(0)} / recv ${tt.receiver.cpuMs.toFixed(0)} ms, waiting for a CPU ${tt.sender.waitMs.toFixed(0)} / ${tt.receiver.waitMs.toFixed(0)} ms)`;
+      log(`throughput round ${r + 1}/${rounds}: ` + pairs.map((p, i) => `${p.impl} ${transfers.map((t, k) => `${t.label} ${show(roundMs[i][k])}`).join(" / ")}`).join(", "));
     }
     const out: ThroughputResult[] = [];
     pairs.forEach((p, i) =>
@@ -185,6 +211,10 @@ export async function runThroughput(
           mibPerSec: (t.size * t.count) / (1 << 20) / (ms / 1000),
           msgPerSec: t.count / (ms / 1000),
           samplesMs: samples[i][k],
+          cpuMsPerMiB: {
+            sender: cpu[i][k].sender.length > 0 ? median(cpu[i][k].sender) : NaN,
+            receiver: cpu[i][k].receiver.length > 0 ? median(cpu[i][k].receiver) : NaN,
+          },
           stalls: stalls[i][k],
         });
       }),
