@@ -145,12 +145,20 @@ export class Checklist {
    * the highest-priority Waiting pair, else the highest-priority Frozen pair whose foundation has
    * no pair Waiting or In-Progress (unfrozen). A frozen pair whose foundation is being checked
    * waits for that check: its success unfreezes the foundation (§7.2.5.3.3), its failure lets
-   * the next frozen pair go here.
+   * the next frozen pair go here. With `worthChecking`, Waiting and Frozen pairs it refuses fail
+   * instead (triggered checks still go: the peer asked for them, §7.3.1.4).
    */
-  next(): CandidatePair | undefined {
+  next(worthChecking?: (p: CandidatePair) => boolean): CandidatePair | undefined {
     while (this.triggered.length > 0) {
       const p = this.triggered.shift()!;
       if (p.state === PairState.waiting) return p;
+    }
+    if (worthChecking) {
+      // §8.1.2: once a pair is selected, ordinary checks on pairs that could not replace it
+      // stop; late pairs (trickled after the selection) never start them.
+      for (const p of this.pairs) {
+        if ((p.state === PairState.waiting || p.state === PairState.frozen) && !worthChecking(p)) p.state = PairState.failed;
+      }
     }
     for (const p of this.pairs) if (p.state === PairState.waiting) return p;
     for (const p of this.pairs) {
@@ -169,11 +177,16 @@ export class Checklist {
     return n;
   }
 
-  /** Pairs not yet finished: Frozen, Waiting or In-Progress (the checklist is not done while any is). */
-  activeCount(): number {
+  /**
+   * Pairs not yet finished: Frozen, Waiting or In-Progress (the checklist is not done while any
+   * is), optionally only those `counts` accepts.
+   */
+  activeCount(counts?: (p: CandidatePair) => boolean): number {
     let n = 0;
     for (const p of this.pairs) {
-      if (p.state === PairState.frozen || p.state === PairState.waiting || p.state === PairState.inProgress) n++;
+      if (p.state === PairState.frozen || p.state === PairState.waiting || p.state === PairState.inProgress) {
+        if (!counts || counts(p)) n++;
+      }
     }
     return n;
   }

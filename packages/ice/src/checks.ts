@@ -7,7 +7,7 @@
 import { type Address, type Millis, sameAddress } from "@tsrtc/base";
 import { type StunMessage, StunClass, StunMethod, newTransactionId } from "@tsrtc/stun";
 import { computeFoundation, computePriority } from "./candidate.js";
-import { maybeNominate, updateConnectionState, updateSelection } from "./nomination.js";
+import { mayReplaceSelected, maybeNominate, updateConnectionState, updateSelection } from "./nomination.js";
 import { type CandidatePair, type LocalCandidate, PairState } from "./pair.js";
 import type { AgentState, Generation, TxContext } from "./state.js";
 
@@ -36,7 +36,7 @@ function buildCheck(s: AgentState, gen: Generation, priority: number, useCandida
 export function sendNextCheck(s: AgentState, now: Millis): boolean {
   const gen = s.gen;
   if (!gen.remote) return false;
-  const pair = gen.checklist.next();
+  const pair = gen.checklist.next(gen.selected ? (p) => mayReplaceSelected(s, gen, p) : undefined);
   if (!pair) return false;
   startCheck(s, gen, pair, now);
   return true;

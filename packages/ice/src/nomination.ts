@@ -106,11 +106,31 @@ export function nominationDeadline(s: AgentState, gen: Generation): Millis | und
 }
 
 /**
+ * Could checks on `p` still change what `gen` selected? The rule behind "completed" (W3C
+ * RTCIceTransportState: "finished checking all candidate pairs and found a connection";
+ * "connected" means "still checking other candidate pairs to see if there is a better
+ * connection"): only a pair that could become a better selection keeps the state at
+ * "connected". That is a pair of higher priority than the selected one while we are controlled
+ * (the peer may still nominate it, as Chromium does when it finds a better path). A lower pair
+ * never can (§8.1.2), nor anything once we, controlling, have nominated (regular nomination
+ * happens once, §8.1.1). So a remote candidate trickled after "completed" that forms only such
+ * pairs leaves the state alone instead of flapping completed → connected → completed while
+ * pointless checks run; those pairs are not checked at all (checks.ts, Checklist.next), except
+ * when the peer's own checks trigger them (§7.3.1.4). As libwebrtc, the state moves only when
+ * the selected pair's fate can actually change.
+ */
+export function mayReplaceSelected(s: AgentState, gen: Generation, p: CandidatePair): boolean {
+  const sel = gen.selected;
+  if (!sel) return true;
+  return p !== sel && !s.controlling && p.priority > sel.priority;
+}
+
+/**
  * The W3C connection state from what the agent knows (transitions as browsers show them):
  * new → checking (remote credentials and candidates, checks under way) → connected (a pair is
- * selected) → completed (nothing left to check, both sides done gathering); disconnected while
- * consent responses are late; failed when consent is lost or every pair failed after both
- * sides ended their candidates; closed after close().
+ * selected) → completed (nothing left to check that could change the selection, both sides done
+ * gathering: see mayReplaceSelected); disconnected while consent responses are late; failed when
+ * consent is lost or every pair failed after both sides ended their candidates; closed after close().
  */
 export function updateConnectionState(s: AgentState, now: Millis): void {
   const next = computeState(s, now);
@@ -133,7 +153,12 @@ function computeState(s: AgentState, now: Millis): IceConnectionState {
   if (active) {
     if (s.lastConsentAt !== undefined && now - s.lastConsentAt >= s.settings.disconnectedTimeout) return "disconnected";
     const gen = s.gen;
-    if (gen.selected && gen.remoteEnded && s.gatheringState === "complete" && gen.checklist.activeCount() === 0) {
+    if (
+      gen.selected &&
+      gen.remoteEnded &&
+      s.gatheringState === "complete" &&
+      gen.checklist.activeCount((p) => mayReplaceSelected(s, gen, p)) === 0
+    ) {
       return "completed";
     }
     return "connected";

@@ -350,6 +350,50 @@ describe("datagrams besides STUN (RFC 7983 demux for BUNDLE)", () => {
   });
 });
 
+describe("a remote candidate trickled after completed", () => {
+  it("that cannot give a better pair leaves completed alone and is not checked (no completed → connected flap)", () => {
+    const sim = new Simulation({ seed: 52, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    for (const p of [a, b]) p.agent.addRemoteCandidate(null, sim.now);
+    expect(sim.runUntil(() => a.agent.connectionState === "completed" && b.agent.connectionState === "completed", { maxTime: 5000 })).toBe(true);
+    const statesA = a.states.length;
+    const statesB = b.states.length;
+    const probed: string[] = [];
+    sim.network.trace = (e) => {
+      if (e.type === "send" && e.to.host.startsWith("10.0.0.9")) probed.push(e.to.host);
+    };
+    // A late srflx of each peer (a second interface, say): lower than the selected host pair.
+    a.agent.addRemoteCandidate("candidate:9 1 udp 1686052607 10.0.0.91 7000 typ srflx raddr 10.0.0.2 rport 6000", sim.now);
+    b.agent.addRemoteCandidate("candidate:9 1 udp 1686052607 10.0.0.92 7000 typ srflx raddr 10.0.0.1 rport 5000", sim.now);
+    drain(a, sim.now);
+    drain(b, sim.now);
+    expect(a.agent.remoteCandidates.some((c) => c.address === "10.0.0.91")).toBe(true);
+    sim.runFor(15_000);
+    expect(a.states.slice(statesA)).toEqual([]);
+    expect(b.states.slice(statesB)).toEqual([]);
+    expect(a.agent.connectionState).toBe("completed");
+    expect(b.agent.connectionState).toBe("completed");
+    expect(probed).toEqual([]);
+    // The pairs exist (stats show them), settled as failed rather than checked (§8.1.2).
+    expect(a.agent.pairs.find((p) => p.remote.candidate.address === "10.0.0.91")?.state).toBe("failed");
+  });
+
+  it("that could give a better pair to the controlled side: connected while it is checked, completed again after", () => {
+    const sim = new Simulation({ seed: 53, conditions: { delay: 10 } });
+    const [a, b] = connectedPair(sim);
+    for (const p of [a, b]) p.agent.addRemoteCandidate(null, sim.now);
+    expect(sim.runUntil(() => b.agent.connectionState === "completed", { maxTime: 5000 })).toBe(true);
+    const statesB = b.states.length;
+    const top = b.agent.remoteCandidates[0].priority + 1;
+    b.agent.addRemoteCandidate(`candidate:7 1 udp ${top} 10.0.0.93 7000 typ host`, sim.now);
+    drain(b, sim.now);
+    expect(b.agent.connectionState).toBe("connected");
+    sim.runFor(20_000);
+    expect(b.states.slice(statesB)).toEqual(["connected", "completed"]);
+    expect(b.agent.selectedPair!.remoteAddress.host).toBe("10.0.0.1");
+  });
+});
+
 describe("role from signaling", () => {
   it("setControlling() before the checks start decides who nominates", () => {
     const sim = new Simulation({ seed: 50, conditions: { delay: 10 } });
