@@ -21,7 +21,7 @@ import {
   cryptoRandom,
   sameAddress,
 } from "@tsrtc/base";
-import { StunClass, isStunMessage } from "@tsrtc/stun";
+import { StunClass, StunMethod, isStunMessage } from "@tsrtc/stun";
 import type { TurnClientStats } from "@tsrtc/turn";
 import type { Candidate } from "./candidate.js";
 import { handleResponse, handleTransactionTimeouts, sendNextCheck, setRole } from "./checks.js";
@@ -326,6 +326,16 @@ export class IceAgent implements Core<IceAgentEvent> {
     // RFC 8445 §7.3 / RFC 7983: a FINGERPRINT that does not match means "not ours".
     if (m.fingerprintAt >= 0 && !m.checkFingerprint()) {
       s.stats.droppedBadFingerprint++;
+      return;
+    }
+    // RFC 8489 §6.3: among the first checks on any STUN message, "the method value is a
+    // supported method"; a message failing them "is silently discarded". A request or
+    // indication of a method other than Binding (the only one ICE uses, RFC 8445 §7) gets no
+    // answer, not even a 400: the 400/420 answers of §6.3.1 come later, for requests of a
+    // supported method that passed authentication (requests.ts). Silence also keeps the agent
+    // from answering spoofed traffic. Responses go on: a foreign method matches no transaction.
+    if (m.method !== StunMethod.Binding && m.cls !== StunClass.SuccessResponse && m.cls !== StunClass.ErrorResponse) {
+      s.stats.droppedUnknownMethod++;
       return;
     }
     switch (m.cls) {

@@ -10,7 +10,6 @@ import {
   type IntegrityKey,
   type StunMessage,
   StunClass,
-  StunMethod,
   buildErrorResponse,
   buildUnknownAttributesResponse,
 } from "@tsrtc/stun";
@@ -53,10 +52,7 @@ function namesUfrag(d: Uint8Array, at: number, len: number, ufrag: string): bool
 
 export function handleRequest(s: AgentState, m: StunMessage, from: Address, local: Address, now: Millis): void {
   s.stats.requestsIn++;
-  if (m.method !== StunMethod.Binding) {
-    s.stats.droppedMalformed++;
-    return;
-  }
+  // Only Binding requests come here (other methods are discarded first, RFC 8489 §6.3: agent.ts).
   // RFC 8489 §9.1.3: no MESSAGE-INTEGRITY or no USERNAME → 400; wrong ones → 401, unsigned.
   if (m.integrityAt < 0 || !m.has(AttrType.Username)) {
     respondError(s, m, 400, from, local);

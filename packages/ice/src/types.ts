@@ -132,8 +132,13 @@ export interface IceStats {
   errorsSent: Record<number, number>;
   checksSent: number;
   retransmits: number;
-  /** Not parseable as STUN, or not a Binding method. */
+  /** Not parseable as STUN. */
   droppedMalformed: number;
+  /**
+   * Requests and indications of a method other than Binding: silently discarded (RFC 8489 §6.3,
+   * "the method value is a supported method"), never answered.
+   */
+  droppedUnknownMethod: number;
   droppedBadFingerprint: number;
   /** Responses whose MESSAGE-INTEGRITY was missing or wrong. */
   droppedBadIntegrity: number;
@@ -166,6 +171,7 @@ export function emptyStats(): IceStats {
     checksSent: 0,
     retransmits: 0,
     droppedMalformed: 0,
+    droppedUnknownMethod: 0,
     droppedBadFingerprint: 0,
     droppedBadIntegrity: 0,
     droppedUnmatched: 0,

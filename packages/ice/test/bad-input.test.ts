@@ -127,6 +127,42 @@ describe("bad input to the agent", () => {
     expect(responses(a)[0].msg.cls).toBe(StunClass.SuccessResponse);
   });
 
+  it("a request or indication of another method is discarded without an answer and counted (RFC 8489 §6.3)", () => {
+    const a = agent();
+    const key = shortTermIntegrityKey(CREDS.pwd);
+    const id = new Uint8Array(12).fill(9);
+    // Correctly signed with our credentials, so only the method is wrong: Allocate (0x003).
+    const allocate = new StunBuilder().begin(StunMethod.Allocate, StunClass.Request, id).username("bbbb:aaaa").messageIntegrity(key).fingerprint().finish();
+    expect(a.handlePacket(allocate, PEER, LOCAL, 1)).toBe("stun");
+    // An unassigned method (0x0ff), unsigned, and a Send indication.
+    const odd = new StunBuilder().begin(0x0ff, StunClass.Request, id).fingerprint().finish();
+    expect(a.handlePacket(odd, PEER, LOCAL, 1)).toBe("stun");
+    const send = new StunBuilder().begin(StunMethod.Send, StunClass.Indication, id).data(new Uint8Array([1])).fingerprint().finish();
+    expect(a.handlePacket(send, PEER, LOCAL, 1)).toBe("stun");
+    expect(responses(a)).toHaveLength(0);
+    expect(a.stats.droppedUnknownMethod).toBe(3);
+    expect(a.stats.droppedMalformed).toBe(0);
+    expect(a.stats.requestsIn + a.stats.indicationsIn).toBe(0);
+    expect(a.stats.errorsSent).toEqual({});
+    // A Binding indication (keepalive) is still taken.
+    const keepalive = new StunBuilder().begin(StunMethod.Binding, StunClass.Indication, id).fingerprint().finish();
+    a.handlePacket(keepalive, PEER, LOCAL, 1);
+    expect(a.stats.indicationsIn).toBe(1);
+  });
+
+  it("authentication comes before the unknown-attribute check (RFC 8489 §6.3): a bad signature gets 401, not 420", () => {
+    const a = agent();
+    a.handlePacket(
+      request({ username: "bbbb:aaaa", pwd: "wrongwrongwrongwrongwrong", extra: (b) => b.bytes(0x7f01, new Uint8Array(4)) }),
+      PEER,
+      LOCAL,
+      1,
+    );
+    const [r] = responses(a);
+    expect(r.msg.errorCode()!.code).toBe(401);
+    expect(a.stats.errorsSent).toEqual({ 401: 1 });
+  });
+
   it("role conflict with a bigger tie-breaker on our side → 487", () => {
     const a = new IceAgent({ controlling: true, localCredentials: CREDS }, new SeededRandom(5));
     a.gather([{ address: LOCAL }], 0);
