@@ -4,7 +4,7 @@
  * (RFC 7983): STUN to ICE, DTLS to the DTLS endpoint, RTP/RTCP dropped and counted (no media
  * yet). DTLS application data is SCTP (RFC 8261); SCTP carries the data channels (RFC 8831).
  */
-import { type Address, type Millis, type Transmit, demux, logger } from "@tsrtc/base";
+import { type Address, type Millis, type Transmit, concat, demux, logger, sameAddress } from "@tsrtc/base";
 import { type DtlsCertificate, DtlsEndpoint, type DtlsEvent, fingerprint } from "@tsrtc/dtls";
 import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, type IceTurnServer, formatCandidate } from "@tsrtc/ice";
 import { SctpAssociation, type SctpEvent } from "@tsrtc/sctp";
@@ -329,18 +329,7 @@ export class TransportCore {
           moved = true;
           this.onSctpEvent(e);
         }
-        const dtls = this.dtls;
-        // Once held, SCTP waits until the agent's queue has drained completely, STUN included.
-        if (dtls?.state === "connected" && !this.sctpHeld) {
-          while (this.queuedData < MAX_QUEUED_DATA) {
-            const p = sctp.pollTransmit(now);
-            if (!p) break;
-            moved = true;
-            dtls.send(p);
-            this.sendDtlsOutput(now);
-          }
-          if (this.queuedData >= MAX_QUEUED_DATA) this.sctpHeld = true;
-        }
+        if (this.sendSctpOutput(sctp, now)) moved = true;
       }
       const dtls = this.dtls;
       if (dtls) {
@@ -353,6 +342,25 @@ export class TransportCore {
       if (!moved) break;
     }
     this.updateConnectionState();
+  }
+
+  /**
+   * SCTP's packets into DTLS and on to the ICE agent's queue; true if there were any. Once held,
+   * SCTP waits until the agent's queue has drained completely, STUN included.
+   */
+  private sendSctpOutput(sctp: SctpAssociation, now: Millis): boolean {
+    const dtls = this.dtls;
+    if (dtls?.state !== "connected" || this.sctpHeld) return false;
+    let any = false;
+    while (this.queuedData < MAX_QUEUED_DATA) {
+      const p = sctp.pollTransmit(now);
+      if (!p) break;
+      any = true;
+      dtls.send(p);
+      this.sendDtlsOutput(now);
+    }
+    if (this.queuedData >= MAX_QUEUED_DATA) this.sctpHeld = true;
+    return any;
   }
 
   /** DTLS's datagrams to the ICE agent's queue (counted); true if there were any. */
@@ -435,9 +443,15 @@ export class TransportCore {
         this.setDtlsState("connected");
         this.startSctp(now);
         return;
-      case "data":
-        this.sctp?.handlePacket(e.data, now);
+      case "data": {
+        const sctp = this.sctp;
+        if (!sctp) return;
+        sctp.handlePacket(e.data, now);
+        // Each SCTP packet is its own transmission opportunity (a SACK opens a Max.Burst, RFC 9260
+        // §6.1 D), also when one datagram carried several of them (see pollTransmit).
+        this.sendSctpOutput(sctp, now);
         return;
+      }
       case "error":
         log("dtls error: %s", e.error.message);
         this.dtlsFailure = e.error.message;
@@ -494,8 +508,50 @@ export class TransportCore {
 
   // ---- output ---------------------------------------------------------------------------
 
+  /**
+   * The next datagram to send. Small DTLS datagrams queued back to back for the same route leave
+   * as one datagram, up to the MTU (RFC 6347 §4.1.1 allows several records per datagram): when a
+   * burst of received packets is handled before the output is drained (the Node layer drains once
+   * per burst of reads), the SACKs owed every second packet (RFC 9260 §6.2) still each have their
+   * own SCTP packet and DTLS record, but share one datagram and one send, and the peer handles
+   * each as its own SACK.
+   */
   pollTransmit(): Transmit | undefined {
-    let t = this.agent?.pollTransmit();
+    const t = this.nextTransmit();
+    if (!t || !isSmallDtls(t.data, this.coalesceLimit)) return t;
+    let parts: Uint8Array[] | undefined;
+    let size = t.data.length;
+    for (;;) {
+      const n = this.nextTransmit();
+      if (!n) break;
+      if (!isSmallDtls(n.data, this.coalesceLimit) || size + n.data.length > this.coalesceLimit || !sameRoute(t, n)) {
+        this.pendingTransmit = n;
+        break;
+      }
+      (parts ??= [t.data]).push(n.data);
+      size += n.data.length;
+    }
+    if (!parts) return t;
+    this.counters.datagramsSent -= parts.length - 1;
+    this.counters.packetsSent -= parts.length - 1;
+    return { to: t.to, from: t.from, data: concat(...parts) };
+  }
+
+  /** A datagram taken from the agent that did not fit the one before it: it goes next. */
+  private pendingTransmit: Transmit | undefined;
+
+  private get coalesceLimit(): number {
+    return this.config.mtu ?? 1200;
+  }
+
+  /** One datagram from the agent (SCTP refills its queue once it is empty), counted. */
+  private nextTransmit(): Transmit | undefined {
+    let t = this.pendingTransmit;
+    if (t) {
+      this.pendingTransmit = undefined;
+      return t;
+    }
+    t = this.agent?.pollTransmit();
     if (!t) {
       // The agent's queue is empty (its STUN went out too): SCTP may fill it again.
       this.queuedData = 0;
@@ -567,6 +623,16 @@ export class TransportCore {
     for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) out.push(t);
     return out;
   }
+}
+
+/** A DTLS datagram (RFC 7983: first byte 20..63) small enough to share a datagram with another. */
+function isSmallDtls(d: Uint8Array, limit: number): boolean {
+  return d.length > 0 && d.length <= limit >> 1 && d[0] >= 20 && d[0] <= 63;
+}
+
+function sameRoute(a: Transmit, b: Transmit): boolean {
+  if (!sameAddress(a.to, b.to)) return false;
+  return a.from === b.from || (a.from !== undefined && b.from !== undefined && sameAddress(a.from, b.from));
 }
 
 /**

@@ -42,11 +42,26 @@ export class EngineDriver {
     this.engine.setReceiveBuffer(this.udp.recvBufferSize);
   }
 
+  /**
+   * Node hands over the datagrams of one socket read burst (libuv reads up to 32 per poll) as
+   * separate 'message' events in one event-loop phase. Each goes into the engine at once; the
+   * output is drained once, after the burst (setImmediate runs after the poll phase): the SACKs
+   * owed for the burst share datagrams (TransportCore.pollTransmit) instead of a send each.
+   */
   private onDatagram(data: Uint8Array, from: Address, local: Address): void {
     if (this.stopped) return;
     this.engine.handlePacket(data, from, local, this.now());
-    this.flush();
+    if (!this.burstEndScheduled) {
+      this.burstEndScheduled = true;
+      setImmediate(this.endOfReadBurst);
+    }
   }
+
+  private burstEndScheduled = false;
+  private readonly endOfReadBurst = (): void => {
+    this.burstEndScheduled = false;
+    if (!this.stopped) this.flush();
+  };
 
   /** Run an API call on the engine with the current time, then flush. */
   run<T>(fn: (now: Millis) => T): T {
