@@ -337,8 +337,12 @@ function learnLocalPeerReflexive(s: AgentState, base: LocalCandidate, mapped: Ad
   });
 }
 
-/** §5.1.1.2: a server-reflexive candidate, unless it equals its base (§5.1.3: redundant). */
-function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address, mapped: Address): void {
+/**
+ * §5.1.1.2: a server-reflexive candidate, unless it equals its base or a candidate we already
+ * have (§5.1.3: redundant). From a STUN server's Binding answer, or from the XOR-MAPPED-ADDRESS
+ * of a TURN Allocate success (relay.ts): whichever comes first is signaled, the other dropped.
+ */
+export function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address, mapped: Address): void {
   if (knownLocalAddress(s, mapped)) return;
   const hidden = s.mdnsNameFor(base.base) !== undefined;
   const lp = (base.candidate.priority >>> 8) & 0xffff;

@@ -8,11 +8,14 @@
  *
  * Permissions (§9) are installed for every remote candidate's IP as pairs form; the client keeps
  * the allocation, permissions and channels refreshed until the agent closes, which releases it.
+ * An allocation lost while in use (437 to a Refresh, or no answers until it expired) is made
+ * again once, and its new relayed address signaled as a new relay candidate. The Allocate answer
+ * also gives a server-reflexive candidate (its XOR-MAPPED-ADDRESS).
  */
 import { type Address, type Millis, type Transmit, formatAddress, sameAddress } from "@tsrtc/base";
 import { TurnClient } from "@tsrtc/turn";
 import { type Candidate, computeFoundation, computePriority } from "./candidate.js";
-import { maybeGatheringComplete } from "./checks.js";
+import { addServerReflexive, maybeGatheringComplete } from "./checks.js";
 import { addLocal } from "./locals.js";
 import type { AgentState } from "./state.js";
 import type { HostInterface, IceTurnServer } from "./types.js";
@@ -26,6 +29,25 @@ export interface RelayAllocation {
   pending: boolean;
   /** The relayed address, once allocated (the relay candidate's base). */
   relayed?: Address;
+  /** This allocation replaces a lost one (reallocate): it is not replaced in turn. */
+  readonly replacement: boolean;
+  /** A replacement waiting to send its Allocate at this time. */
+  startAt?: Millis;
+  /** The STUN error code that ended the allocation (0: no answer), once it is lost. */
+  lostCode?: number;
+}
+
+/**
+ * After an allocation was lost to a refresh that got no answer, wait this long before
+ * allocating again from the same 5-tuple: the client gives up less than 5 s before the lifetime
+ * it was granted ends, and an Allocate on a 5-tuple the server still holds gets 437
+ * (RFC 8656 §7.2).
+ */
+const REALLOCATE_AFTER_TIMEOUT: Millis = 5_000;
+
+function isLive(r: RelayAllocation): boolean {
+  const st = r.client.state;
+  return st !== "failed" && st !== "closed" && st !== "new";
 }
 
 function urlOf(server: IceTurnServer): string {
@@ -48,18 +70,37 @@ export function startRelays(s: AgentState, host: HostInterface, localPreference:
     }
     if (server.address.family !== host.address.family) continue;
     if (s.relays.some((r) => sameAddress(r.host.address, host.address) && sameAddress(r.server.address, server.address))) continue;
-    const client = new TurnClient({
-      server: server.address,
-      username: server.username,
-      password: server.credential,
-      local: host.address,
-      rng: s.rng,
-    });
-    const r: RelayAllocation = { server, host, localPreference, client, pending: true };
-    s.relays.push(r);
+    const r = newAllocation(s, server, host, localPreference, false);
+    r.pending = true;
     s.relayPending++;
-    client.allocate(now);
+    r.client.allocate(now);
   }
+}
+
+function newAllocation(s: AgentState, server: IceTurnServer, host: HostInterface, localPreference: number, replacement: boolean): RelayAllocation {
+  const client = new TurnClient({
+    server: server.address,
+    username: server.username,
+    password: server.credential,
+    local: host.address,
+    rng: s.rng,
+  });
+  const r: RelayAllocation = { server, host, localPreference, client, pending: false, replacement };
+  s.relays.push(r);
+  return r;
+}
+
+/**
+ * An allocation that was working is gone: the server answered a Refresh with 437 (Allocation
+ * Mismatch: it forgot us, after a restart say), or refreshes got no answer until it expired
+ * (RFC 8656 §8). Allocate once more from the same host socket, at once after a 437, after
+ * REALLOCATE_AFTER_TIMEOUT otherwise. The lost allocation stays in the list, dead, so what
+ * still leaves from its relayed address is dropped by its client (its pairs fail on their own).
+ */
+function reallocate(s: AgentState, lost: RelayAllocation, now: Millis): void {
+  if (s.closed || lost.replacement || lost.relayed === undefined) return;
+  const r = newAllocation(s, lost.server, lost.host, lost.localPreference, true);
+  r.startAt = lost.lostCode === 437 ? now : now + REALLOCATE_AFTER_TIMEOUT;
 }
 
 /**
@@ -72,15 +113,23 @@ export function relayFrom(s: AgentState, data: Uint8Array, from: Address, local:
   if (data.length >= 2 && data[0] < 4 && (((data[0] << 8) | data[1]) & 0x3eef) === 0x0001) return undefined;
   for (const r of s.relays) {
     const srv = r.client.server;
-    if (srv.port === from.port && srv.host === from.host && sameAddress(r.host.address, local)) return r;
+    if (srv.port === from.port && srv.host === from.host && sameAddress(r.host.address, local) && isLive(r)) return r;
   }
   return undefined;
 }
 
-/** The allocation whose relayed address is `base`, if any. */
+/**
+ * The allocation whose relayed address is `base`, if any: a live one first (a replacement may
+ * have been given the same relayed address), else the lost one, whose client drops the datagram.
+ */
 export function relayAt(s: AgentState, base: Address): RelayAllocation | undefined {
-  for (const r of s.relays) if (r.relayed !== undefined && r.relayed.port === base.port && r.relayed.host === base.host) return r;
-  return undefined;
+  let dead: RelayAllocation | undefined;
+  for (const r of s.relays) {
+    if (r.relayed === undefined || r.relayed.port !== base.port || r.relayed.host !== base.host) continue;
+    if (isLive(r)) return r;
+    dead ??= r;
+  }
+  return dead;
 }
 
 /**
@@ -118,6 +167,11 @@ export function pollRelayTransmit(s: AgentState): Transmit | undefined {
 
 export function handleRelayTimeouts(s: AgentState, now: Millis): void {
   for (const r of s.relays) {
+    if (r.startAt !== undefined) {
+      if (now < r.startAt) continue;
+      r.startAt = undefined;
+      r.client.allocate(now);
+    }
     r.client.handleTimeout(now);
     drainRelay(s, r, now);
   }
@@ -126,7 +180,7 @@ export function handleRelayTimeouts(s: AgentState, now: Millis): void {
 export function relayDeadline(s: AgentState): Millis | undefined {
   let at: Millis | undefined;
   for (const r of s.relays) {
-    const t = r.client.pollTimeout();
+    const t = r.startAt ?? r.client.pollTimeout();
     if (t !== undefined && (at === undefined || t < at)) at = t;
   }
   return at;
@@ -134,28 +188,73 @@ export function relayDeadline(s: AgentState): Millis | undefined {
 
 /** Release every allocation (RFC 8656 §8: Refresh with LIFETIME 0); the requests leave at the next pollTransmit. */
 export function closeRelays(s: AgentState, now: Millis): void {
-  for (const r of s.relays) r.client.close(now);
+  for (const r of s.relays) {
+    r.startAt = undefined;
+    r.client.close(now);
+  }
 }
 
-/** Act on the client's events: a relay candidate when allocated, a candidate error when not. */
+/**
+ * Act on the client's events: candidates when allocated, a candidate error when the allocation
+ * could not be made, one new allocation when a working one is lost.
+ */
 export function drainRelay(s: AgentState, r: RelayAllocation, now: Millis): void {
   for (let e = r.client.pollEvent(); e; e = r.client.pollEvent()) {
     if (e.type === "allocated") {
+      const lost = r.replacement ? lostRelayed(s, r) : undefined;
       r.relayed = e.relayed;
+      if (e.mapped) addMappedCandidate(s, r, e.mapped);
+      if (lost && !sameAddress(lost, e.relayed)) forgetRelayCandidate(s, lost);
       addRelayCandidate(s, r, e.relayed, e.mapped, now);
       settle(s, r);
-    } else if (e.type === "error" && e.fatal && r.pending) {
-      s.emit({
-        type: "candidate-error",
-        url: urlOf(r.server),
-        address: r.host.address.host,
-        port: r.host.address.port,
-        errorCode: e.code === 0 ? 701 : e.code,
-        errorText: e.reason,
-      });
+    } else if (e.type === "error" && e.fatal) {
+      r.lostCode = e.code;
+      if (r.relayed === undefined) {
+        s.emit({
+          type: "candidate-error",
+          url: urlOf(r.server),
+          address: r.host.address.host,
+          port: r.host.address.port,
+          errorCode: e.code === 0 ? 701 : e.code,
+          errorText: e.reason,
+        });
+      }
       settle(s, r);
+    } else if (e.type === "closed" && e.reason !== "released") {
+      reallocate(s, r, now);
     }
   }
+}
+
+/** The relayed address of the allocation `replacement` replaces. */
+function lostRelayed(s: AgentState, replacement: RelayAllocation): Address | undefined {
+  for (const r of s.relays) {
+    if (r !== replacement && r.relayed !== undefined && r.host === replacement.host && r.server === replacement.server) return r.relayed;
+  }
+  return undefined;
+}
+
+/**
+ * The lost allocation's relay candidate is no longer ours to offer: not signaled again at a
+ * restart, not paired with new remote candidates. Its existing pairs fail on their own.
+ */
+function forgetRelayCandidate(s: AgentState, relayed: Address): void {
+  const i = s.locals.findIndex((l) => l.candidate.type === "relay" && sameAddress(l.base, relayed));
+  if (i >= 0) s.locals.splice(i, 1);
+}
+
+/**
+ * RFC 8445 §5.1.1.2: the Allocate success carries XOR-MAPPED-ADDRESS, our address as the server
+ * saw it, so a TURN server gives a server-reflexive candidate as a STUN server would (libwebrtc
+ * signals it too). Not when the same server is also a STUN server of ours (its Binding answer
+ * brings that candidate), nor under the "relay" policy; a duplicate of a srflx candidate from
+ * any STUN server is dropped (addServerReflexive).
+ */
+function addMappedCandidate(s: AgentState, r: RelayAllocation, mapped: Address): void {
+  if (s.closed || s.settings.relayOnly) return;
+  if (s.settings.stunServers.some((a) => sameAddress(a, r.server.address))) return;
+  const base = s.locals.find((l) => l.candidate.type === "host" && sameAddress(l.base, r.host.address));
+  if (base) addServerReflexive(s, base, r.server.address, mapped);
 }
 
 function settle(s: AgentState, r: RelayAllocation): void {
@@ -167,6 +266,12 @@ function settle(s: AgentState, r: RelayAllocation): void {
 
 function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, mapped: Address | undefined, now: Millis): void {
   if (s.closed) return;
+  if (s.locals.some((l) => l.candidate.type === "relay" && sameAddress(l.base, relayed))) {
+    // A replacement allocation got the lost one's relayed address back: the candidate and its
+    // pairs carry on; only the permissions must be installed again.
+    for (const rc of s.gen.remoteCandidates) if (rc.address.family === relayed.family) r.client.createPermission(rc.address, now);
+    return;
+  }
   // With the "relay" policy the related address would reveal what the policy hides: 0.0.0.0 0,
   // as browsers write for hidden bases.
   const hide = s.settings.relayOnly || mapped === undefined;

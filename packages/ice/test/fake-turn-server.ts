@@ -83,7 +83,12 @@ export class FakeTurnServer {
   /** A datagram from a client: the answers (to that client). */
   handle(data: Uint8Array, from: Address, now: Millis): Outgoing[] {
     const out: Outgoing[] = [];
-    const alloc = this.allocations.get(addressKey(from));
+    let alloc = this.allocations.get(addressKey(from));
+    if (alloc && now >= alloc.expiresAt) {
+      // Its lifetime ran out without a refresh (RFC 8656 §7): forgotten.
+      this.allocations.delete(addressKey(from));
+      alloc = undefined;
+    }
     if (data[0] >= 0x40 && data[0] <= 0x4f) {
       const len = channelDataLength(data);
       const peer = alloc?.channels.get(channelOf(data));

@@ -286,9 +286,15 @@ describe("ICE with TURN servers and the default policy", () => {
     gatherAndSignal(sim, a, b);
     // The relay candidate's related address is the NAT's mapping, as the server saw it.
     expect(a.candidates.find((c) => c.type === "relay")!.relatedAddress).toBe("203.0.113.1");
+    // Each Allocate answer also gave a server-reflexive candidate (RFC 8445 §5.1.1.2): the NAT's address.
+    expect(a.candidates.filter((c) => c.type === "srflx").map((c) => c.address)).toEqual(["203.0.113.1"]);
     expect(sim.runUntil(connected(a, b), { maxTime: 15_000 })).toBe(true);
-    expect(a.agent.selectedPair!.local.type).toBe("relay");
-    expect(b.agent.selectedPair!.local.type).toBe("relay");
+    // Through a relay: both ways relayed, or one NAT's mapping straight to the other's relay
+    // (the srflx candidate gave that relay a permission for the NAT's address).
+    const sa = a.agent.selectedPair!;
+    const sb = b.agent.selectedPair!;
+    expect([sa.local.type, sa.remote.type]).toContain("relay");
+    expect([sb.local.type, sb.remote.type]).toContain("relay");
     a.agent.send(new Uint8Array([23, 5]), sim.now);
     sim.runFor(500);
     expect(b.received.map((r) => Array.from(r.data))).toContainEqual([23, 5]);
@@ -366,6 +372,137 @@ describe("ICE with TURN servers and the default policy", () => {
     expect(a.gathered).toBe(false);
     expect(sim.runUntil(() => a.gathered, { maxTime: 60_000 })).toBe(true);
     expect(a.events).toContainEqual(expect.objectContaining({ type: "candidate-error", url: "turn:silent", errorCode: 701 }));
+  });
+});
+
+describe("a lost TURN allocation (RFC 8656 §8)", () => {
+  function connectedRelayOnly(seed: number): { sim: Simulation; server: FakeTurnServer; a: RelayPeer; b: RelayPeer } {
+    const sim = new Simulation({ seed });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" }, lifetime: 600 });
+    turnNode(sim, server);
+    const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
+    const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, seed + 1);
+    const b = relayPeer(sim, "B", B, { controlling: false, ...cfg }, seed + 2);
+    gatherAndSignal(sim, a, b);
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    return { sim, server, a, b };
+  }
+  const allocatesFrom = (server: FakeTurnServer, n: number): number => requestsOf(server, StunMethod.Allocate).length - n;
+
+  it("437 to a refresh: allocates once more, signals the new relay candidate, and a restart reconnects over it", () => {
+    const { sim, server, a, b } = connectedRelayOnly(70);
+    const allocates = requestsOf(server, StunMethod.Allocate).length;
+    const old = a.candidates.find((c) => c.type === "relay")!;
+    // The server restarts and forgets A's allocation; A learns it at its next Refresh (540 s).
+    server.allocations.delete(`${A.host}:${A.port}`);
+    a.candidates.length = 0;
+    sim.runFor(560_000);
+    expect(requestsOf(server, StunMethod.Refresh).some((m) => m.lifetime() === 600)).toBe(true);
+    expect(allocatesFrom(server, allocates)).toBe(2); // one allocation: the 401 challenge, then signed
+    const fresh = a.candidates.filter((c) => c.type === "relay");
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0].port).not.toBe(old.port);
+    expect(fresh[0].ufrag).toBe(a.agent.localCredentials.ufrag);
+    // The lost candidate is no longer offered; the live allocation is the new one.
+    expect(a.agent.localCandidates.filter((c) => c.type === "relay").map((c) => c.port)).toEqual([fresh[0].port]);
+    expect(a.agent.relays.map((r) => r.state)).toEqual(["failed", "allocated"]);
+    expect(a.events.some((e) => e.type === "candidate-error")).toBe(false);
+    // The old pairs died with the allocation (consent lost); an ICE restart finds the new path.
+    expect(a.agent.connectionState).toBe("failed");
+    a.candidates.length = 0;
+    b.candidates.length = 0;
+    a.agent.restart(sim.now);
+    drainPeer(a);
+    b.agent.setRemoteCredentials(a.agent.localCredentials, sim.now);
+    drainPeer(b);
+    for (const e of b.events) if (e.type === "candidate" && e.candidate.ufrag === b.agent.localCredentials.ufrag) b.candidates.push(e.candidate);
+    a.agent.setRemoteCredentials(b.agent.localCredentials, sim.now);
+    expect(a.candidates.map((c) => c.port)).toEqual([fresh[0].port]);
+    for (const c of a.candidates) b.agent.addRemoteCandidate(c, sim.now);
+    for (const c of b.candidates) a.agent.addRemoteCandidate(c, sim.now);
+    expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
+    expect(a.agent.selectedPair!.local.port).toBe(fresh[0].port);
+    a.agent.send(new Uint8Array([23, 7]), sim.now);
+    sim.runFor(200);
+    expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 7]));
+    // Once only: losing the replacement too gives up.
+    server.allocations.delete(`${A.host}:${A.port}`);
+    const before = requestsOf(server, StunMethod.Allocate).length;
+    sim.runFor(700_000);
+    expect(requestsOf(server, StunMethod.Allocate).length).toBe(before);
+    expect(a.agent.relays.map((r) => r.state)).toEqual(["failed", "failed"]);
+  });
+
+  it("refreshes that get no answer until the allocation expires: allocates again once the server is back", () => {
+    const { sim, server, a } = connectedRelayOnly(80);
+    const allocates = requestsOf(server, StunMethod.Allocate).length;
+    const old = a.candidates.find((c) => c.type === "relay")!;
+    a.candidates.length = 0;
+    sim.runFor(500_000);
+    sim.network.cut(A.host, TURN.host);
+    sim.runFor(120_000); // past the refresh (540 s) and the end of the lifetime (600 s)
+    expect(a.agent.relays[0].state).not.toBe("allocated");
+    sim.network.restore(A.host, TURN.host);
+    sim.runFor(60_000);
+    expect(allocatesFrom(server, allocates)).toBe(2); // one allocation: the 401 challenge, then signed
+    const fresh = a.candidates.filter((c) => c.type === "relay");
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0].port).not.toBe(old.port);
+    expect(a.agent.relays.at(-1)!.state).toBe("allocated");
+  });
+});
+
+describe("a server-reflexive candidate from the Allocate answer (RFC 8445 §5.1.1.2)", () => {
+  const STUN: Address = { family: 4, host: "198.51.100.50", port: 3478 };
+
+  function stunNode(sim: Simulation): void {
+    const stun = new FakeTurnServer({ address: STUN }); // answers Binding requests like any STUN server
+    const out: Transmit[] = [];
+    sim.addNode(
+      simNode({
+        name: "stun",
+        address: STUN,
+        receive: (d, from, _to, now) => {
+          for (const o of stun.handle(d, from, now)) out.push({ from: STUN, to: o.to, data: o.data });
+        },
+        poll: () => out.shift(),
+      }),
+    );
+  }
+
+  it("comes from a TURN-only server's XOR-MAPPED-ADDRESS, once, even when a STUN server reports the same mapping", () => {
+    for (const withStun of [false, true]) {
+      const sim = new Simulation({ seed: withStun ? 91 : 90 });
+      const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+      turnNode(sim, server);
+      if (withStun) stunNode(sim);
+      const nat = sim.addNat({ name: "nat", publicIp: "203.0.113.9", ...NatTypes.fullCone });
+      const cfg: IceAgentConfig = { controlling: true, turnServers: [SERVER], ...(withStun ? { stunServers: [STUN] } : {}) };
+      const a = relayPeer(sim, "A", A, cfg, 92, nat);
+      a.agent.gather([{ address: A }], sim.now);
+      drainPeer(a);
+      expect(sim.runUntil(() => a.gathered, { maxTime: 10_000 })).toBe(true);
+      // The TURN server was asked no Binding: the srflx came from the Allocate answer (or the STUN server).
+      expect(requestsOf(server, StunMethod.Binding)).toHaveLength(0);
+      const srflx = a.candidates.filter((c) => c.type === "srflx");
+      expect(srflx, `with STUN: ${withStun}`).toHaveLength(1);
+      expect(srflx[0]).toMatchObject({ address: "203.0.113.9", relatedAddress: A.host, relatedPort: A.port });
+      const relay = a.candidates.find((c) => c.type === "relay")!;
+      expect([relay.relatedAddress, relay.relatedPort]).toEqual([srflx[0].address, srflx[0].port]);
+      expect(a.candidates.map((c) => c.type).sort()).toEqual(["host", "relay", "srflx"]);
+    }
+  });
+
+  it("is not offered under the relay policy", () => {
+    const sim = new Simulation({ seed: 93 });
+    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    turnNode(sim, server);
+    const nat = sim.addNat({ name: "nat", publicIp: "203.0.113.9", ...NatTypes.fullCone });
+    const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER], iceTransportPolicy: "relay" }, 94, nat);
+    a.agent.gather([{ address: A }], sim.now);
+    drainPeer(a);
+    expect(sim.runUntil(() => a.gathered, { maxTime: 10_000 })).toBe(true);
+    expect(a.candidates.map((c) => c.type)).toEqual(["relay"]);
   });
 });
 
