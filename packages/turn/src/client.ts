@@ -27,6 +27,7 @@ import {
 import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransactions, isStunMessage } from "@tsrtc/stun";
 import { LongTermAuth } from "./auth.js";
 import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
+import { RETRY_AFTER, RefreshSchedule } from "./refresh.js";
 import { type TxContext, beginRequest, encodeSendIndication } from "./requests.js";
 import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable, canonicalIp, settleFailure } from "./peers.js";
 import {
@@ -43,8 +44,6 @@ import {
 const MAX_AUTH_RETRIES = 3;
 /** How many 300 (Try Alternate) answers we follow in a row. */
 const MAX_REDIRECTS = 2;
-/** A refresh that timed out is tried again after this long, while the thing is still alive. */
-const RETRY_AFTER: Millis = 5_000;
 
 export class TurnClient implements Core<TurnClientEvent> {
   readonly stats: TurnClientStats = emptyTurnStats();
@@ -65,10 +64,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   private st: TurnClientState = "new";
   private relayedAddr: Address | undefined;
   private mappedAddr: Address | undefined;
-  private lifetimeS = 0;
-  private refreshAt: Millis | undefined;
-  private expiresAt: Millis | undefined;
-  private refreshInFlight = false;
+  private readonly lifetimeSchedule = new RefreshSchedule();
   private redirects = 0;
   private readonly peers = new PeerTable();
   /** Last peer looked up by send(), by identity: callers pass the same Address object per path. */
@@ -129,7 +125,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
   /** Granted lifetime of the allocation, seconds. */
   get lifetime(): number {
-    return this.lifetimeS;
+    return this.lifetimeSchedule.lifetime;
   }
   get realm(): string | undefined {
     return this.auth.realm;
@@ -223,7 +219,7 @@ export class TurnClient implements Core<TurnClientEvent> {
     const wasAllocated = this.st === "allocated";
     this.txs.clear();
     this.dropQueues();
-    this.refreshAt = undefined;
+    this.lifetimeSchedule.stop();
     if (wasAllocated) {
       this.st = "closing";
       this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, 2);
@@ -258,8 +254,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private sendRefresh(now: Millis): void {
-    this.refreshAt = undefined;
-    this.refreshInFlight = true;
+    this.lifetimeSchedule.sent();
     this.request(now, { op: "refresh", lifetime: this.settings.lifetime, signed: true, retries: 0 });
   }
 
@@ -397,7 +392,7 @@ export class TurnClient implements Core<TurnClientEvent> {
       case "allocate":
         return this.allocated(m, now);
       case "refresh": {
-        this.refreshInFlight = false;
+        this.lifetimeSchedule.answered();
         if (ctx.lifetime === 0) return this.finish("released");
         let lifetime: number | undefined;
         try {
@@ -405,8 +400,8 @@ export class TurnClient implements Core<TurnClientEvent> {
         } catch {
           lifetime = undefined;
         }
-        this.setLifetime(lifetime ?? ctx.lifetime ?? this.settings.lifetime, now);
-        this.emit({ type: "refreshed", lifetime: this.lifetimeS });
+        this.lifetimeSchedule.granted(lifetime ?? ctx.lifetime ?? this.settings.lifetime, now);
+        this.emit({ type: "refreshed", lifetime: this.lifetimeSchedule.lifetime });
         return;
       }
       case "permission": {
@@ -447,18 +442,10 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.relayedAddr = relayed;
     this.mappedAddr = mapped;
     this.st = "allocated";
-    this.setLifetime(lifetime ?? this.settings.lifetime, now);
-    this.emit({ type: "allocated", relayed, mapped, lifetime: this.lifetimeS });
+    this.lifetimeSchedule.granted(lifetime ?? this.settings.lifetime, now);
+    this.emit({ type: "allocated", relayed, mapped, lifetime: this.lifetimeSchedule.lifetime });
     for (const p of this.peers.allPermissions()) if (p.state === "pending" && !p.txKey) this.sendCreatePermission(p, now);
     for (const ch of this.peers.channels) if (ch.state === "pending" && !ch.txKey) this.sendChannelBind(ch, now);
-  }
-
-  /** §7.3 / §8: refresh a minute before expiry (half-way for short lifetimes). */
-  private setLifetime(seconds: number, now: Millis): void {
-    this.lifetimeS = seconds;
-    this.expiresAt = now + seconds * 1000;
-    const lead = Math.min(60, seconds / 2);
-    this.refreshAt = now + (seconds - lead) * 1000;
   }
 
   private permissionInstalled(p: Permission, now: Millis, clearTx = true): void {
@@ -532,14 +519,13 @@ export class TurnClient implements Core<TurnClientEvent> {
       case "allocate":
         return this.fail("allocate", code, reason);
       case "refresh":
-        this.refreshInFlight = false;
-        if (ctx.lifetime === 0 || this.st === "closing") return this.finish("released");
+        if (ctx.lifetime === 0 || this.st === "closing") {
+          this.lifetimeSchedule.answered();
+          return this.finish("released");
+        }
         // A refresh that timed out may be tried again while the allocation lives; 437 means
         // the server forgot it (§8: "Allocation Mismatch"), as do other errors.
-        if (code === 0 && this.expiresAt !== undefined && now + RETRY_AFTER < this.expiresAt) {
-          this.refreshAt = now + RETRY_AFTER;
-          return;
-        }
+        if (this.lifetimeSchedule.failed(code, now)) return;
         return this.fail("refresh", code, reason);
       case "permission": {
         const p = this.peers.permission(ctx.peer!.host);
@@ -573,7 +559,7 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.st = state;
     this.txs.clear();
     this.dropQueues();
-    this.refreshAt = this.expiresAt = undefined;
+    this.lifetimeSchedule.stop();
     this.emit({ type: "closed", reason });
   }
 
@@ -587,8 +573,8 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.txs.handleTimeout(now);
     this.drainTransactions(now);
     if (this.st !== "allocated") return;
-    if (this.expiresAt !== undefined && now >= this.expiresAt) return this.finish("expired");
-    if (this.refreshAt !== undefined && now >= this.refreshAt && !this.refreshInFlight) this.sendRefresh(now);
+    if (this.lifetimeSchedule.expired(now)) return this.finish("expired");
+    if (this.lifetimeSchedule.due(now)) this.sendRefresh(now);
     for (const p of this.peers.allPermissions()) {
       if (p.refreshAt !== undefined && now >= p.refreshAt && !p.txKey) this.sendCreatePermission(p, now);
     }
@@ -617,8 +603,8 @@ export class TurnClient implements Core<TurnClientEvent> {
   pollTimeout(): Millis | undefined {
     let at = this.txs.pollTimeout() ?? Infinity;
     if (this.st === "allocated") {
-      if (this.refreshAt !== undefined && !this.refreshInFlight) at = Math.min(at, this.refreshAt);
-      if (this.expiresAt !== undefined) at = Math.min(at, this.expiresAt);
+      const refresh = this.lifetimeSchedule.deadline();
+      if (refresh !== undefined) at = Math.min(at, refresh);
       const peers = this.peers.nextDeadline();
       if (peers !== undefined) at = Math.min(at, peers);
     }

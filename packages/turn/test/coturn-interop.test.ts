@@ -142,7 +142,7 @@ describe("TurnClient against coturn", () => {
 
       // A Refresh now (as the timer would later) works against coturn's nonce too.
       t.run((now) => {
-        (t.client as unknown as { refreshAt: number }).refreshAt = now;
+        (t.client as unknown as { lifetimeSchedule: { refreshAt: number } }).lifetimeSchedule.refreshAt = now;
         t.client.handleTimeout(now);
       });
       await t.until(() => t.events.some((e) => e.type === "refreshed"));
