@@ -28,6 +28,7 @@ import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransac
 import { LongTermAuth } from "./auth.js";
 import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
 import { RETRY_AFTER, RefreshSchedule } from "./refresh.js";
+import { type TurnSettings, turnSettings } from "./settings.js";
 import { type TxContext, beginRequest, encodeSendIndication } from "./requests.js";
 import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable, canonicalIp, settleFailure } from "./peers.js";
 import {
@@ -70,38 +71,14 @@ export class TurnClient implements Core<TurnClientEvent> {
   /** Last peer looked up by send(), by identity: callers pass the same Address object per path. */
   private lastPeer: Address | undefined;
   private lastChannel: Channel | undefined;
-  private readonly settings: {
-    lifetime: number;
-    rto: Millis;
-    rc: number;
-    permissionRefresh: Millis;
-    channelRefresh: Millis;
-    maxQueued: number;
-    maxPermissions: number;
-    followAlternate: boolean;
-  };
+  private readonly settings: TurnSettings;
 
   constructor(private readonly config: TurnClientConfig) {
-    if (!config.server || !config.server.host || !(config.server.port > 0)) throw new TypeError("a TURN server address is required");
-    if (typeof config.username !== "string" || typeof config.password !== "string") {
-      throw new TypeError("TURN needs a username and a password");
-    }
+    this.settings = turnSettings(config);
     // Canonical text (RFC 5952), as sockets report sources: datagrams are matched against it.
     this.serverAddr = { family: config.server.family, host: canonicalIp(config.server.host), port: config.server.port };
     this.auth = new LongTermAuth(config.username, config.password);
     this.rng = config.rng ?? cryptoRandom;
-    this.settings = {
-      lifetime: config.lifetime ?? 600,
-      rto: config.rto ?? 500,
-      rc: config.requestSends ?? 7,
-      permissionRefresh: config.permissionRefresh ?? 240_000,
-      channelRefresh: config.channelRefresh ?? 300_000,
-      maxQueued: config.maxQueuedPerPeer ?? 32,
-      maxPermissions: config.maxPermissions ?? 256,
-      followAlternate: config.followAlternate ?? true,
-    };
-    if (this.settings.permissionRefresh >= PERMISSION_LIFETIME) throw new RangeError("permissionRefresh must be under 300 s (RFC 8656 §9)");
-    if (this.settings.channelRefresh >= CHANNEL_LIFETIME) throw new RangeError("channelRefresh must be under 10 min (RFC 8656 §12)");
     this.txs = new StunTransactions<TxContext>({ rto: this.settings.rto, rc: this.settings.rc });
   }
 
