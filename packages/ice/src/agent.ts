@@ -120,6 +120,19 @@ export class IceAgent implements Core<IceAgentEvent> {
   get localCandidates(): Candidate[] {
     return this.s.locals.map((l) => l.candidate);
   }
+  /**
+   * Where a local candidate came from: the URL of the STUN or TURN server that gave a srflx or
+   * relay candidate (W3C RTCIceCandidateStats.url; a STUN server's URL is rebuilt from its
+   * address, `stun:ip:port`). Undefined for host and peer-reflexive candidates.
+   */
+  localCandidateUrl(c: Candidate): string | undefined {
+    for (const l of this.s.locals) if (l.candidate === c) return l.url;
+    for (const l of this.s.locals) {
+      const k = l.candidate;
+      if (k.type === c.type && k.port === c.port && k.address === c.address) return l.url;
+    }
+    return undefined;
+  }
   /** Remote candidates of the current generation (signaled and peer-reflexive). */
   get remoteCandidates(): Candidate[] {
     return this.s.gen.remoteCandidates.map((r) => r.candidate);

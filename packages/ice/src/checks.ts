@@ -4,7 +4,7 @@
  * (RFC 7675). All go through the STUN client transaction table (retransmissions, timeouts);
  * their responses are processed per §7.2.5.
  */
-import { type Address, type Millis, sameAddress } from "@tsrtc/base";
+import { type Address, type Millis, formatAddress, sameAddress } from "@tsrtc/base";
 import { type StunMessage, StunClass, StunMethod, newTransactionId } from "@tsrtc/stun";
 import { computeFoundation, computePriority } from "./candidate.js";
 import { mayReplaceSelected, maybeNominate, updateConnectionState, updateSelection } from "./nomination.js";
@@ -159,7 +159,7 @@ function onSuccess(
     mapped = undefined;
   }
   if (ctx.kind === "srflx") {
-    if (mapped) addServerReflexive(s, ctx.base, ctx.server, mapped);
+    if (mapped) addServerReflexive(s, ctx.base, ctx.server, mapped, `stun:${formatAddress(ctx.server)}`);
     return srflxDone(s);
   }
   const { gen, pair } = ctx;
@@ -342,7 +342,7 @@ function learnLocalPeerReflexive(s: AgentState, base: LocalCandidate, mapped: Ad
  * have (§5.1.3: redundant). From a STUN server's Binding answer, or from the XOR-MAPPED-ADDRESS
  * of a TURN Allocate success (relay.ts): whichever comes first is signaled, the other dropped.
  */
-export function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address, mapped: Address): void {
+export function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address, mapped: Address, url: string): void {
   if (knownLocalAddress(s, mapped)) return;
   const hidden = s.mdnsNameFor(base.base) !== undefined;
   const lp = (base.candidate.priority >>> 8) & 0xffff;
@@ -363,7 +363,7 @@ export function addServerReflexive(s: AgentState, base: LocalCandidate, server: 
     networkCost: base.candidate.networkCost,
     extensions: [],
   };
-  s.locals.push({ candidate: c, base: base.base });
+  s.locals.push({ candidate: c, base: base.base, url });
   s.emit({ type: "candidate", candidate: c });
 }
 

@@ -10,6 +10,8 @@ export interface LocalCandidate {
   readonly candidate: Candidate;
   /** The local transport address datagrams for this candidate leave from. */
   readonly base: Address;
+  /** srflx and relay: the URL of the STUN or TURN server it came from (W3C RTCIceCandidateStats.url). */
+  readonly url?: string;
 }
 
 /** A remote candidate with its address resolved to an IP literal. */

@@ -254,7 +254,7 @@ function addMappedCandidate(s: AgentState, r: RelayAllocation, mapped: Address):
   if (s.closed || s.settings.relayOnly) return;
   if (s.settings.stunServers.some((a) => sameAddress(a, r.server.address))) return;
   const base = s.locals.find((l) => l.candidate.type === "host" && sameAddress(l.base, r.host.address));
-  if (base) addServerReflexive(s, base, r.server.address, mapped);
+  if (base) addServerReflexive(s, base, r.server.address, mapped, urlOf(r.server));
 }
 
 function settle(s: AgentState, r: RelayAllocation): void {
@@ -291,7 +291,7 @@ function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, 
     networkCost: r.host.networkCost,
     extensions: [],
   };
-  addLocal(s, { candidate: c, base: relayed }, now);
+  addLocal(s, { candidate: c, base: relayed, url: urlOf(r.server) }, now);
   // Remote candidates known already get their permissions now (later ones as they come).
   for (const rc of s.gen.remoteCandidates) if (rc.address.family === relayed.family) r.client.createPermission(rc.address, now);
 }

@@ -490,6 +490,11 @@ describe("a server-reflexive candidate from the Allocate answer (RFC 8445 §5.1.
       const relay = a.candidates.find((c) => c.type === "relay")!;
       expect([relay.relatedAddress, relay.relatedPort]).toEqual([srflx[0].address, srflx[0].port]);
       expect(a.candidates.map((c) => c.type).sort()).toEqual(["host", "relay", "srflx"]);
+      // Where each came from (W3C RTCIceCandidateStats.url): the first answer wins the srflx.
+      const local = (type: string) => a.agent.localCandidates.find((c) => c.type === type)!;
+      expect(a.agent.localCandidateUrl(local("relay"))).toBe(SERVER.url);
+      expect(a.agent.localCandidateUrl(local("srflx"))).toBe(withStun ? "stun:198.51.100.50:3478" : SERVER.url);
+      expect(a.agent.localCandidateUrl(local("host"))).toBeUndefined();
     }
   });
 
