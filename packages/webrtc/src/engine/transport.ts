@@ -31,13 +31,16 @@ const log = logger("webrtc:engine");
 const MAX_EARLY_DTLS = 16;
 
 /**
- * SCTP packets waiting in the ICE agent's send queue are held to this many. The agent now sends
- * its STUN (checks, consent) ahead of queued data, so this no longer guards consent (RFC 7675);
- * it keeps the backlog, and so latency and memory, small while the Node layer paces its writes:
- * beyond it packets wait in SCTP (which can still bundle and reorder priorities), pulled again
- * once the queue has drained (see pollTransmit).
+ * SCTP packets waiting in the ICE agent's send queue are held to this many (about 1.2 MB). The
+ * agent sends its STUN (checks, consent) ahead of queued data, so this does not guard consent
+ * (RFC 7675); it bounds the memory of sealed datagrams while the Node layer paces its writes
+ * (32 a turn). Beyond it packets wait in SCTP, pulled again once the queue has drained (see
+ * nextTransmit). It is far above what one read burst of SACKs releases (each SACK opens at
+ * most Max.Burst = 4 packets): SACKs handled while SCTP is held send nothing, so a limit in
+ * reach (it was 64) cost transmission opportunities (measured: after a hold only 4 packets
+ * went out for dozens of SACKs' worth of window, and the flight stayed below cwnd).
  */
-const MAX_QUEUED_DATA = 64;
+const MAX_QUEUED_DATA = 1024;
 
 export interface DtlsSetup {
   role: "client" | "server";
@@ -617,6 +620,9 @@ export class TransportCore {
     const out: Transmit[] = [];
     const agent = this.agent;
     if (!agent) return out;
+    const pending = this.pendingTransmit;
+    this.pendingTransmit = undefined;
+    if (pending && pending.data.length > 0 && pending.data[0] >= 20) out.push(pending);
     for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (t.data.length > 0 && t.data[0] >= 20) out.push(t);
     agent.close(now);
     // RFC 8656 §8: the TURN allocations' release (Refresh with LIFETIME 0) leaves now too.
