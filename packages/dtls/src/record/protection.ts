@@ -4,9 +4,16 @@
  * epoch||seq as the explicit part, which never repeats under one key.
  * ChaCha20-Poly1305 (RFC 7905 §2): nonce = 12-byte IV XOR (0^32 || epoch||seq), nothing explicit.
  * additional_data = epoch||seq(8) || type(1) || version(2) || plaintext length(2).
+ *
+ * AES-GCM goes through @tsrtc/base's AesGcm (node:crypto for a key's first records, then a
+ * persistent AES-ECB keystream computed a few records ahead and GHASH over tables; see
+ * packages/base/src/gcm/): its nonce salt XOR (0^16 || stream || index48), with salt = the
+ * 4-byte write IV || 0^64, stream = the explicit nonce's first 2 bytes and index its last 6, is
+ * RFC 5288's salt || explicit nonce. ChaCha20-Poly1305 stays on node:crypto, one cipher object
+ * per record.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
-import { allocateUninitialized } from "@tsrtc/base";
+import { AesGcm, allocateUninitialized, type GcmMode } from "@tsrtc/base";
 import type { CipherSuiteInfo } from "../cipher-suites.js";
 import { RECORD_HEADER_LENGTH } from "../constants.js";
 import type { DirectionKeys } from "../keying.js";
@@ -22,17 +29,27 @@ export class AeadProtection {
   private readonly nonce = Buffer.alloc(12);
   private readonly aad = Buffer.alloc(13);
   private readonly tag = Buffer.alloc(TAG);
+  /** AES-GCM suites: the engine; undefined for ChaCha20-Poly1305. */
+  private readonly gcm: AesGcm | undefined;
   readonly explicit: number;
   readonly overhead: number;
 
-  constructor(suite: CipherSuiteInfo, keys: DirectionKeys) {
+  /** `gcm`: AES-GCM implementation choice (see AesGcm); default: base's `defaultGcmMode()`. */
+  constructor(suite: CipherSuiteInfo, keys: DirectionKeys, gcm?: GcmMode) {
     this.key = createSecretKey(keys.key);
     this.alg = suite.aead;
     this.chacha = suite.aead === "chacha20-poly1305";
     this.iv = keys.iv.slice();
     this.explicit = suite.explicitNonceLength;
     this.overhead = this.explicit + TAG;
-    if (!this.chacha) this.nonce.set(this.iv, 0);
+    if (!this.chacha) {
+      this.nonce.set(this.iv, 0);
+      const salt = new Uint8Array(12);
+      salt.set(this.iv.subarray(0, 4), 0);
+      this.gcm = new AesGcm(keys.key, salt, gcm === undefined ? {} : { mode: gcm });
+    } else {
+      this.gcm = undefined;
+    }
   }
 
   private setNonce(epoch: number, seq: number): void {
@@ -101,6 +118,11 @@ export class AeadProtection {
     a[10] = version;
     a[11] = len >>> 8;
     a[12] = len;
+    if (this.gcm !== undefined) {
+      // Nonce = salt || epoch || seq48: stream = epoch, index = seq.
+      this.gcm.seal(epoch, seq, a, 0, 13, plaintext, 0, len, out, at);
+      return out;
+    }
     // No options objects: they send node:crypto down a slower path (measured). GCM and
     // ChaCha20-Poly1305 default to 16-byte tags.
     const c = createCipheriv(this.alg as "aes-128-gcm", this.key, this.nonce);
@@ -135,6 +157,14 @@ export class AeadProtection {
       this.setAad(type, version, epoch, seq, ptLen);
     }
     const ctStart = from + this.explicit;
+    const gcm = this.gcm;
+    if (gcm !== undefined) {
+      // The peer's explicit nonce: 2 bytes of stream, 6 of index (epoch and seq, if it does as we do).
+      const stream = (d[from] << 8) | d[from + 1];
+      const index = ((d[from + 2] << 8) | d[from + 3]) * 0x1_0000_0000 + (((d[from + 4] << 24) | (d[from + 5] << 16) | (d[from + 6] << 8) | d[from + 7]) >>> 0);
+      const pt = allocateUninitialized(ptLen);
+      return gcm.open(stream, index, this.aad, 0, 13, d, ctStart, ptLen, pt, 0) ? pt : undefined;
+    }
     try {
       const dc = createDecipheriv(this.alg as "aes-128-gcm", this.key, this.nonce);
       dc.setAAD(this.aad);
