@@ -139,30 +139,27 @@ export class AesGcm {
     this.absorbPadded(g, aad, aadAt, aadLen);
     const whole = len >>> 4;
     if (whole > 0) {
-      // Cipher text = plain text XOR keystream (data blocks start after J0), then GHASH over it.
-      const n = whole * 4;
+      // Cipher text = plain text XOR keystream (data blocks start after J0), absorbed as it is made.
       const sAbs = src.byteOffset + srcAt;
       const oAbs = out.byteOffset + outAt;
-      if ((sAbs & 3) === 0 && (oAbs & 3) === 0) {
-        const s32 = this.srcWords(src);
-        const o32 = src.buffer === out.buffer ? s32 : this.outWords(out);
-        const sw = sAbs >>> 2;
-        const ow = oAbs >>> 2;
-        for (let i = 0, x = k + 4; i < n; i++) o32[ow + i] = s32[sw + i] ^ ks32[x + i];
-        g.update(st, o32, ow, whole);
+      const sAligned = (sAbs & 3) === 0;
+      let s32: Int32Array;
+      let sw: number;
+      if (sAligned) {
+        s32 = this.srcWords(src);
+        sw = sAbs >>> 2;
       } else {
-        // Through the aligned scratch: one copy in (or a word read, when the source is aligned), one out.
+        this.scratchFor(whole * 16).set(view(src, srcAt, whole * 16));
+        s32 = this.scratch32;
+        sw = 0;
+      }
+      if ((oAbs & 3) === 0) {
+        const o32 = sAligned && src.buffer === out.buffer ? s32 : this.outWords(out);
+        g.ctr(st, s32, sw, ks32, k + 4, o32, oAbs >>> 2, whole, true);
+      } else {
+        // Through the aligned scratch, then one copy out.
         this.scratchFor(whole * 16);
-        const sc32 = this.scratch32;
-        if ((sAbs & 3) === 0) {
-          const s32 = this.srcWords(src);
-          const sw = sAbs >>> 2;
-          for (let i = 0, x = k + 4; i < n; i++) sc32[i] = s32[sw + i] ^ ks32[x + i];
-        } else {
-          this.scratch.set(view(src, srcAt, whole * 16));
-          for (let i = 0, x = k + 4; i < n; i++) sc32[i] ^= ks32[x + i];
-        }
-        g.update(st, sc32, 0, whole);
+        g.ctr(st, s32, sw, ks32, k + 4, this.scratch32, 0, whole, true);
         out.set(this.scratchView(whole * 16), outAt);
       }
     }
@@ -222,19 +219,19 @@ export class AesGcm {
     st[0] = st[1] = st[2] = st[3] = 0;
     this.absorbPadded(g, aad, aadAt, aadLen);
     const whole = len >>> 4;
-    const sAbs = src.byteOffset + srcAt;
-    const aligned = (sAbs & 3) === 0;
-    let s32: Int32Array;
-    let sw: number;
-    if (aligned) {
-      s32 = this.srcWords(src);
-      sw = sAbs >>> 2;
-    } else {
-      this.scratchFor(whole * 16).set(view(src, srcAt, whole * 16));
-      s32 = this.scratch32;
-      sw = 0;
+    const k1 = k + 4;
+    if (whole > 0) {
+      // GHASH over the cipher text and the plain text into the scratch in one pass; nothing
+      // reaches `out` before the tag is checked.
+      const sAbs = src.byteOffset + srcAt;
+      const sc = this.scratchFor(whole * 16);
+      if ((sAbs & 3) === 0) {
+        g.ctr(st, this.srcWords(src), sAbs >>> 2, ks32, k1, this.scratch32, 0, whole, false);
+      } else {
+        sc.set(view(src, srcAt, whole * 16));
+        g.ctr(st, this.scratch32, 0, ks32, k1, this.scratch32, 0, whole, false);
+      }
     }
-    if (whole > 0) g.update(st, s32, sw, whole);
     const rest = len & 15;
     const b32 = this.block32;
     const b = this.block;
@@ -252,24 +249,8 @@ export class AesGcm {
       (st[0] ^ ks32[k] ^ b32[4]) | (st[1] ^ ks32[k + 1] ^ b32[5]) | (st[2] ^ ks32[k + 2] ^ b32[6]) | (st[3] ^ ks32[k + 3] ^ b32[7]);
     if (diff !== 0) return false;
     cache.confirm(stream, index);
-    // Authentic: decrypt into `out`.
-    const oAbs = out.byteOffset + outAt;
-    const k1 = k + 4;
-    if (whole > 0) {
-      if ((oAbs & 3) === 0) {
-        const o32 = aligned && out.buffer === src.buffer ? s32 : this.outWords(out);
-        const ow = oAbs >>> 2;
-        const n = whole * 4;
-        for (let i = 0; i < n; i++) o32[ow + i] = s32[sw + i] ^ ks32[k1 + i];
-      } else {
-        // Through the aligned scratch (which may hold the cipher text already).
-        this.scratchFor(whole * 16);
-        const sc32 = this.scratch32;
-        const n = whole * 4;
-        for (let i = 0; i < n; i++) sc32[i] = s32[sw + i] ^ ks32[k1 + i];
-        out.set(this.scratchView(whole * 16), outAt);
-      }
-    }
+    // Authentic: the plain text into `out`.
+    if (whole > 0) out.set(this.scratchView(whole * 16), outAt);
     if (rest) {
       const kb = this.keyBlock(ks32, k1 + 4 * whole);
       const from = srcAt + whole * 16;

@@ -42,6 +42,9 @@ export class GcmCounterBlocks {
   private readonly salt = new Uint8Array(12);
   private ctr = new Uint8Array(0);
   private ctr32 = new Int32Array(0);
+  /** Word 3 of each counter block (its counter) depends only on the layout: the stride and how many packets it was written for. */
+  private w3Stride = -1;
+  private w3Count = 0;
 
   constructor(ecb: Cipher, salt: Uint8Array) {
     this.ecb = ecb;
@@ -67,6 +70,7 @@ export class GcmCounterBlocks {
       const ab = new ArrayBuffer(Math.max(bytes, 2048));
       this.ctr = new Uint8Array(ab);
       this.ctr32 = new Int32Array(ab);
+      this.w3Stride = -1;
     }
     const c = this.ctr;
     const w = this.ctr32;
@@ -77,6 +81,15 @@ export class GcmCounterBlocks {
     const h3 = s[3] ^ ((stream >>> 16) & 0xff);
     const h4 = s[4] ^ ((stream >>> 8) & 0xff);
     const h5 = s[5] ^ (stream & 0xff);
+    // The counters (word 3: 1, 2, 3, ... from J0 on, big-endian) where the layout changed.
+    if (stride !== this.w3Stride || count > this.w3Count) {
+      const from = stride === this.w3Stride ? this.w3Count : 0;
+      for (let k = from; k < count; k++) {
+        for (let j = 0, x = 4 * stride * k + 3; j < stride; j++, x += 4) w[x] = be32(j + 1);
+      }
+      this.w3Stride = stride;
+      this.w3Count = count;
+    }
     for (let k = 0; k < count; k++) {
       const index = base + k;
       const hi = Math.floor(index / 65536) >>> 0;
@@ -98,11 +111,10 @@ export class GcmCounterBlocks {
       const w0 = w[q];
       const w1 = w[q + 1];
       const w2 = w[q + 2];
-      for (let j = 0, x = q; j < stride; j++, x += 4) {
+      for (let j = 1, x = q + 4; j < stride; j++, x += 4) {
         w[x] = w0;
         w[x + 1] = w1;
         w[x + 2] = w2;
-        w[x + 3] = be32(j + 1);
       }
     }
     const ks = this.ecb.update(c.subarray(0, bytes));
