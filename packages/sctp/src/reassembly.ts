@@ -17,7 +17,14 @@ interface Partial {
   /** DATA: TSN of the E fragment; I-DATA: FSN of the E fragment. -1 until then. */
   last: number;
   ppid: number;
+  /** Bytes of other data pinned by views held in frags (see Reassembly.hold). */
+  pinned: number;
+  /** The buffer of the last fragment held as a view (its pinned bytes are counted once). */
+  pinnedBuffer: ArrayBufferLike | undefined;
 }
+
+/** A fragment at least this large may stay a view into its packet's buffer (see Reassembly.hold). */
+const MIN_VIEW = 512;
 
 interface InStream {
   /** Next SSN (DATA) or MID (I-DATA) to deliver in order. */
@@ -34,6 +41,8 @@ export type AddResult = "ok" | "full" | "too-big";
 
 export class Reassembly {
   bytes = 0;
+  /** Bytes pinned beyond the held payloads by fragments kept as views, at most `capacity`. */
+  pinned = 0;
   private readonly streams = new Map<number, InStream>();
   /** DATA unordered fragments (§6.9: a message's fragments have consecutive TSNs). */
   private readonly unorderedRuns: UnorderedRuns;
@@ -85,17 +94,19 @@ export class Reassembly {
       }
     }
     if (this.bytes + c.payload.length > (fillsGap ? 2 * this.capacity : this.capacity)) return "full";
-    // Held bytes are counted by payload; a small view would pin its whole packet (up to a
-    // DTLS record's 16 KiB for one byte), so small payloads of large packets are copied.
-    const buf = c.payload.buffer.byteLength;
-    if (buf > 2 * c.payload.length + 256) c.payload = c.payload.slice();
-    if (unordered && !c.iData) return this.addUnorderedData(c);
+    if (unordered && !c.iData) {
+      // Held bytes are counted by payload; a small view would pin its whole packet (up to a
+      // DTLS record's 16 KiB for one byte), so small payloads of large packets are copied.
+      if (c.payload.buffer.byteLength > 2 * c.payload.length + 256) c.payload = c.payload.slice();
+      return this.addUnorderedData(c);
+    }
     const map = unordered ? s.unordered : s.ordered;
     let p = map.get(c.mid);
     if (!p) {
-      p = { frags: [], bytes: 0, first: -1, last: -1, ppid: 0 };
+      p = { frags: [], bytes: 0, first: -1, last: -1, ppid: 0, pinned: 0, pinnedBuffer: undefined };
       map.set(c.mid, p);
     }
+    this.hold(p, c);
     const key = c.iData ? c.fsn : c.tsn;
     // Appended in arrival order and sorted once when complete: a sorted insert was quadratic
     // for fragments arriving in reverse (65534 of them took 11 s of CPU).
@@ -114,12 +125,41 @@ export class Reassembly {
     if (!complete(p, c.iData)) return "ok";
     if (unordered) {
       map.delete(c.mid);
-      this.bytes -= p.bytes;
+      this.release(p);
       this.deliver(c.stream, p.ppid, assemble(p, c.iData), true);
     } else if (c.mid === s.next) {
       this.drain(c.stream, s, c.iData);
     }
     return "ok";
+  }
+
+  /**
+   * Keep a fragment until its message is complete, copied only when it must be: the message is
+   * copied once anyway when its fragments are joined. A view pins its whole buffer (a decrypted
+   * DTLS record, or a slab shared by several records): small fragments, and any once the pinned
+   * bytes beyond the held payloads reach `capacity`, are copied, so that held memory stays
+   * within about twice the receive window. A message's fragments usually share a buffer, counted
+   * once.
+   */
+  private hold(p: Partial, c: DataChunk): void {
+    const buf = c.payload.buffer;
+    const extra = buf.byteLength - c.payload.length;
+    if (extra <= c.payload.length + 256) return;
+    if (buf === p.pinnedBuffer) return;
+    if (c.payload.length >= MIN_VIEW && this.pinned + extra <= this.capacity) {
+      p.pinned += extra;
+      this.pinned += extra;
+      p.pinnedBuffer = buf;
+      return;
+    }
+    c.payload = c.payload.slice();
+  }
+
+  /** A message leaves reassembly (delivered or dropped). */
+  private release(p: Partial): void {
+    this.bytes -= p.bytes;
+    this.pinned -= p.pinned;
+    p.pinned = 0;
   }
 
   private addUnorderedData(c: DataChunk): AddResult {
@@ -145,7 +185,7 @@ export class Reassembly {
       const p = s.ordered.get(s.next);
       if (!p || !complete(p, iData)) return;
       s.ordered.delete(s.next);
-      this.bytes -= p.bytes;
+      this.release(p);
       s.next = iData ? (s.next + 1) >>> 0 : (s.next + 1) & 0xffff;
       this.deliver(id, p.ppid, assemble(p, iData), false);
     }
@@ -153,7 +193,7 @@ export class Reassembly {
 
   private dropPartial(map: Map<number, Partial>, key: number, p: Partial): void {
     map.delete(key);
-    this.bytes -= p.bytes;
+    this.release(p);
   }
 
   /**
@@ -191,7 +231,7 @@ export class Reassembly {
       for (const k of keys) {
         const p = s.ordered.get(k)!;
         s.ordered.delete(k);
-        this.bytes -= p.bytes;
+        this.release(p);
         if (complete(p, iData)) this.deliver(e.stream, p.ppid, assemble(p, iData), false);
       }
       s.next = upTo;
@@ -207,8 +247,8 @@ export class Reassembly {
   resetStream(id: number): void {
     const s = this.streams.get(id);
     if (!s) return;
-    for (const p of s.ordered.values()) this.bytes -= p.bytes;
-    for (const p of s.unordered.values()) this.bytes -= p.bytes;
+    for (const p of s.ordered.values()) this.release(p);
+    for (const p of s.unordered.values()) this.release(p);
     this.streams.delete(id);
   }
 

@@ -76,3 +76,59 @@ describe("reassembly (property)", () => {
     });
   }
 });
+
+describe("reassembly copies a fragmented message once (when joining it)", () => {
+  /** `n` fragments of `frag` bytes of one ordered message, views into one shared buffer (a slab of decrypted records). */
+  function viewsOfOneBuffer(n: number, frag: number, mid: number, tsn0: number, buf = new Uint8Array(64 * 1024)): DataChunk[] {
+    return Array.from({ length: n }, (_, i) => ({
+      iData: true,
+      flags: (i === 0 ? DataFlags.BEGIN : 0) | (i === n - 1 ? DataFlags.END : 0),
+      tsn: tsn0 + i,
+      stream: 0,
+      mid,
+      fsn: i,
+      ppid: 53,
+      payload: buf.subarray(i * frag, (i + 1) * frag),
+    }));
+  }
+
+  it("holds fragments as views into their shared buffer, counting it once", () => {
+    const got: Uint8Array[] = [];
+    const r = new Reassembly(1 << 20, 1 << 20, (_s, _p, d) => got.push(d));
+    const buf = new Uint8Array(64 * 1024);
+    const frags = viewsOfOneBuffer(50, 1100, 0, 1, buf);
+    for (const c of frags.slice(0, 49)) expect(r.add(c)).toBe("ok");
+    expect(r.pinned).toBe(buf.byteLength - 1100);
+    // Still views: a write to the buffer shows in the message (a copy would not see it).
+    buf[5 * 1100] = 0xee;
+    expect(r.add(frags[49])).toBe("ok");
+    expect(got).toHaveLength(1);
+    expect(got[0].length).toBe(50 * 1100);
+    expect(got[0][5 * 1100]).toBe(0xee);
+    expect(got[0].buffer.byteLength).toBe(50 * 1100);
+    expect(r.pinned).toBe(0);
+    expect(r.bytes).toBe(0);
+  });
+
+  it("copies once the pinned bytes would pass the capacity (a peer spreading fragments over many buffers)", () => {
+    const capacity = 1 << 20;
+    const r = new Reassembly(capacity, 1 << 20, () => undefined);
+    // 100 messages, each begun with one 1000-byte fragment in its own 64 KiB buffer, none complete.
+    for (let m = 0; m < 100; m++) {
+      const [first] = viewsOfOneBuffer(2, 1000, m + 1, 10 + 2 * m);
+      expect(r.add(first)).toBe("ok");
+      expect(r.pinned).toBeLessThanOrEqual(capacity);
+    }
+    // 16 buffers fit the budget (16 x 63.5 KiB), the rest were copied.
+    expect(r.pinned).toBe(16 * (64 * 1024 - 1000));
+    expect(r.bytes).toBe(100 * 1000);
+  });
+
+  it("copies small fragments of large buffers", () => {
+    const r = new Reassembly(1 << 20, 1 << 20, () => undefined);
+    const [first] = viewsOfOneBuffer(2, 100, 1, 5);
+    expect(r.add(first)).toBe("ok");
+    expect(r.pinned).toBe(0);
+    expect(first.payload.buffer.byteLength).toBe(100);
+  });
+});
