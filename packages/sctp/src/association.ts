@@ -540,7 +540,8 @@ export class SctpAssociation {
   /**
    * The next packet to send (a bare SCTP packet; the caller puts it in DTLS), or undefined.
    * Pass `now` (or call handleTimeout(now) first) after API calls such as send(), so that the
-   * retransmission timer starts from the real time of sending.
+   * retransmission timer starts from the real time of sending. With `transientPackets` the
+   * packet is valid only until the next call.
    */
   pollTransmit(now?: number): Uint8Array | undefined {
     if (now !== undefined && now > this.now) this.now = now;
@@ -590,7 +591,7 @@ export class SctpAssociation {
       return undefined;
     }
     this.stats.packetsSent++;
-    return pb.finish(neg.zeroChecksum);
+    return pb.finish(neg.zeroChecksum, this.o.transientPackets);
   }
 }
 

@@ -27,6 +27,12 @@ export interface SctpOptions {
   iData?: boolean;
   /** Offer zero checksum (RFC 9653); only correct when packets ride DTLS. */
   zeroChecksum?: boolean;
+  /**
+   * pollTransmit() may hand out its packets in a buffer it reuses: each is valid until the next
+   * pollTransmit() call. For a caller that consumes every packet at once (DTLS encrypts it into
+   * a record of its own): one allocation less per packet.
+   */
+  transientPackets?: boolean;
   rtoInitial?: number;
   rtoMin?: number;
   /** RTO.Max (RFC 9260 §16: 60 s): the cap on the RTO computed from RTT measurements. */
@@ -79,6 +85,7 @@ export function withDefaults(opts: SctpOptions): Required<SctpOptions> {
     streams: 65535,
     iData: true,
     zeroChecksum: false,
+    transientPackets: false,
     // RTO.Min above the peer's delayed-ack time (200 ms) so a lone packet's SACK is not taken for a loss.
     rtoInitial: 1000,
     rtoMin: 400,

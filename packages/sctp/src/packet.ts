@@ -215,12 +215,12 @@ export class PacketBuilder {
 
   /**
    * The packet with its checksum. It is handed out without a copy: the builder starts its next
-   * packet in a fresh buffer.
+   * packet in a fresh buffer, or (`reuse`) in the same one, overwriting this packet.
    */
-  finish(zeroChecksum: boolean): Uint8Array {
+  finish(zeroChecksum: boolean, reuse = false): Uint8Array {
     const out = this.buf.subarray(0, this.len);
     writeChecksum(out, zeroChecksum ? 0 : crc32c(out));
-    this.buf = new Uint8Array(this.buf.length);
+    if (!reuse) this.buf = new Uint8Array(this.buf.length);
     this.len = 0;
     return out;
   }

@@ -252,6 +252,8 @@ export class TransportCore {
       // RFC 9653 over DTLS (method 1): DTLS authenticates every packet, so a peer that also offers
       // it (tsrtc; Chromium does not) skips the CRC32c, ~3% of each side's CPU in bulk transfers.
       zeroChecksum: true,
+      // Every packet is sealed into a DTLS record as soon as it is polled (sendSctpOutput).
+      transientPackets: true,
       advertisedWindow: advertisedWindow(this.receiveBuffer),
     });
     this.channels.attach(this.sctp);
