@@ -5,6 +5,8 @@
  * (browsers skip lo), or loopback / a fixed list when the tsrtc options ask for it.
  */
 import { type Socket, createSocket } from "node:dgram";
+import dns, { type LookupAddress } from "node:dns";
+import { isIP } from "node:net";
 import { type Address, address, addressKey, logger } from "@tsrtc/base";
 import type { HostInterface } from "@tsrtc/ice";
 import { listHostAddresses } from "@tsrtc/ice/node";
@@ -25,6 +27,19 @@ export interface UdpOptions {
 }
 
 const SOCKET_BUFFER = 4 * 1024 * 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * The sockets' lookup: we only ever send to IP addresses (ICE candidates; .local names are
+ * resolved by mDNS first), and dns.lookup answers those one tick later, through process.nextTick
+ * and a closure per datagram. Here the send goes out at once. Names still go to dns.lookup.
+ */
+function literalLookup(host: string, options: dns.LookupOptions | number, callback: LookupCallback): void {
+  const family = isIP(host);
+  if (family !== 0) return callback(null, host, family);
+  dns.lookup(host, options as dns.LookupOptions, callback);
+}
 
 export type DatagramHandler = (data: Uint8Array, from: Address, local: Address) => void;
 
@@ -62,7 +77,7 @@ export class UdpBundle {
     return new Promise<void>((resolve) => {
       if (this.closed) return resolve();
       const family = host.includes(":") ? 6 : 4;
-      const socket = createSocket({ type: family === 6 ? "udp6" : "udp4" });
+      const socket = createSocket({ type: family === 6 ? "udp6" : "udp4", lookup: literalLookup as unknown as typeof dns.lookup });
       const fail = (e: Error) => {
         log("cannot bind %s: %s", host, e.message);
         socket.close();
@@ -89,11 +104,17 @@ export class UdpBundle {
         const local = address(host, socket.address().port);
         this.sockets.set(addressKey(local), socket);
         this.bound.push({ address: local, networkId });
+        // The peer's address object is reused while datagrams keep coming from it (no one
+        // mutates an Address): one object and one string scan less per datagram.
+        let lastRaw = "";
+        let from: Address = { family: 4, host: "", port: 0 };
         socket.on("message", (msg, rinfo) => {
           if (this.closed) return;
-          const pct = rinfo.address.indexOf("%");
-          const rhost = pct >= 0 ? rinfo.address.slice(0, pct) : rinfo.address;
-          const from: Address = { family: rinfo.family === "IPv6" ? 6 : 4, host: rhost, port: rinfo.port };
+          if (rinfo.port !== from.port || rinfo.address !== lastRaw) {
+            lastRaw = rinfo.address;
+            const pct = lastRaw.indexOf("%");
+            from = { family: rinfo.family === "IPv6" ? 6 : 4, host: pct >= 0 ? lastRaw.slice(0, pct) : lastRaw, port: rinfo.port };
+          }
           this.onDatagram(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), from, local);
         });
         resolve();
