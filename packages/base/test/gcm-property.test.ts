@@ -8,6 +8,7 @@ import { createCipheriv } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AesGcm, type GcmMode, setDefaultGcmMode, defaultGcmMode, toHex } from "../src/index.js";
+import { freeGhashSlots } from "../src/gcm/ghash.js";
 
 /** The 12-byte nonce salt XOR (0^16 || stream || index48) (RFC 7714 §8.1 form). */
 function nonce(salt: Uint8Array, stream: number, index: number): Buffer {
@@ -51,6 +52,7 @@ describe("AesGcm seal/open equal node:crypto", () => {
         const back = new Uint8Array(srcAt + pt.length);
         expect(g.open(stream, index, aad, 0, aad.length, out, outAt, pt.length, back, srcAt)).toBe(true);
         expect(toHex(back.subarray(srcAt))).toBe(toHex(pt));
+        g.release();
       }),
       { numRuns: 300 },
     );
@@ -66,6 +68,7 @@ describe("AesGcm seal/open equal node:crypto", () => {
         expect(toHex(buf.subarray(srcAt))).toBe(nodeSeal(key, nonce(salt, stream, index), aad, pt));
         expect(g.open(stream, index, aad, 0, aad.length, buf, srcAt, pt.length, buf, srcAt)).toBe(true);
         expect(toHex(buf.subarray(srcAt, srcAt + pt.length))).toBe(toHex(pt));
+        g.release();
       }),
       { numRuns: 150 },
     );
@@ -89,6 +92,7 @@ describe("AesGcm seal/open equal node:crypto", () => {
           // The wrong nonce fails too.
           expect(g.open(stream, index + 1, aad, 0, aad.length, wire, 0, pt.length, out, 0)).toBe(false);
           expect(out.every((b) => b === 0xa5)).toBe(true);
+          g.release();
         }),
         { numRuns: 200 },
       );
@@ -132,6 +136,8 @@ describe("run-ahead keystream", () => {
           expect(rx.open(s.stream, index, aad, 0, 12, wire, 0, s.len, back, 0)).toBe(true);
           expect(toHex(back)).toBe(toHex(pt));
         }
+        tx.release();
+        rx.release();
       }),
       { numRuns: 60 },
     );
@@ -215,5 +221,39 @@ describe("adaptive mode", () => {
     expect(() => new AesGcm(new Uint8Array(15), new Uint8Array(12))).toThrow(RangeError);
     expect(() => new AesGcm(new Uint8Array(16), new Uint8Array(11))).toThrow(RangeError);
     expect(() => new AesGcm(new Uint8Array(16), new Uint8Array(12), { tablesAfter: -1 })).toThrow(RangeError);
+  });
+});
+
+describe("GHASH table bank", () => {
+  it("gives a key's slot back on release, and keys beyond the bank use tables of their own that agree", () => {
+    const free0 = freeGhashSlots();
+    expect(free0).toBeGreaterThan(0); // the tests above give their slots back
+    const key = new Uint8Array(16).fill(21);
+    const salt = new Uint8Array(12).fill(4);
+    const pt = Uint8Array.from({ length: 700 }, (_, i) => i & 0xff);
+    const aad = new Uint8Array(20).fill(6);
+    const want = nodeSeal(key, nonce(salt, 3, 77), aad, pt);
+    const keys: AesGcm[] = [];
+    // Take every free slot and a few more.
+    for (let i = 0; i < free0 + 3; i++) {
+      const g = new AesGcm(key, salt, { mode: "tables" });
+      const out = new Uint8Array(716);
+      g.seal(3, 77, aad, 0, 20, pt, 0, 700, out, 0);
+      expect(toHex(out)).toBe(want);
+      const back = new Uint8Array(700);
+      expect(g.open(3, 77, aad, 0, 20, out, 0, 700, back, 0)).toBe(true);
+      keys.push(g);
+    }
+    expect(freeGhashSlots()).toBe(0);
+    for (const g of keys) g.release();
+    expect(freeGhashSlots()).toBe(free0);
+    // A released key still works: it builds its tables again.
+    const out = new Uint8Array(716);
+    keys[0].seal(3, 77, aad, 0, 20, pt, 0, 700, out, 0);
+    expect(toHex(out)).toBe(want);
+    expect(keys[0].usingTables).toBe(true);
+    expect(freeGhashSlots()).toBe(free0 - 1);
+    keys[0].release();
+    expect(freeGhashSlots()).toBe(free0);
   });
 });

@@ -261,11 +261,13 @@ export class AesGcm {
   }
 
   /**
-   * Give the GHASH tables' bank slot back now rather than when this object is collected (an
-   * optimization for callers that know a key is done; the object must not be used afterwards).
+   * Free the tables now rather than when this object is garbage-collected (their bank slot
+   * goes back at once): for callers that know a key is done. Using the key afterwards is safe;
+   * it builds them again.
    */
   release(): void {
     this.tables?.g.release();
+    this.tables = undefined;
   }
 
   /** Drop run-ahead keystream kept for a stream that went away. */
