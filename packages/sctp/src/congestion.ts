@@ -29,9 +29,13 @@ export class CongestionControl {
       // Slow start: grow by at most one MTU per SACK (§7.2.1).
       if (fullyUsed) this.cwnd += Math.min(bytesAcked, this.mtu);
     } else {
-      // Congestion avoidance (§7.2.2).
+      // Congestion avoidance (§7.2.2): one MTU per cwnd of bytes acknowledged while cwnd was
+      // fully used. Acks of an underused window bank no increase: partial_bytes_acked stops at
+      // cwnd (else, after an application-limited spell, cwnd grew by an MTU on every SACK).
       this.partialBytesAcked += bytesAcked;
-      if (this.partialBytesAcked >= this.cwnd && fullyUsed) {
+      if (!fullyUsed) {
+        if (this.partialBytesAcked > this.cwnd) this.partialBytesAcked = this.cwnd;
+      } else if (this.partialBytesAcked >= this.cwnd) {
         this.partialBytesAcked -= this.cwnd;
         this.cwnd += this.mtu;
       }
