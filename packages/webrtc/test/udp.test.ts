@@ -80,4 +80,24 @@ describe("UdpBundle", () => {
       bundle.close();
     }
   });
+
+  it("sends each datagram from the socket of its own local address, alternating paths included", async () => {
+    const bundle = new UdpBundle({ hosts: ["127.0.0.1", "127.0.0.2"] }, () => undefined);
+    const hosts = await bundle.bind();
+    expect(hosts).toHaveLength(2);
+    const peer = createSocket("udp4");
+    await new Promise<void>((r) => peer.bind(0, "127.0.0.1", () => r()));
+    const sources: string[] = [];
+    const all = new Promise<void>((r) => peer.on("message", (_m, rinfo) => sources.push(`${rinfo.address}:${rinfo.port}`) === 6 && r()));
+    try {
+      const to = { family: 4 as const, host: "127.0.0.1", port: peer.address().port };
+      const order = [0, 0, 1, 0, 1, 1];
+      for (const i of order) bundle.send(Uint8Array.of(i), to, hosts[i].address);
+      await all;
+      expect(sources).toEqual(order.map((i) => `${hosts[i].address.host}:${hosts[i].address.port}`));
+    } finally {
+      peer.close();
+      bundle.close();
+    }
+  });
 });

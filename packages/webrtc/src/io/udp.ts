@@ -125,10 +125,18 @@ export class UdpBundle {
   /** Send from the socket bound at `from` (the first of the family when absent). */
   send(data: Uint8Array, to: Address, from: Address | undefined): void {
     if (this.closed) return;
-    let socket = from ? this.sockets.get(addressKey(from)) : undefined;
+    // The engine hands the same local Address object for every datagram of a path: the socket
+    // found for it last time is kept (no key string built per datagram).
+    let socket = from !== undefined && from === this.lastFrom ? this.lastSocket : undefined;
     if (!socket) {
-      const h = this.bound.find((b) => b.address.family === to.family);
-      socket = h && this.sockets.get(addressKey(h.address));
+      socket = from ? this.sockets.get(addressKey(from)) : undefined;
+      if (socket) {
+        this.lastFrom = from;
+        this.lastSocket = socket;
+      } else {
+        const h = this.bound.find((b) => b.address.family === to.family);
+        socket = h && this.sockets.get(addressKey(h.address));
+      }
     }
     if (!socket) return;
     try {
@@ -141,6 +149,9 @@ export class UdpBundle {
       log("cannot send to %s:%d: %s", to.host, to.port, (e as Error).message);
     }
   }
+
+  private lastFrom: Address | undefined;
+  private lastSocket: Socket | undefined;
 
   /** The smallest receive buffer of the bound sockets, as the OS reports it (0: unknown). */
   recvBufferSize = 0;
@@ -159,5 +170,7 @@ export class UdpBundle {
       }
     }
     this.sockets.clear();
+    this.lastFrom = undefined;
+    this.lastSocket = undefined;
   }
 }
