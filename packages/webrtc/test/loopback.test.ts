@@ -168,6 +168,30 @@ describe("RTCPeerConnection over loopback UDP", () => {
     }
   });
 
+  it("each received binary message is an ArrayBuffer of exactly its bytes, small or reassembled, and owned by the receiver", async () => {
+    const [a, b] = pcs();
+    const dc = a.createDataChannel("own");
+    const ch = once<RTCDataChannelEvent>(b, "datachannel");
+    await connect(a, b);
+    await once(dc, "open");
+    const remote = (await ch).channel;
+    const got: ArrayBuffer[] = [];
+    remote.onmessage = (e) => got.push(e.data as ArrayBuffer);
+    const sizes = [1, 700, 5000, 100_000, 3];
+    const sent = sizes.map((n, k) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + k) & 0xff));
+    for (const m of sent) dc.send(m);
+    await until(() => got.length === sizes.length, 20_000, "all messages");
+    got.forEach((buf, k) => {
+      // Not a view into a shared record buffer: exactly the message, nothing around it.
+      expect(buf.byteLength).toBe(sizes[k]);
+      expect(Buffer.compare(Buffer.from(buf), Buffer.from(sent[k]))).toBe(0);
+    });
+    // The buffers are the receiver's own: writing into one changes no other message.
+    new Uint8Array(got[3]).fill(0);
+    expect(Buffer.compare(Buffer.from(got[4]), Buffer.from(sent[4]))).toBe(0);
+    expect(new Set(got).size).toBe(got.length);
+  });
+
   it("refuses a message above the peer's max-message-size with TypeError, yet accepts larger incoming ones", async () => {
     const a = makePc({ tsrtc: { maxMessageSize: 1 << 20 } });
     const b = makePc(); // advertises 262144

@@ -192,6 +192,10 @@ export class RTCDataChannel extends RtcEventTarget {
         let data: string | ArrayBuffer | Blob;
         if (typeof d === "string") data = d;
         else if (this.type === "blob") data = new Blob([d]);
+        // A message reassembled from fragments arrives in a buffer of its own, exactly its size:
+        // hand that buffer over as it is. A view into a larger buffer (a one-fragment message
+        // inside its decrypted record) is copied, so that the page sees only its message.
+        else if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer) data = d.buffer;
         else data = d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer;
         this.dispatchEvent(new MessageEvent("message", { data }));
         return;
