@@ -9,9 +9,11 @@
  * { unordered, maxRetransmits, maxLifetime })` queues a message; `resetStreams`, `shutdown`,
  * `abort`; `maxMessageSize` is settable from the peer's a=max-message-size.
  *
- * DataChannelManager (datachannel/): RTCDataChannel-like channels over an association — DCEP
- * open/ack, negotiated ids, even/odd ids from the DTLS role, PPIDs 51/53/56/57, close by stream
- * reset. Call `drain()` after every input, then `pollEvent()` for new channels.
+ * DataChannelTable (datachannel/): the data channels of an association (the records the W3C
+ * RTCDataChannel wraps) — DCEP open/ack, negotiated ids, even/odd ids once the DTLS role is set,
+ * PPIDs 51/53/56/57, close by stream reset, per-channel counters. `attach(association)`, then
+ * hand it every association event (`handleEvent`); its own events go to the callback given, or
+ * to `pollEvent()`.
  */
 export * from "./constants.js";
 export * from "./tsn.js";
@@ -23,8 +25,7 @@ export { SctpAssociation } from "./association.js";
 export type { SctpOptions, SendOptions } from "./options.js";
 export * from "./datachannel/dcep.js";
 export * from "./datachannel/channel.js";
-export * from "./datachannel/manager.js";
-export { Emitter } from "./datachannel/emitter.js";
+export * from "./datachannel/table.js";
 export * from "./chunks/data.js";
 export * from "./chunks/init.js";
 export * from "./chunks/sack.js";

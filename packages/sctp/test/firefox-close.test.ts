@@ -9,18 +9,28 @@ import { ChunkType, Ppid } from "../src/constants.js";
 import { encodeAbort, causeUserAbort } from "../src/chunks/control.js";
 import { ChannelType, encodeOpen } from "../src/datachannel/dcep.js";
 import type { DataChannel } from "../src/datachannel/channel.js";
-import { DataChannelManager } from "../src/datachannel/manager.js";
+import { DataChannelTable } from "../src/datachannel/table.js";
 import { splitChunks, writeChecksum } from "../src/packet.js";
 import { crc32c } from "@tsrtc/base";
 
 function setup() {
-  const ours = new DataChannelManager(new SctpAssociation({ rng: new SeededRandom(1) }), "client");
+  const assoc = new SctpAssociation({ rng: new SeededRandom(1) });
+  const table = new DataChannelTable();
+  table.setRole("client");
+  table.attach(assoc);
+  const ours = { association: assoc, table };
   const firefox = new SctpAssociation({ rng: new SeededRandom(2), iData: true });
   const incoming: DataChannel[] = [];
   let now = 0;
+  const got: (string | Uint8Array)[] = [];
+  const log: string[] = [];
   const drainOurs = (): void => {
-    ours.drain();
-    for (let e = ours.pollEvent(); e; e = ours.pollEvent()) if (e.type === "datachannel") incoming.push(e.channel);
+    for (let ev = assoc.pollEvent(); ev; ev = assoc.pollEvent()) table.handleEvent(ev);
+    for (let e = table.pollEvent(); e; e = table.pollEvent()) {
+      if (e.type === "datachannel") incoming.push(e.channel);
+      else if (e.type === "message") got.push(e.data);
+      else if (e.type === "close" || e.type === "error") log.push(e.type);
+    }
   };
   const pump = (): void => {
     for (let i = 0; i < 50; i++) {
@@ -51,11 +61,6 @@ function setup() {
   pump();
   expect(incoming).toHaveLength(1);
   const ch = incoming[0];
-  const got: (string | Uint8Array)[] = [];
-  const log: string[] = [];
-  ch.on("message", (m) => got.push(m));
-  ch.on("close", () => log.push("close"));
-  ch.on("error", () => log.push("error"));
   firefox.send(1, Ppid.STRING, new TextEncoder().encode("hi"));
   pump();
   return { ours, firefox, ch, got, log, drainOurs, nowRef: () => now };
@@ -80,12 +85,12 @@ describe("Firefox's close: RE-CONFIG (outgoing reset), then ABORT", () => {
     ours.association.handlePacket(reconfig, nowRef());
     drainOurs();
     // the peer reset its side: we answer and reset ours (RFC 8831 §6.7)
-    expect(ch.readyState).toBe("closing");
+    expect(ch.state).toBe("closing");
     const answer = ours.association.pollTransmit(nowRef());
     expect(answer && splitChunks(answer)!.some((c) => c.type === ChunkType.RE_CONFIG)).toBe(true);
     ours.association.handlePacket(abort, nowRef());
     drainOurs();
-    expect(ch.readyState).toBe("closed");
+    expect(ch.state).toBe("closed");
     // closed cleanly by the peer's reset: no error event for it
     expect(log).toEqual(["close"]);
     expect(ours.association.stats).toMatchObject({ abortsReceived: 1, internalErrors: 0, malformed: 0, badTag: 0 });
@@ -104,7 +109,7 @@ describe("Firefox's close: RE-CONFIG (outgoing reset), then ABORT", () => {
     writeChecksum(both, crc32c(both));
     ours.association.handlePacket(both, nowRef());
     drainOurs();
-    expect(ch.readyState).toBe("closed");
+    expect(ch.state).toBe("closed");
     expect(log).toEqual(["close"]);
     expect(ours.association.stats).toMatchObject({ abortsReceived: 1, internalErrors: 0, malformed: 0, badTag: 0, badChecksum: 0 });
     expect(ours.association.pollTimeout()).toBeUndefined();

@@ -1,14 +1,14 @@
 /**
  * Data channel interop with werift's RTCSctpTransport / RTCDataChannel (its DCEP, PPIDs and
  * stream-reset close), over an in-memory stand-in for its DTLS transport. werift takes even
- * stream ids here (it is the ICE-controlled side), so our manager takes the odd ones.
+ * stream ids here (it is the ICE-controlled side), so our table takes the odd ones.
  */
 import { SeededRandom } from "@tsrtc/base";
 import { RTCDataChannel, RTCDataChannelParameters, RTCSctpTransport } from "werift";
 import { afterEach, describe, expect, it } from "vitest";
 import { SctpAssociation } from "../src/association.js";
-import type { DataChannel } from "../src/datachannel/channel.js";
-import { DataChannelManager } from "../src/datachannel/manager.js";
+import type { DataChannel, DataChannelEvent } from "../src/datachannel/channel.js";
+import { DataChannelTable } from "../src/datachannel/table.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
@@ -29,8 +29,11 @@ async function setup() {
   const t0 = Date.now();
   const now = () => Date.now() - t0;
   const assoc = new SctpAssociation({ rng: new SeededRandom(4), iData: false });
-  const mgr = new DataChannelManager(assoc, "server");
+  const table = new DataChannelTable();
+  table.setRole("server");
+  table.attach(assoc);
   const incoming: DataChannel[] = [];
+  const listeners = new Map<DataChannel, (e: DataChannelEvent) => void>();
   const dtls = {
     id: "stub",
     iceTransport: { role: "controlled" },
@@ -52,8 +55,11 @@ async function setup() {
         if (typeof dtls.dataReceiver === "function") dtls.dataReceiver(b);
       });
     }
-    mgr.drain();
-    for (let e = mgr.pollEvent(); e; e = mgr.pollEvent()) if (e.type === "datachannel") incoming.push(e.channel);
+    for (let ev = assoc.pollEvent(); ev; ev = assoc.pollEvent()) table.handleEvent(ev);
+    for (let e = table.pollEvent(); e; e = table.pollEvent()) {
+      if (e.type === "datachannel") incoming.push(e.channel);
+      listeners.get(e.channel)?.(e);
+    }
   };
   const timer = setInterval(() => {
     assoc.handleTimeout(now());
@@ -70,13 +76,13 @@ async function setup() {
   await theirs.start(5000);
   assoc.connect(now());
   flush();
-  return { assoc, mgr, incoming, theirs, theirChannels, flush };
+  return { assoc, table, listeners, incoming, theirs, theirChannels, flush };
 }
 
 describe("data channels with werift's RTCDataChannel", () => {
   it("werift opens a channel with DCEP; messages both ways; we close it by stream reset", async () => {
-    const { mgr, incoming, theirs, flush } = await setup();
-    expect(await until(() => mgr.association.isEstablished)).toBe(true);
+    const { assoc, table, listeners, incoming, theirs, flush } = await setup();
+    expect(await until(() => assoc.isEstablished)).toBe(true);
     const wch = new RTCDataChannel(theirs, new RTCDataChannelParameters({ label: "from-werift", protocol: "p1" }));
     const theirGot: (string | Buffer)[] = [];
     wch.onMessage.subscribe((m: string | Buffer) => theirGot.push(m));
@@ -85,26 +91,26 @@ describe("data channels with werift's RTCDataChannel", () => {
     expect(ours).toMatchObject({ label: "from-werift", protocol: "p1", ordered: true });
     expect(ours.id! % 2).toBe(0);
     const got: (string | Uint8Array)[] = [];
-    ours.on("message", (m) => got.push(m));
+    listeners.set(ours, (e) => void (e.type === "message" && got.push(e.data)));
     expect(await until(() => wch.readyState === "open")).toBe(true);
     wch.send("hello from werift");
     wch.send(Buffer.from([1, 2, 3]));
-    ours.send("hello from tsrtc");
-    ours.send(Uint8Array.of(9, 8, 7));
+    table.send(ours, "hello from tsrtc");
+    table.send(ours, Uint8Array.of(9, 8, 7));
     flush();
     expect(await until(() => got.length === 2 && theirGot.length === 2)).toBe(true);
     expect(got).toEqual(["hello from werift", Uint8Array.of(1, 2, 3)]);
     expect(theirGot[0]).toBe("hello from tsrtc");
     expect(Buffer.compare(theirGot[1] as Buffer, Buffer.from([9, 8, 7]))).toBe(0);
-    ours.close();
+    table.close(ours);
     flush();
     expect(await until(() => wch.readyState === "closed")).toBe(true);
   });
 
   it("we open a channel with DCEP and werift announces it", async () => {
-    const { mgr, theirChannels, flush } = await setup();
-    expect(await until(() => mgr.association.isEstablished)).toBe(true);
-    const ours = mgr.createDataChannel("from-tsrtc", { ordered: false, maxRetransmits: 2 });
+    const { assoc, table, theirChannels, flush } = await setup();
+    expect(await until(() => assoc.isEstablished)).toBe(true);
+    const ours = table.create("from-tsrtc", { ordered: false, maxRetransmits: 2 });
     flush();
     expect(await until(() => theirChannels.length === 1)).toBe(true);
     const w = theirChannels[0];
@@ -115,7 +121,7 @@ describe("data channels with werift's RTCDataChannel", () => {
     expect(ours.id! % 2).toBe(1);
     const theirGot: (string | Buffer)[] = [];
     w.onMessage.subscribe((m: string | Buffer) => theirGot.push(m));
-    ours.send("x");
+    table.send(ours, "x");
     flush();
     expect(await until(() => theirGot.length === 1)).toBe(true);
     expect(theirGot[0]).toBe("x");

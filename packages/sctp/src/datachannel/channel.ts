@@ -1,42 +1,53 @@
 /**
- * One data channel (RFC 8831), with what RTCDataChannel needs: send, bufferedAmount and its
- * low threshold, readyState, and open / message / closing / close / error / bufferedamountlow
- * events. Synchronous and sans-IO: it talks only to its DataChannelManager.
+ * One data channel (RFC 8831) as the DataChannelTable keeps it: its settings, its state, what the
+ * opening and closing handshakes still wait for, and its counters. A plain record: every action
+ * goes through the table (sans-IO; the W3C RTCDataChannel in webrtc wraps one of these).
  */
-import { Emitter } from "./emitter.js";
 
 export type DataChannelState = "connecting" | "open" | "closing" | "closed";
 
 export interface DataChannelInit {
   ordered?: boolean;
-  maxRetransmits?: number;
-  maxPacketLifeTime?: number;
+  maxRetransmits?: number | null;
+  maxPacketLifeTime?: number | null;
   protocol?: string;
   /** Negotiated out of band (no DCEP), with a fixed id (RFC 8832 §6 is skipped). */
   negotiated?: boolean;
-  id?: number;
-  /** RFC 8831 §6.4 priority (256 = normal). */
+  id?: number | null;
+  /** RFC 8831 §6.4 priority (256 normal). */
   priority?: number;
 }
 
-export interface DataChannelEvents {
-  open: [];
-  message: [data: string | Uint8Array];
-  bufferedamountlow: [];
-  closing: [];
-  close: [];
-  error: [error: Error];
+/** The largest stream id a channel may use (W3C: ids are 0..65534). */
+export const MAX_CHANNEL_ID = 65534;
+
+/** What the table reports; `message` carries a view into the received packet for binary data. */
+export type DataChannelEvent =
+  | { type: "datachannel"; channel: DataChannel }
+  | { type: "open" | "closing" | "close" | "bufferedamountlow"; channel: DataChannel }
+  /** The channel ends in error (sctp-failure, no stream id left); `close` follows. */
+  | { type: "error"; channel: DataChannel; message: string }
+  | { type: "message"; channel: DataChannel; data: string | Uint8Array };
+
+/**
+ * A misuse the table refuses, by code (the W3C layer maps them to DOMException names). Argument
+ * errors (an id out of range, a message above max-message-size) are plain TypeErrors.
+ */
+export type DataChannelErrorCode = "invalid-state" | "id-in-use" | "no-id-left";
+
+export class DataChannelError extends Error {
+  constructor(
+    readonly code: DataChannelErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DataChannelError";
+  }
 }
 
-/** What a channel needs from its manager. */
-export interface ChannelLink {
-  sendOn(channel: DataChannel, data: string | Uint8Array): void;
-  bufferedAmountOf(channel: DataChannel): number;
-  setLowThreshold(channel: DataChannel, n: number): void;
-  closeChannel(channel: DataChannel): void;
-}
+let nextSerial = 1;
 
-export class DataChannel extends Emitter<DataChannelEvents> {
+export class DataChannel {
   readonly label: string;
   readonly protocol: string;
   readonly ordered: boolean;
@@ -44,21 +55,25 @@ export class DataChannel extends Emitter<DataChannelEvents> {
   readonly maxPacketLifeTime: number | null;
   readonly negotiated: boolean;
   readonly priority: number;
+  /** A number unique in this process (stats ids: "D<n>"). */
+  readonly statsId = nextSerial++;
   id: number | null;
-  readyState: DataChannelState = "connecting";
-  private threshold = 0;
-  /** Opener side: until the ACK (or any message) arrives, send ordered (RFC 8832 §6). */
+  state: DataChannelState = "connecting";
+  lowThreshold = 0;
+  /** Opener: DCEP OPEN not sent yet (the association is not up). */
+  openPending: boolean;
+  /** Opener: until the ACK (or any message) arrives, send ordered (RFC 8832 §6). */
   awaitingAck = false;
+  outReset = false;
+  inReset = false;
+  messagesSent = 0;
+  bytesSent = 0;
+  messagesReceived = 0;
+  bytesReceived = 0;
+  /** Bytes accepted by send() while SCTP was not there to count them (kept for bufferedAmount). */
+  lastBuffered = 0;
 
-  constructor(
-    private readonly link: ChannelLink,
-    label: string,
-    init: DataChannelInit,
-  ) {
-    super();
-    if (init.maxRetransmits !== undefined && init.maxPacketLifeTime !== undefined) {
-      throw new TypeError("maxRetransmits and maxPacketLifeTime are mutually exclusive");
-    }
+  constructor(label: string, init: DataChannelInit) {
     this.label = label;
     this.protocol = init.protocol ?? "";
     this.ordered = init.ordered ?? true;
@@ -67,69 +82,6 @@ export class DataChannel extends Emitter<DataChannelEvents> {
     this.negotiated = init.negotiated ?? false;
     this.priority = init.priority ?? 256;
     this.id = init.id ?? null;
-  }
-
-  get bufferedAmount(): number {
-    return this.link.bufferedAmountOf(this);
-  }
-
-  get bufferedAmountLowThreshold(): number {
-    return this.threshold;
-  }
-
-  set bufferedAmountLowThreshold(n: number) {
-    this.threshold = Math.max(0, Math.floor(n));
-    this.link.setLowThreshold(this, this.threshold);
-  }
-
-  /** Send a string (PPID 51 / 56) or bytes (PPID 53 / 57). */
-  send(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): void {
-    if (this.readyState !== "open") throw new Error(`InvalidStateError: channel is ${this.readyState}`);
-    let payload: string | Uint8Array;
-    if (typeof data === "string" || data instanceof Uint8Array) payload = data;
-    else if (data instanceof ArrayBuffer) payload = new Uint8Array(data);
-    else payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    this.link.sendOn(this, payload);
-  }
-
-  close(): void {
-    if (this.readyState === "closing" || this.readyState === "closed") return;
-    this.link.closeChannel(this);
-  }
-
-  // Called by the manager.
-
-  /** @internal */
-  setState(s: DataChannelState): void {
-    if (this.readyState === s || this.readyState === "closed") return;
-    this.readyState = s;
-    if (s === "open") this.emit("open");
-    else if (s === "closing") this.emit("closing");
-    else if (s === "closed") this.emit("close");
-  }
-
-  /** @internal Fire the open event (once), unless the channel was closed meanwhile. */
-  announceOpen(): void {
-    if (this.readyState === "closing" || this.readyState === "closed" || this.announced) return;
-    this.announced = true;
-    this.readyState = "open";
-    this.emit("open");
-  }
-
-  private announced = false;
-
-  /** @internal */
-  deliver(data: string | Uint8Array): void {
-    if (this.readyState === "open" || this.readyState === "closing") this.emit("message", data);
-  }
-
-  /** @internal */
-  lowBuffer(): void {
-    this.emit("bufferedamountlow");
-  }
-
-  /** @internal */
-  fail(e: Error): void {
-    this.emit("error", e);
+    this.openPending = !this.negotiated;
   }
 }

@@ -1,388 +1,51 @@
 /**
- * Data channels (RFC 8831) over one SCTP association: the channel records the W3C
- * RTCDataChannel objects wrap, stream id allocation (RFC 8832 §6: the DTLS client takes even
- * ids, the server odd ones), DCEP open/ack, message framing by PPID, and closing by stream reset
- * (RFC 8831 §6.7). Sans-IO: events go to the `emit` callback the engine hands in.
+ * The engine's data channels: the sctp package's DataChannelTable (stream ids, DCEP, PPIDs,
+ * closing by stream reset, counters), with its refusals turned into the errors the W3C names
+ * (RtcError carrying a DOMException name; TypeErrors pass as they are).
  */
-import { logger, utf8DecodeLenient, utf8Encode } from "@tsrtc/base";
 import {
-  ACK_MESSAGE,
-  DcepType,
-  Ppid,
-  type DcepOpen,
-  type SctpAssociation,
-  type SctpEvent,
-  type SendOptions,
-  channelTypeFor,
-  decodeOpen,
-  encodeOpen,
+  type DataChannel,
+  DataChannelError,
+  type DataChannelErrorCode,
+  type DataChannelEvent,
+  type DataChannelInit,
+  type DataChannelState,
+  type DataChannelStats,
+  DataChannelTable,
 } from "@tsrtc/sctp";
-import { rtcError } from "./errors.js";
+import { type RtcErrorName, rtcError } from "./errors.js";
 
-const log = logger("webrtc:channels");
+export { MAX_CHANNEL_ID } from "@tsrtc/sctp";
+export type ChannelRecord = DataChannel;
+export type ChannelEvent = DataChannelEvent;
+export type ChannelInit = DataChannelInit;
+export type ChannelState = DataChannelState;
+export type ChannelStats = DataChannelStats;
 
-export type ChannelState = "connecting" | "open" | "closing" | "closed";
+const W3C_NAMES: Record<DataChannelErrorCode, RtcErrorName> = {
+  "invalid-state": "InvalidStateError",
+  "id-in-use": "OperationError",
+  "no-id-left": "OperationError",
+};
 
-export interface ChannelInit {
-  ordered?: boolean;
-  maxRetransmits?: number | null;
-  maxPacketLifeTime?: number | null;
-  protocol?: string;
-  negotiated?: boolean;
-  id?: number | null;
-  /** RFC 8831 §6.4 (256 normal). */
-  priority?: number;
+function w3cError(e: unknown): unknown {
+  return e instanceof DataChannelError ? rtcError(W3C_NAMES[e.code], e.message) : e;
 }
 
-/** The largest stream id (W3C: ids are 0..65534). */
-export const MAX_CHANNEL_ID = 65534;
-
-let nextRecordId = 1;
-
-export class ChannelRecord {
-  readonly label: string;
-  readonly protocol: string;
-  readonly ordered: boolean;
-  readonly maxRetransmits: number | null;
-  readonly maxPacketLifeTime: number | null;
-  readonly negotiated: boolean;
-  readonly priority: number;
-  /** A unique number for stats ids ("D<n>"). */
-  readonly statsId = nextRecordId++;
-  id: number | null;
-  state: ChannelState = "connecting";
-  lowThreshold = 0;
-  /** Opener: DCEP OPEN not sent yet (the association is not up). */
-  openPending: boolean;
-  /** Opener: until the ACK (or any message) arrives, send ordered (RFC 8832 §6). */
-  awaitingAck = false;
-  outReset = false;
-  inReset = false;
-  messagesSent = 0;
-  bytesSent = 0;
-  messagesReceived = 0;
-  bytesReceived = 0;
-  /** Bytes accepted by send() while SCTP was not there to count them (kept for bufferedAmount). */
-  lastBuffered = 0;
-
-  constructor(label: string, init: ChannelInit) {
-    this.label = label;
-    this.protocol = init.protocol ?? "";
-    this.ordered = init.ordered ?? true;
-    this.maxRetransmits = init.maxRetransmits ?? null;
-    this.maxPacketLifeTime = init.maxPacketLifeTime ?? null;
-    this.negotiated = init.negotiated ?? false;
-    this.priority = init.priority ?? 256;
-    this.id = init.id ?? null;
-    this.openPending = !this.negotiated;
-  }
-}
-
-export type ChannelEvent =
-  | { type: "datachannel"; channel: ChannelRecord }
-  | { type: "open" | "closing" | "close" | "bufferedamountlow"; channel: ChannelRecord }
-  | { type: "error"; channel: ChannelRecord; message: string }
-  | { type: "message"; channel: ChannelRecord; data: string | Uint8Array };
-
-export interface ChannelStats {
-  unknownStream: number;
-  badDcep: number;
-  idConflicts: number;
-  unknownPpid: number;
-  channelsOpened: number;
-  channelsClosed: number;
-}
-
-const EMPTY_PAYLOAD = Uint8Array.of(0);
-const EMPTY_BYTES = new Uint8Array(0);
-
-export class ChannelTable {
-  private readonly byId = new Map<number, ChannelRecord>();
-  private readonly unassigned: ChannelRecord[] = [];
-  private sctp: SctpAssociation | undefined;
-  private connected = false;
-  private closed = false;
-  private role: "client" | "server" | undefined;
-  readonly stats: ChannelStats = { unknownStream: 0, badDcep: 0, idConflicts: 0, unknownPpid: 0, channelsOpened: 0, channelsClosed: 0 };
-
-  constructor(private readonly emit: (e: ChannelEvent) => void) {}
-
-  /** Every live channel (connecting, open, closing). */
-  all(): ChannelRecord[] {
-    return [...this.unassigned, ...this.byId.values()];
-  }
-
-  get isConnected(): boolean {
-    return this.connected;
-  }
-
-  /** The outbound stream count once the association is up (RTCSctpTransport.maxChannels). */
-  get maxChannels(): number | null {
-    const n = this.sctp?.negotiated;
-    return n ? Math.min(n.outStreams, n.inStreams) : null;
-  }
-
-  create(label: string, init: ChannelInit): ChannelRecord {
-    if (this.closed) throw rtcError("InvalidStateError", "the SCTP transport is closed");
-    const ch = new ChannelRecord(label, init);
-    if (ch.id !== null) {
-      const max = this.maxChannels;
-      if (max !== null && ch.id >= max) throw rtcError("TypeError", `id ${ch.id} is beyond the ${max} negotiated streams`);
-      if (this.byId.has(ch.id)) throw rtcError("OperationError", `id ${ch.id} is already in use`);
-      this.byId.set(ch.id, ch);
-    } else if (this.role) {
-      ch.id = this.allocate();
-      this.byId.set(ch.id, ch);
-    } else this.unassigned.push(ch);
-    if (this.connected) this.open(ch);
-    return ch;
-  }
-
-  /** The DTLS role is known: ids can be handed out (W3C: id stays null until then). */
-  setRole(role: "client" | "server"): void {
-    if (this.role) return;
-    this.role = role;
-    for (const ch of this.unassigned.splice(0)) {
-      try {
-        ch.id = this.allocate();
-        this.byId.set(ch.id, ch);
-      } catch {
-        this.finish(ch, "no stream id left");
-      }
-    }
-  }
-
-  private allocate(): number {
-    const max = Math.min(this.maxChannels ?? MAX_CHANNEL_ID + 1, MAX_CHANNEL_ID + 1);
-    for (let id = this.role === "client" ? 0 : 1; id < max; id += 2) if (!this.byId.has(id)) return id;
-    throw rtcError("OperationError", "no stream id left");
-  }
-
-  /** The association is established: open every channel that waited for it. */
-  attach(sctp: SctpAssociation): void {
-    this.sctp = sctp;
-  }
-
-  private onConnected(): void {
-    this.connected = true;
-    for (const ch of [...this.byId.values()]) this.open(ch);
-  }
-
-  /** Send DCEP OPEN (not for negotiated channels) and announce the channel open (W3C §6.2). */
-  private open(ch: ChannelRecord): void {
-    const sctp = this.sctp;
-    if (!sctp || ch.id === null || ch.state !== "connecting") return;
-    const max = this.maxChannels;
-    if (max !== null && ch.id >= max) {
-      this.finish(ch, `stream id ${ch.id} beyond the ${max} negotiated`);
-      return;
-    }
-    if (ch.openPending) {
-      ch.openPending = false;
-      sctp.send(ch.id, Ppid.DCEP, encodeOpen({
-        channelType: channelTypeFor(ch.ordered, ch.maxRetransmits, ch.maxPacketLifeTime),
-        priority: ch.priority,
-        reliability: ch.maxRetransmits ?? ch.maxPacketLifeTime ?? 0,
-        label: ch.label,
-        protocol: ch.protocol,
-      }));
-      ch.awaitingAck = true;
-    }
-    ch.state = "open";
-    this.stats.channelsOpened++;
-    this.emit({ type: "open", channel: ch });
-  }
-
-  bufferedAmount(ch: ChannelRecord): number {
-    if (ch.id === null || !this.sctp) return ch.lastBuffered;
-    if (ch.state === "closed") return ch.lastBuffered;
-    return this.sctp.bufferedAmount(ch.id);
-  }
-
-  setLowThreshold(ch: ChannelRecord, n: number): void {
-    ch.lowThreshold = n;
-    if (ch.id !== null && this.sctp && ch.state !== "closed") this.sctp.setBufferedAmountLowThreshold(ch.id, n);
-  }
-
-  /** Send one message (PPID 51/53, or 56/57 when empty: RFC 8831 §6.6). */
-  send(ch: ChannelRecord, data: string | Uint8Array): void {
-    if (typeof data === "string") this.sendBytes(ch, data.length === 0 ? EMPTY_BYTES : utf8Encode(data), true);
-    else this.sendBytes(ch, data, false);
-  }
-
-  /** Send bytes already encoded: UTF-8 text (`isText`) or binary. */
-  sendBytes(ch: ChannelRecord, data: Uint8Array, isText: boolean): void {
-    const sctp = this.sctp;
-    if (ch.state !== "open" || !sctp || ch.id === null) throw rtcError("InvalidStateError", `the channel is ${ch.state}`);
-    const empty = data.length === 0;
-    const bytes = empty ? EMPTY_PAYLOAD : data;
-    const ppid = isText ? (empty ? Ppid.STRING_EMPTY : Ppid.STRING) : empty ? Ppid.BINARY_EMPTY : Ppid.BINARY;
-    if (bytes.length > sctp.maxMessageSize) {
-      throw rtcError("TypeError", `a message of ${bytes.length} bytes is larger than max-message-size ${sctp.maxMessageSize}`);
-    }
-    const opts: SendOptions = { unordered: !ch.ordered && !ch.awaitingAck };
-    if (ch.maxRetransmits !== null) opts.maxRetransmits = ch.maxRetransmits;
-    if (ch.maxPacketLifeTime !== null) opts.maxLifetime = ch.maxPacketLifeTime;
-    sctp.send(ch.id, ppid, bytes, opts);
-    ch.messagesSent++;
-    ch.bytesSent += data.length;
-  }
-
-  /** W3C RTCDataChannel.close(): closing, then a stream reset both ways (RFC 8831 §6.7). */
-  close(ch: ChannelRecord): void {
-    if (ch.state === "closing" || ch.state === "closed") return;
-    if (!this.connected || this.closed || ch.id === null || !this.sctp) {
-      this.finish(ch);
-      return;
-    }
-    ch.lastBuffered = this.sctp.bufferedAmount(ch.id);
-    // W3C §6.2 "closing procedure": no closing event when close() itself started it.
-    ch.state = "closing";
-    if (!this.sctp.resetStreams([ch.id])) this.finish(ch);
-  }
-
-  /** Close every channel at once (the peer connection closes; W3C: no events then). */
-  closeAll(silent: boolean, error?: string): void {
-    this.closed = true;
-    for (const ch of this.all()) {
-      if (silent) {
-        ch.state = "closed";
-        this.stats.channelsClosed++;
-      } else this.finish(ch, error);
-    }
-    this.byId.clear();
-    this.unassigned.length = 0;
-  }
-
-  private finish(ch: ChannelRecord, error?: string): void {
-    if (ch.id !== null && this.byId.get(ch.id) === ch) this.byId.delete(ch.id);
-    const i = this.unassigned.indexOf(ch);
-    if (i >= 0) this.unassigned.splice(i, 1);
-    if (ch.state === "closed") return;
-    if (ch.id !== null && this.sctp) ch.lastBuffered = this.sctp.bufferedAmount(ch.id);
-    ch.state = "closed";
-    this.stats.channelsClosed++;
-    if (error !== undefined) this.emit({ type: "error", channel: ch, message: error });
-    this.emit({ type: "close", channel: ch });
-  }
-
-  /** One association event. */
-  handleEvent(ev: SctpEvent): void {
-    switch (ev.type) {
-      case "connected":
-        this.onConnected();
-        return;
-      case "message":
-        this.onMessage(ev.stream, ev.ppid, ev.data);
-        return;
-      case "buffered-amount-low": {
-        const ch = this.byId.get(ev.stream);
-        if (ch && ch.state === "open") this.emit({ type: "bufferedamountlow", channel: ch });
-        return;
-      }
-      case "stream-reset-outgoing":
-        for (const s of ev.streams) {
-          const ch = this.byId.get(s);
-          if (!ch) continue;
-          ch.outReset = true;
-          if (ch.inReset || !ev.ok) this.finish(ch);
-        }
-        return;
-      case "stream-reset-incoming":
-        for (const s of ev.streams) {
-          const ch = this.byId.get(s);
-          if (!ch) continue;
-          ch.inReset = true;
-          if (ch.outReset) this.finish(ch);
-          else if (ch.state !== "closing") {
-            // RFC 8831 §6.7: the peer closed its side; reset ours too.
-            ch.state = "closing";
-            this.emit({ type: "closing", channel: ch });
-            if (!this.sctp?.resetStreams([s])) this.finish(ch);
-          }
-        }
-        return;
-      case "closed":
-        this.closed = true;
-        for (const ch of this.all()) this.finish(ch, ev.byPeer || ev.reason === "abort" ? undefined : `sctp-failure: ${ev.reason}`);
-        return;
-      case "peer-error":
-        return;
-    }
-  }
-
-  private onMessage(stream: number, ppid: number, data: Uint8Array): void {
-    if (ppid === Ppid.DCEP) return this.onDcep(stream, data);
-    const ch = this.byId.get(stream);
-    if (!ch || (ch.state !== "open" && ch.state !== "closing")) {
-      this.stats.unknownStream++;
-      return;
-    }
-    ch.awaitingAck = false;
-    let value: string | Uint8Array;
-    switch (ppid) {
-      case Ppid.STRING:
-      case Ppid.STRING_PARTIAL:
-        value = utf8DecodeLenient(data);
-        break;
-      case Ppid.STRING_EMPTY:
-        value = "";
-        break;
-      case Ppid.BINARY:
-      case Ppid.BINARY_PARTIAL:
-        value = data;
-        break;
-      case Ppid.BINARY_EMPTY:
-        value = new Uint8Array(0);
-        break;
-      default:
-        this.stats.unknownPpid++;
-        return;
-    }
-    ch.messagesReceived++;
-    ch.bytesReceived += typeof value === "string" ? (ppid === Ppid.STRING_EMPTY ? 0 : data.length) : value.length;
-    this.emit({ type: "message", channel: ch, data: value });
-  }
-
-  private onDcep(stream: number, data: Uint8Array): void {
-    if (data.length === 0) return void this.stats.badDcep++;
-    if (data[0] === DcepType.ACK) {
-      const ch = this.byId.get(stream);
-      if (ch) ch.awaitingAck = false;
-      else this.stats.unknownStream++;
-      return;
-    }
-    if (data[0] !== DcepType.OPEN) return void this.stats.badDcep++;
-    let open: DcepOpen;
+export class ChannelTable extends DataChannelTable {
+  override create(label: string, init: ChannelInit): ChannelRecord {
     try {
-      open = decodeOpen(data);
-    } catch {
-      // RFC 8832 §5.1 malformed: dropped and counted (remote input never throws out of a core).
-      this.stats.badDcep++;
-      return;
+      return super.create(label, init);
+    } catch (e) {
+      throw w3cError(e);
     }
-    if (this.byId.has(stream) || this.closed || !this.sctp) {
-      this.stats.idConflicts++;
-      log("DATA_CHANNEL_OPEN for stream %d, which is in use", stream);
-      return;
+  }
+
+  override sendBytes(ch: ChannelRecord, data: Uint8Array, isText: boolean): void {
+    try {
+      super.sendBytes(ch, data, isText);
+    } catch (e) {
+      throw w3cError(e);
     }
-    const kind = open.channelType & 0x7f;
-    const ch = new ChannelRecord(open.label, {
-      ordered: (open.channelType & 0x80) === 0,
-      protocol: open.protocol,
-      priority: open.priority,
-      id: stream,
-      negotiated: false,
-      maxRetransmits: kind === 0x01 ? open.reliability : null,
-      maxPacketLifeTime: kind === 0x02 ? open.reliability : null,
-    });
-    ch.openPending = false;
-    // W3C "announce the channel as open": open when the datachannel event fires, then "open".
-    ch.state = "open";
-    this.byId.set(stream, ch);
-    this.sctp.send(stream, Ppid.DCEP, ACK_MESSAGE);
-    this.stats.channelsOpened++;
-    this.emit({ type: "datachannel", channel: ch });
-    this.emit({ type: "open", channel: ch });
   }
 }

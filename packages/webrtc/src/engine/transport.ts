@@ -465,7 +465,8 @@ export class TransportCore {
       case "closed":
         if (this.dtlsState !== "failed") this.setDtlsState(e.reason === "fatal_alert_sent" || e.reason === "fatal_alert_received" ? "failed" : "closed");
         if (this.sctp && this.sctpState !== "closed" && !this.isClosed) {
-          // The DTLS transport is gone: the association with it (W3C: channels close).
+          // The DTLS transport is gone: the association with it (W3C: channels close, in error).
+          this.channels.closeAll(false, "sctp-failure: dtls closed");
           this.sctp.abort("dtls closed", now);
           for (let ev = this.sctp.pollEvent(); ev; ev = this.sctp.pollEvent()) this.onSctpEvent(ev);
         }
