@@ -23,6 +23,7 @@
  * leaves `out` untouched; it never throws on what it is given to open.
  */
 import { type Cipher, createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
+import { allocateUninitialized } from "../slab.js";
 import { GhashKey, LITTLE_ENDIAN } from "./ghash.js";
 import { GcmCounterBlocks, GcmKeystreamCache } from "./keystream.js";
 
@@ -260,6 +261,31 @@ export class AesGcm {
       for (let i = 0; i < rest; i++) out[to + i] = src[from + i] ^ kb[i];
     }
     return true;
+  }
+
+  /**
+   * `open` into a buffer of its own, exactly `len` bytes, or undefined when the tag does not
+   * verify. On the node:crypto path that buffer is the decipher's own output, so a caller that
+   * wants a fresh plaintext (DTLS records) pays no extra allocation and copy.
+   */
+  openFresh(stream: number, index: number, aad: Uint8Array, aadAt: number, aadLen: number, src: Uint8Array, srcAt: number, len: number): Uint8Array | undefined {
+    if (len < 0 || srcAt + len + TAG > src.length) return undefined;
+    if (this.tables === undefined && (this.mode === "node" || this.ops < this.tablesAfter)) {
+      this.ops++;
+      let pt: Uint8Array;
+      try {
+        const d = createDecipheriv(this.alg, this.key, this.nonce(stream, index));
+        if (aadLen > 0) d.setAAD(view(aad, aadAt, aadLen));
+        d.setAuthTag(view(src, srcAt + len, TAG));
+        pt = len > 0 ? d.update(view(src, srcAt, len)) : new Uint8Array(0);
+        d.final();
+      } catch {
+        return undefined;
+      }
+      return pt;
+    }
+    const out = allocateUninitialized(len);
+    return this.open(stream, index, aad, aadAt, aadLen, src, srcAt, len, out, 0) ? out : undefined;
   }
 
   /**

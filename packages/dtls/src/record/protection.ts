@@ -162,8 +162,7 @@ export class AeadProtection {
       // The peer's explicit nonce: 2 bytes of stream, 6 of index (epoch and seq, if it does as we do).
       const stream = (d[from] << 8) | d[from + 1];
       const index = ((d[from + 2] << 8) | d[from + 3]) * 0x1_0000_0000 + (((d[from + 4] << 24) | (d[from + 5] << 16) | (d[from + 6] << 8) | d[from + 7]) >>> 0);
-      const pt = allocateUninitialized(ptLen);
-      return gcm.open(stream, index, this.aad, 0, 13, d, ctStart, ptLen, pt, 0) ? pt : undefined;
+      return gcm.openFresh(stream, index, this.aad, 0, 13, d, ctStart, ptLen);
     }
     try {
       const dc = createDecipheriv(this.alg as "aes-128-gcm", this.key, this.nonce);
