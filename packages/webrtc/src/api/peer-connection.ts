@@ -96,6 +96,22 @@ export class RTCPeerConnection extends RtcEventTarget {
       setLowThreshold: (rec, n) => this.engine.channels.setLowThreshold(rec, n),
       maxMessageSize: () => this.sctpTransport.maxMessageSize,
     };
+    if (this.config.iceCandidatePoolSize > 0) this.fillCandidatePool();
+  }
+
+  /**
+   * W3C §4.4.1.6 iceCandidatePoolSize > 0: gather once the sockets are bound and the STUN/TURN
+   * servers resolved; the engine holds the candidates until setLocalDescription. A failed
+   * prepare() is reported by the setLocalDescription that awaits it.
+   */
+  private fillCandidatePool(): void {
+    this.prepare().then(
+      () => {
+        if (this.closed || this.config.iceCandidatePoolSize === 0) return;
+        this.driver.run((now) => this.engine.setCandidatePoolSize(this.config.iceCandidatePoolSize, now));
+      },
+      () => undefined,
+    );
   }
 
   /** Bind the sockets and resolve STUN servers (once, before the first description). */
@@ -341,12 +357,16 @@ export class RTCPeerConnection extends RtcEventTarget {
     }
     if (next.bundlePolicy !== cur.bundlePolicy) throw new DOMException("bundlePolicy cannot be changed", "InvalidModificationError");
     if (next.rtcpMuxPolicy !== cur.rtcpMuxPolicy) throw new DOMException("rtcpMuxPolicy cannot be changed", "InvalidModificationError");
-    if (next.iceCandidatePoolSize !== cur.iceCandidatePoolSize && this.engine.currentLocalDescription) {
+    // W3C §4.4.1.6: the pool size may change only until setLocalDescription has been called.
+    const poolChanged = next.iceCandidatePoolSize !== cur.iceCandidatePoolSize;
+    if (poolChanged && this.engine.localDescriptionApplied) {
       throw new DOMException("iceCandidatePoolSize cannot change after setLocalDescription", "InvalidModificationError");
     }
     next.certificates = cur.certificates;
     next.tsrtc = cur.tsrtc;
     this.config = next;
+    if (poolChanged && next.iceCandidatePoolSize > 0) this.fillCandidatePool();
+    else if (poolChanged) this.driver.run((now) => this.engine.setCandidatePoolSize(0, now));
     if (this.prepared) {
       void this.resolveStun().then((s) => this.engine.setStunServers(s));
       void this.resolveTurn();

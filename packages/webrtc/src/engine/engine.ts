@@ -11,7 +11,7 @@ import { serializeSdp } from "@tsrtc/sdp";
 import { rtcError } from "./errors.js";
 import { type LocalSdpParams, type RemoteSdp, type SectionPlan, type SetupRole, readRemoteSdp, writeLocalSdp } from "./sdp.js";
 import { TransportCore } from "./transport.js";
-import type { EngineConfig, SignalingState } from "./types.js";
+import type { EngineConfig, EngineEvent, IceGatheringState, SignalingState } from "./types.js";
 
 export type SdpType = "offer" | "answer" | "pranswer" | "rollback";
 
@@ -54,6 +54,14 @@ export class PeerEngine extends TransportCore {
   private plan: SectionPlan[] = [];
   /** An answer has been applied once: the ICE role and DTLS are fixed. */
   private negotiatedOnce = false;
+  /** setLocalDescription has applied an offer or answer (W3C: the pool size is fixed from then). */
+  private localApplied = false;
+  /** The application wants a candidate pool (iceCandidatePoolSize > 0). */
+  private poolWanted = false;
+  /** The agent was made by the pool and no description has fixed its role yet. */
+  private pooledAgent = false;
+  /** Gathering events of the pool, held until setLocalDescription surfaces them. */
+  private heldGathering: EngineEvent[] | undefined;
 
   constructor(config: EngineConfig) {
     super(config);
@@ -129,6 +137,77 @@ export class PeerEngine extends TransportCore {
     if (this.isClosed) throw rtcError("InvalidStateError", "the peer connection is closed");
   }
 
+  // ---- the candidate pool (W3C §4.4.1.6 iceCandidatePoolSize) -------------------------------
+
+  /**
+   * Pre-gather before setLocalDescription (W3C §4.4.1.6 "set the configuration", the candidate
+   * pool). The agent is made now with our current credentials (those the first offer or answer
+   * will carry) and gathers on the bound hosts; its gathering events are held and surfaced at
+   * setLocalDescription, as if gathering started then (W3C §4.4.1.5), so the application sees no
+   * icecandidate and iceGatheringState "new" until then. The first offer or answer may already
+   * list the pooled candidates (trickle rules as for any description).
+   * Any size > 0 means the same here: everything rides one BUNDLE transport (RFC 9143), so there
+   * is one transport's candidates to pre-gather and a second pooled set would never be used
+   * (libwebrtc, bundling a data-only session, likewise only uses one pooled session).
+   * Size 0 discards a pool that no description has used yet. Call after setHosts and the
+   * STUN/TURN servers.
+   */
+  setCandidatePoolSize(size: number, now: Millis): void {
+    if (this.isClosed) return;
+    this.poolWanted = size > 0;
+    if (!this.poolWanted) return this.discardPool();
+    this.pregather(now);
+  }
+
+  /** setLocalDescription has applied a description (sticky: a rollback does not undo it). */
+  get localDescriptionApplied(): boolean {
+    return this.localApplied;
+  }
+
+  private pregather(now: Millis): void {
+    if (this.isClosed || this.agent || this.hasDescription || this.signalingState !== "stable") return;
+    // Controlling, as an offerer; a remote offer that comes first makes it controlled (applyRemoteIce).
+    this.createAgent(true, this.creds);
+    this.pooledAgent = true;
+    this.heldGathering = [];
+    this.gather(now);
+    this.pump(now);
+  }
+
+  private discardPool(): void {
+    if (!this.pooledAgent || !this.agent) return;
+    this.agent.close();
+    this.agent = undefined;
+    this.pooledAgent = false;
+    this.heldGathering = undefined;
+    this.localCandidates = [];
+    this.gatheringComplete = false;
+  }
+
+  /** setLocalDescription: the pool's gathering events now, with the m= line they belong to. */
+  private surfacePool(): void {
+    const held = this.heldGathering;
+    if (!held) return;
+    this.heldGathering = undefined;
+    this.pooledAgent = false;
+    for (const e of held) {
+      if (e.type === "icegatheringstatechange") this.iceGatheringState = e.state;
+      this.emit(e.type === "icecandidate" && e.candidate !== null ? { ...e, mid: this.candidateMid, mLineIndex: this.candidateIndex } : e);
+    }
+  }
+
+  protected override emit(e: EngineEvent): void {
+    const held = this.heldGathering;
+    if (held && (e.type === "icecandidate" || e.type === "icecandidateerror")) held.push(e);
+    else super.emit(e);
+  }
+
+  protected override setGatheringState(state: IceGatheringState): void {
+    // Held: the engine's state (what RTCIceTransport shows) stays "new" until setLocalDescription.
+    if (this.heldGathering) this.heldGathering.push({ type: "icegatheringstatechange", state });
+    else super.setGatheringState(state);
+  }
+
   // ---- offers and answers -----------------------------------------------------------------
 
   /** Ask for new ICE credentials in the next offer (W3C restartIce). */
@@ -139,7 +218,8 @@ export class PeerEngine extends TransportCore {
   createOffer(opts: { iceRestart?: boolean } = {}): Description {
     this.assertOpen();
     if (opts.iceRestart) this.restartPending = true;
-    const restart = this.restartPending && this.agent !== undefined;
+    // A pooled agent has signaled nothing yet: its credentials are still fresh.
+    const restart = this.restartPending && this.agent !== undefined && !this.pooledAgent;
     const creds = restart ? this.newCredentials() : this.localCredentials;
     const sections: SectionPlan[] = this.plan.length > 0 ? this.plan.map((s) => ({ ...s })) : [{ kind: "data", mid: "0" }];
     if (!sections.some((s) => s.kind === "data")) sections.push({ kind: "data", mid: this.freshMid(sections) });
@@ -219,14 +299,17 @@ export class PeerEngine extends TransportCore {
       }
       const params = this.lastOffer.params;
       if (!this.agent) this.createAgent(true, { ufrag: params.ufrag, pwd: params.pwd });
+      else if (this.pooledAgent && this.agent.localCredentials.ufrag === params.ufrag) this.agent.setControlling(true, now);
       else if (this.agent.localCredentials.ufrag !== params.ufrag) {
         this.agent.restart(now, { ufrag: params.ufrag, pwd: params.pwd });
         this.restartPending = false;
       }
       this.creds = { ufrag: params.ufrag, pwd: params.pwd };
       this.pendingLocal = { type: "offer", params };
+      this.localApplied = true;
       this.setCandidateTarget(params.sections);
       this.setSignaling("have-local-offer");
+      this.surfacePool();
       this.gather(now);
       this.pump(now);
       return;
@@ -241,6 +324,7 @@ export class PeerEngine extends TransportCore {
     }
     const params = this.lastAnswer.params;
     const remote = this.pendingRemote!;
+    this.localApplied = true;
     this.setCandidateTarget(params.sections);
     if (type === "pranswer") {
       this.pendingLocal = { type: "pranswer", params };
@@ -253,6 +337,7 @@ export class PeerEngine extends TransportCore {
       this.plan = params.sections.map((s) => ({ ...s }));
       this.setSignaling("stable");
     }
+    this.surfacePool();
     this.gather(now);
     if (remote.remote.dataIndex >= 0) {
       this.negotiatedOnce = true;
@@ -330,6 +415,11 @@ export class PeerEngine extends TransportCore {
     if (!this.agent) {
       // First remote offer: we are the answerer, ICE controlled (RFC 8445 §6.1.1).
       this.createAgent(isAnswer, this.creds);
+    } else if (this.pooledAgent) {
+      // The pool's agent (created controlling) serves the answerer: its candidates stay held
+      // until our setLocalDescription(answer).
+      this.agent.setControlling(isAnswer, now);
+      this.pooledAgent = false;
     }
     const agent = this.agent!;
     const prev = agent.remoteCredentials;
@@ -354,7 +444,7 @@ export class PeerEngine extends TransportCore {
    * have-remote-offer, through either setLocalDescription or setRemoteDescription, back to
    * stable with both pending descriptions dropped.
    */
-  private rollback(_side: "local" | "remote", _now: Millis): void {
+  private rollback(_side: "local" | "remote", now: Millis): void {
     const st = this.signalingState;
     if (st !== "have-local-offer" && st !== "have-remote-offer") {
       throw rtcError("InvalidStateError", `cannot roll back in signaling state ${st}`);
@@ -368,12 +458,16 @@ export class PeerEngine extends TransportCore {
       this.agent = undefined;
       this.localCandidates = [];
       this.gatheringComplete = false;
+      this.pooledAgent = false;
+      this.heldGathering = undefined;
       if (this.iceGatheringState !== "new") {
         this.iceGatheringState = "new";
         this.emit({ type: "icegatheringstatechange", state: "new" });
       }
     }
     this.setSignaling("stable");
+    // Back to no description: the pool, if wanted, gathers again for the next round.
+    if (this.poolWanted) this.pregather(now);
   }
 
   /** W3C addIceCandidate; null or an empty candidate is end-of-candidates (RFC 8838 §13). */

@@ -394,10 +394,7 @@ export class TransportCore {
           this.gatheringComplete = false;
           this.localCandidates = [];
         }
-        if (e.state !== this.iceGatheringState) {
-          this.iceGatheringState = e.state;
-          this.emit({ type: "icegatheringstatechange", state: e.state });
-        }
+        if (e.state !== this.iceGatheringState) this.setGatheringState(e.state);
         if (e.state === "complete") {
           for (const err of this.stunWatch.timedOut()) this.candidateError(err);
           this.gatheringComplete = true;
@@ -426,6 +423,12 @@ export class TransportCore {
       case "mdns-register":
         return;
     }
+  }
+
+  /** The engine holds these while candidates are pooled (see PeerEngine.setCandidatePoolSize). */
+  protected setGatheringState(state: IceGatheringState): void {
+    this.iceGatheringState = state;
+    this.emit({ type: "icegatheringstatechange", state });
   }
 
   private candidateError(e: StunServerError): void {
