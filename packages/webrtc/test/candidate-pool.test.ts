@@ -2,6 +2,7 @@
  * RTCConfiguration.iceCandidatePoolSize (W3C §4.4.1.6): with a pool, candidates are gathered
  * before setLocalDescription but surface (icecandidate events, iceGatheringState) only at it.
  */
+import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RTCConfiguration, RTCDataChannelEvent, RTCPeerConnection, RTCPeerConnectionIceEvent } from "../src/index.js";
 import { Signaling, closeAll, makePc, once, trickle, until } from "./helpers.js";
@@ -196,5 +197,25 @@ describe("iceCandidatePoolSize", () => {
     await once(dc, "open");
     expect((await gotChannel).channel.label).toBe("b");
     expect(a.sctp?.transport.iceTransport.role).toBe("controlled");
+  });
+  it("new ICE servers renew an unused pool: it contacts the new STUN server before setLocalDescription", async () => {
+    const sock = createSocket("udp4");
+    const got: Buffer[] = [];
+    sock.on("message", (m) => got.push(m));
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+    try {
+      const a = pc({ iceCandidatePoolSize: 1 });
+      const seen = record(a);
+      await waitForPool(a);
+      a.setConfiguration({ iceCandidatePoolSize: 1, iceServers: [{ urls: `stun:127.0.0.1:${sock.address().port}` }] });
+      await until(() => got.length > 0, 5000, "a Binding request from the renewed pool");
+      expect(got[0].readUInt16BE(0)).toBe(0x0001); // Binding request (RFC 8489 §5)
+      expect(got[0].readUInt32BE(4)).toBe(0x2112a442);
+      expect(a.signalingState).toBe("stable");
+      expect(seen.candidates).toEqual([]);
+      expect((await localCandidates(a)).some((c) => c.candidateType === "host")).toBe(true);
+    } finally {
+      sock.close();
+    }
   });
 });

@@ -368,8 +368,16 @@ export class RTCPeerConnection extends RtcEventTarget {
     if (poolChanged && next.iceCandidatePoolSize > 0) this.fillCandidatePool();
     else if (poolChanged) this.driver.run((now) => this.engine.setCandidatePoolSize(0, now));
     if (this.prepared) {
-      void this.resolveStun().then((s) => this.engine.setStunServers(s));
-      void this.resolveTurn();
+      const resolved = Promise.all([this.prepared, this.resolveStun().then((s) => this.engine.setStunServers(s)), this.resolveTurn()]);
+      // W3C §4.4.1.6: new ICE servers renew an unused candidate pool.
+      if (JSON.stringify(next.iceServers) !== JSON.stringify(cur.iceServers) && next.iceCandidatePoolSize > 0) {
+        resolved.then(
+          () => {
+            if (!this.closed) this.driver.run((now) => this.engine.renewCandidatePool(now));
+          },
+          () => undefined,
+        );
+      } else void resolved.catch(() => undefined);
     }
   }
 

@@ -159,6 +159,13 @@ export class PeerEngine extends TransportCore {
     this.pregather(now);
   }
 
+  /** New ICE servers (W3C §4.4.1.6): a pool no description has used gathers again with them. */
+  renewCandidatePool(now: Millis): void {
+    if (this.isClosed || !this.pooledAgent) return;
+    this.discardPool();
+    this.pregather(now);
+  }
+
   /** setLocalDescription has applied a description (sticky: a rollback does not undo it). */
   get localDescriptionApplied(): boolean {
     return this.localApplied;
