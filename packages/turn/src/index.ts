@@ -10,6 +10,8 @@
  *
  * Also: ChannelData framing (RFC 8656 §12.4), the long-term credential state (RFC 8489 §9.2)
  * and `parseTurnUrl` for turn:/turns: URIs (RFC 7065).
+ *
+ * TurnServer: the server side (RFC 8656) as a sans-IO core; its UDP runner is "@tsrtc/turn/node".
  */
 export { TurnClient } from "./client.js";
 export { LongTermAuth, NONCE_COOKIE, securityFeatures, FEATURE_PASSWORD_ALGORITHMS } from "./auth.js";
@@ -26,3 +28,4 @@ export {
 export { PERMISSION_LIFETIME, CHANNEL_LIFETIME, canonicalIp } from "./peers.js";
 export { type TurnUrl, parseTurnUrl } from "./url.js";
 export * from "./types.js";
+export * from "./server/index.js";
