@@ -1,30 +1,93 @@
 import { type Address, type Millis, SeededRandom } from "@tsrtc/base";
-import { AttrType, PasswordAlgorithm, StunClass, StunMessage, StunMethod, longTermKey } from "@tsrtc/stun";
+import { AttrType, PasswordAlgorithm, StunBuilder, StunClass, StunMessage, StunMethod, longTermKey } from "@tsrtc/stun";
 import { describe, expect, it } from "vitest";
-import { TurnClient, type TurnClientConfig, type TurnClientEvent } from "../src/index.js";
-import { FakeTurnServer, type FakeTurnOptions, announcesAlgorithms } from "./fake-server.js";
+import {
+  FEATURE_PASSWORD_ALGORITHMS,
+  TurnClient,
+  type TurnClientConfig,
+  type TurnClientEvent,
+  TurnServer,
+  type TurnServerOptions,
+  securityFeatures,
+} from "../src/index.js";
 
 const SERVER: Address = { family: 4, host: "192.0.2.1", port: 3478 };
 const LOCAL: Address = { family: 4, host: "10.0.0.1", port: 5000 };
 const PEER: Address = { family: 4, host: "198.51.100.7", port: 6000 };
 
+/** Our TurnServer core, relaying on ports 50000, 50001... of the server's IP. */
+function turnServer(opts: Partial<TurnServerOptions> = {}): TurnServer {
+  let port = 50000;
+  const listening = opts.listening ?? SERVER;
+  return new TurnServer({
+    listening,
+    realm: "example.org",
+    users: { user: "pass", other: "pass" },
+    rng: new SeededRandom(3),
+    allocateRelay: () => ({ family: 4, host: listening.host, port: port++ }),
+    // One nonce for the whole test unless a test asks otherwise: the timer tests count requests
+    // over many minutes, and a 438 retry would add one (the 438 test sets its own lifetime).
+    nonceLifetime: 86_400_000,
+    ...opts,
+  });
+}
+
 interface Rig {
   client: TurnClient;
-  server: FakeTurnServer;
+  server: TurnServer;
   events: TurnClientEvent[];
   /** Every datagram the client sent, decoded when STUN. */
   sent: Uint8Array[];
+  /** Every answer the server sent the client. */
+  answers: Uint8Array[];
+  /** Datagrams the server relayed to peers (from a relayed address). */
+  relayed: { from: Address; to: Address; data: Uint8Array }[];
+  /** Hand one datagram to the server; returns what it sent the client. */
+  handle(data: Uint8Array, now: Millis): Uint8Array[];
+  /** A peer sends `data` to the relayed address: what the server sends the client (undefined: dropped). */
+  fromPeer(peer: Address, data: Uint8Array, now: Millis): Uint8Array | undefined;
   /** Run the exchange until both sides are quiet. */
   pump(now: Millis): void;
-  /** Advance the virtual clock to `until`, firing the client's timers on the way. */
+  /** Advance the virtual clock to `until`, firing the client's and the server's timers on the way. */
   advance(from: Millis, until: Millis): Millis;
 }
 
-function rig(cfg: Partial<TurnClientConfig> = {}, srv: Partial<FakeTurnOptions> = {}): Rig {
-  const server = new FakeTurnServer({ address: SERVER, users: { user: "pass" }, ...srv });
+/**
+ * `force` answers the signed requests of one method with an error code the client cannot
+ * provoke from the real server (442: our client only ever asks for UDP): a signed error
+ * response built here, as a server that refuses would send it.
+ */
+function rig(cfg: Partial<TurnClientConfig> = {}, srv: Partial<TurnServerOptions> = {}, force?: { method: number; code: number }): Rig {
+  const server = turnServer(srv);
   const client = new TurnClient({ server: SERVER, username: "user", password: "pass", local: LOCAL, rng: new SeededRandom(1), ...cfg });
   const events: TurnClientEvent[] = [];
   const sent: Uint8Array[] = [];
+  const answers: Uint8Array[] = [];
+  const relayed: Rig["relayed"] = [];
+  const handle = (data: Uint8Array, now: Millis): Uint8Array[] => {
+    if (force && data[0] < 4) {
+      const m = StunMessage.decode(data.slice());
+      if (m.method === force.method && m.cls === StunClass.Request && m.integrityAt >= 0) {
+        const b = new StunBuilder().beginResponse(m, StunClass.ErrorResponse).errorCode(force.code, `error ${force.code}`);
+        return [b.messageIntegrity(longTermKey("user", m.realm()!, "pass")).fingerprint().finish()];
+      }
+    }
+    server.handlePacket(data, LOCAL, now);
+    const out: Uint8Array[] = [];
+    for (let t = server.pollTransmit(); t; t = server.pollTransmit()) {
+      if (t.via === "relay") relayed.push({ from: t.from, to: t.to, data: t.data });
+      else out.push(t.data);
+    }
+    answers.push(...out);
+    return out;
+  };
+  const fromPeer = (peer: Address, data: Uint8Array, now: Millis): Uint8Array | undefined => {
+    server.handleRelayed(data, client.relayed!, peer, now);
+    const t = server.pollTransmit();
+    expect(server.pollTransmit()).toBeUndefined();
+    if (t) expect([t.via, t.from, t.to]).toEqual(["listening", SERVER, LOCAL]);
+    return t?.data;
+  };
   const pump = (now: Millis): void => {
     for (let i = 0; i < 100; i++) {
       let moved = false;
@@ -32,9 +95,8 @@ function rig(cfg: Partial<TurnClientConfig> = {}, srv: Partial<FakeTurnOptions> 
         moved = true;
         sent.push(t.data);
         expect(t.from).toEqual(LOCAL);
-        const target = server.opts.address;
-        if (t.to.host !== target.host || t.to.port !== target.port) continue;
-        for (const o of server.handle(t.data, LOCAL, now)) client.handlePacket(o.data, target, now);
+        if (t.to.host !== SERVER.host || t.to.port !== SERVER.port) continue;
+        for (const o of handle(t.data, now)) client.handlePacket(o, SERVER, now);
       }
       for (let e = client.pollEvent(); e; e = client.pollEvent()) events.push(e);
       if (!moved) return;
@@ -43,22 +105,28 @@ function rig(cfg: Partial<TurnClientConfig> = {}, srv: Partial<FakeTurnOptions> 
   const advance = (from: Millis, until: Millis): Millis => {
     let now = from;
     for (let i = 0; i < 10_000; i++) {
-      const t = client.pollTimeout();
-      if (t === undefined || t > until) break;
+      const t = Math.min(client.pollTimeout() ?? Infinity, server.pollTimeout() ?? Infinity);
+      if (t === Infinity || t > until) break;
       now = Math.max(now, t);
       client.handleTimeout(now);
+      server.handleTimeout(now);
       pump(now);
     }
     return until;
   };
-  return { client, server, events, sent, pump, advance };
+  return { client, server, events, sent, answers, relayed, handle, fromPeer, pump, advance };
+}
+
+/** The NONCE of the server's first 401 challenge. */
+function firstNonce(r: Rig): string {
+  return StunMessage.decode(r.answers[0]).nonce()!;
 }
 
 function decodeSent(r: Rig, method: number): StunMessage[] {
   return r.sent.filter((d) => d[0] < 4).map((d) => StunMessage.decode(d)).filter((m) => m.method === method && m.cls === StunClass.Request);
 }
 
-function allocated(cfg: Partial<TurnClientConfig> = {}, srv: Partial<FakeTurnOptions> = {}): Rig {
+function allocated(cfg: Partial<TurnClientConfig> = {}, srv: Partial<TurnServerOptions> = {}): Rig {
   const r = rig(cfg, srv);
   r.client.allocate(0);
   r.pump(0);
@@ -66,9 +134,37 @@ function allocated(cfg: Partial<TurnClientConfig> = {}, srv: Partial<FakeTurnOpt
   return r;
 }
 
+/**
+ * A rig whose server answers the signed Allocate with `code`, each the real way where one
+ * exists: quota 0 (486), no relayed address left (508), another user's allocation on our
+ * 5-tuple (441), another allocation of ours on it (437); 442 is forced (see rig).
+ */
+function allocateErrorRig(code: number): Rig {
+  switch (code) {
+    case 486:
+      return rig({}, { maxAllocationsPerUser: 0 });
+    case 508:
+      return rig({}, { allocateRelay: () => undefined });
+    case 441:
+    case 437: {
+      const r = rig();
+      const squatter = new TurnClient({ server: SERVER, username: code === 441 ? "other" : "user", password: "pass", local: LOCAL, rng: new SeededRandom(9) });
+      squatter.allocate(0);
+      for (let i = 0; i < 4; i++) {
+        for (let t = squatter.pollTransmit(); t; t = squatter.pollTransmit()) for (const o of r.handle(t.data, 0)) squatter.handlePacket(o, SERVER, 0);
+      }
+      expect(squatter.state).toBe("allocated");
+      r.answers.length = 0;
+      return r;
+    }
+    default:
+      return rig({}, {}, { method: StunMethod.Allocate, code });
+  }
+}
+
 describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489 §9.2)", () => {
   it("sends an unauthenticated Allocate, answers the 401 with USERNAME/REALM/NONCE/MESSAGE-INTEGRITY, and allocates", () => {
-    const r = rig({}, { realm: "tsrtc.test", lifetime: 600 });
+    const r = rig({}, { realm: "tsrtc.test" });
     r.client.allocate(0);
     r.pump(0);
     const allocs = decodeSent(r, StunMethod.Allocate);
@@ -78,7 +174,7 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
     expect(allocs[0].username()).toBeUndefined();
     expect(allocs[1].username()).toBe("user");
     expect(allocs[1].realm()).toBe("tsrtc.test");
-    expect(allocs[1].nonce()).toBe("nonce-1");
+    expect(allocs[1].nonce()).toBe(firstNonce(r));
     expect(allocs[1].checkIntegrity(longTermKey("user", "tsrtc.test", "pass"))).toBe(true);
     expect(allocs[1].checkFingerprint()).toBe(true);
     const ev = r.events.find((e) => e.type === "allocated");
@@ -88,10 +184,10 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
   });
 
   it("uses SHA-256 and PASSWORD-ALGORITHM(S) when the nonce cookie announces them", () => {
-    const r = rig({}, { algorithms: [PasswordAlgorithm.MD5, PasswordAlgorithm.SHA256] });
-    expect(announcesAlgorithms(r.server.nonce)).toBe(true);
+    const r = rig({}, { passwordAlgorithms: [PasswordAlgorithm.MD5, PasswordAlgorithm.SHA256] });
     r.client.allocate(0);
     r.pump(0);
+    expect(securityFeatures(firstNonce(r)) & FEATURE_PASSWORD_ALGORITHMS).not.toBe(0);
     expect(r.client.state).toBe("allocated");
     const signed = decodeSent(r, StunMethod.Allocate)[1];
     expect(signed.passwordAlgorithm()?.algorithm).toBe(PasswordAlgorithm.SHA256);
@@ -112,12 +208,15 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
   });
 
   it("retries with the fresh nonce of a 438 (Stale Nonce)", () => {
-    const r = allocated();
-    r.server.nonce = "nonce-2";
+    // Nonces live 5 ms here: the one the allocation used is stale by t = 10.
+    const r = allocated({}, { nonceLifetime: 5 });
     r.client.createPermission(PEER, 10);
     r.pump(10);
     const perms = decodeSent(r, StunMethod.CreatePermission);
-    expect(perms.map((m) => m.nonce())).toEqual(["nonce-1", "nonce-2"]);
+    const stale = StunMessage.decode(r.answers.at(-2)!);
+    expect(stale.errorCode()?.code).toBe(438);
+    expect(perms.map((m) => m.nonce())).toEqual([firstNonce(r), stale.nonce()]);
+    expect(stale.nonce()).not.toBe(firstNonce(r));
     expect(r.client.stats.staleNonces).toBe(1);
     expect(r.client.hasPermission(PEER)).toBe(true);
     expect(r.events).toContainEqual({ type: "permission", peer: PEER.host });
@@ -130,7 +229,7 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
     [441, "Wrong Credentials"],
     [437, "Allocation Mismatch"],
   ])("turns an Allocate error %i into a fatal error event", (code) => {
-    const r = rig({}, { errors: { [StunMethod.Allocate]: code } });
+    const r = allocateErrorRig(code);
     r.client.allocate(0);
     r.pump(0);
     expect(r.client.state).toBe("failed");
@@ -139,26 +238,27 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
 
   it("follows a 300 (Try Alternate) to the ALTERNATE-SERVER", () => {
     const alt: Address = { family: 4, host: "192.0.2.2", port: 3478 };
-    const r = rig({}, { errors: { [StunMethod.Allocate]: 300 }, alternate: alt });
-    const second = new FakeTurnServer({ address: alt, users: { user: "pass" } });
+    const r = rig({}, { alternateServer: alt });
+    const second = turnServer({ listening: alt });
     const c = r.client;
     c.allocate(0);
     for (let i = 0; i < 10; i++) {
       for (let t = c.pollTransmit(); t; t = c.pollTransmit()) {
         const srv = t.to.host === alt.host ? second : r.server;
-        for (const o of srv.handle(t.data, LOCAL, 0)) c.handlePacket(o.data, srv.address, 0);
+        srv.handlePacket(t.data, LOCAL, 0);
+        for (let o = srv.pollTransmit(); o; o = srv.pollTransmit()) c.handlePacket(o.data, o.from, 0);
       }
     }
     for (let e = c.pollEvent(); e; e = c.pollEvent()) r.events.push(e);
     expect(r.events).toContainEqual({ type: "redirected", server: alt });
     expect(c.server).toEqual(alt);
     expect(c.state).toBe("allocated");
-    expect(second.allocations.size).toBe(1);
-    expect(r.server.allocations.size).toBe(0);
+    expect(second.allocationCount).toBe(1);
+    expect(r.server.allocationCount).toBe(0);
   });
 
   it("asks for an IPv6 relayed address with REQUESTED-ADDRESS-FAMILY, and reports 440 as fatal", () => {
-    const r = rig({ relayFamily: 6 }, { errors: { [StunMethod.Allocate]: 440 } });
+    const r = rig({ relayFamily: 6 }, { relayFamilies: [4] });
     r.client.allocate(0);
     r.pump(0);
     const allocs = decodeSent(r, StunMethod.Allocate);
@@ -196,7 +296,7 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
 
 describe("TurnClient: timers on a virtual clock", () => {
   it("refreshes the allocation a minute before it expires, and releases it with LIFETIME 0", () => {
-    const r = allocated({}, { lifetime: 600 });
+    const r = allocated();
     let now = r.advance(0, 539_000);
     expect(decodeSent(r, StunMethod.Refresh)).toHaveLength(0);
     now = r.advance(now, 541_000);
@@ -215,11 +315,11 @@ describe("TurnClient: timers on a virtual clock", () => {
     expect(last.lifetime()).toBe(0);
     expect(r.client.state).toBe("closed");
     expect(r.events.at(-1)).toEqual({ type: "closed", reason: "released" });
-    expect(r.server.allocations.size).toBe(0);
+    expect(r.server.allocationCount).toBe(0);
   });
 
   it("refreshes a short allocation half-way", () => {
-    const r = allocated({ lifetime: 60 }, { lifetime: 60 });
+    const r = allocated({ lifetime: 60 }, { defaultLifetime: 60 });
     r.advance(0, 29_000);
     expect(decodeSent(r, StunMethod.Refresh)).toHaveLength(0);
     r.advance(29_000, 31_000);
@@ -227,7 +327,7 @@ describe("TurnClient: timers on a virtual clock", () => {
   });
 
   it("refreshes permissions every 4 minutes and channel bindings every 5 (under 300 s and 10 min)", () => {
-    const r = allocated({}, { lifetime: 3600 });
+    const r = allocated({ lifetime: 3600 });
     r.client.createPermission(PEER, 0);
     r.client.bindChannel({ ...PEER, port: 6001 }, 0);
     r.pump(0);
@@ -252,8 +352,8 @@ describe("TurnClient: timers on a virtual clock", () => {
   });
 
   it("reports a lost allocation (437 to a Refresh) as fatal", () => {
-    const r = allocated({}, { lifetime: 600 });
-    r.server.allocations.clear();
+    const r = allocated();
+    r.server.deallocate(LOCAL);
     r.advance(0, 541_000);
     expect(r.client.state).toBe("failed");
     expect(r.events).toContainEqual(expect.objectContaining({ type: "error", operation: "refresh", code: 437, fatal: true }));
@@ -268,7 +368,7 @@ describe("TurnClient: data through the relay", () => {
     // Nothing relayed before the CreatePermission success: the datagram waited.
     const before = r.sent.length;
     r.pump(0);
-    expect(r.server.relayed).toEqual([{ from: r.client.relayed, to: PEER, data: payload }]);
+    expect(r.relayed).toEqual([{ from: r.client.relayed, to: PEER, data: payload }]);
     const ind = r.sent.slice(before).map((d) => StunMessage.decode(d)).find((m) => m.method === StunMethod.Send)!;
     expect(ind.cls).toBe(StunClass.Indication);
     expect(ind.xorPeerAddress()).toEqual(PEER);
@@ -287,15 +387,15 @@ describe("TurnClient: data through the relay", () => {
     const r = allocated();
     r.client.createPermission(PEER, 0);
     r.pump(0);
-    const ind = r.server.fromPeer(PEER, r.client.relayed!, new Uint8Array([9, 8, 7]))!;
-    expect(r.client.handlePacket(ind.data, SERVER, 1)).toBe("data");
+    const ind = r.fromPeer(PEER, new Uint8Array([9, 8, 7]), 1)!;
+    expect(r.client.handlePacket(ind, SERVER, 1)).toBe("data");
     expect(r.client.peer).toEqual(PEER);
     expect(Array.from(r.client.payload!)).toEqual([9, 8, 7]);
     r.client.bindChannel(PEER, 1);
     r.pump(1);
-    const cd = r.server.fromPeer(PEER, r.client.relayed!, new Uint8Array([6, 5]))!;
-    expect(cd.data[0]).toBe(0x40);
-    expect(r.client.handlePacket(cd.data, SERVER, 2)).toBe("data");
+    const cd = r.fromPeer(PEER, new Uint8Array([6, 5]), 2)!;
+    expect(cd[0]).toBe(0x40);
+    expect(r.client.handlePacket(cd, SERVER, 2)).toBe("data");
     expect(r.client.peer).toEqual(PEER);
     expect(Array.from(r.client.payload!)).toEqual([6, 5]);
     // Padding to 4 bytes is allowed over UDP (RFC 8656 §12.5).
@@ -321,7 +421,7 @@ describe("TurnClient: data through the relay", () => {
   });
 
   it("reports a 403 permission refusal without losing the allocation", () => {
-    const r = allocated({}, { forbiddenPeers: [PEER.host] });
+    const r = allocated({}, { deniedPeers: [PEER.host] });
     r.client.send(PEER, new Uint8Array([1]), 0);
     r.pump(0);
     expect(r.events).toContainEqual(expect.objectContaining({ type: "error", operation: "permission", code: 403, fatal: false }));
@@ -339,7 +439,7 @@ describe("TurnClient: hostile input is dropped and counted, never thrown", () =>
     const c = r.client;
     c.createPermission(PEER, 1);
     const req = c.pollTransmit()!;
-    const answer = r.server.handle(req.data, LOCAL, 1)[0].data;
+    const answer = r.handle(req.data, 1)[0];
     // Without its FINGERPRINT (so that check passes), and one bit of MESSAGE-INTEGRITY flipped.
     const forged = answer.slice(0, answer.length - 8);
     forged[3] -= 8;
@@ -365,22 +465,15 @@ describe("TurnClient: hostile input is dropped and counted, never thrown", () =>
     expect(c.stats.droppedTruncated).toBe(3);
     expect(c.handlePacket(new Uint8Array([0x40, 0x07, 0x00, 0x01, 1]), SERVER, 1)).toBe("dropped");
     expect(c.stats.droppedUnknownChannel).toBe(1);
-    // Forge a Data indication from a stranger (the fake server would not relay it: build it by hand).
+    // Forge a Data indication from a stranger (the server would not relay it: build it by hand).
     const stranger: Address = { family: 4, host: "203.0.113.9", port: 1 };
-    const forgeFrom = new FakeTurnServer({ address: SERVER });
-    forgeFrom.allocations.set("x", {
-      client: LOCAL,
-      relayed: c.relayed!,
-      expiresAt: Infinity,
-      permissions: new Map([[stranger.host, Infinity]]),
-      channels: new Map(),
-      username: "user",
-    });
-    const ind = forgeFrom.fromPeer(stranger, c.relayed!, new Uint8Array([1]))!;
-    expect(c.handlePacket(ind.data, SERVER, 1)).toBe("dropped");
+    r.server.handleRelayed(new Uint8Array([1]), c.relayed!, stranger, 1);
+    expect(r.server.pollTransmit()).toBeUndefined();
+    const ind = new StunBuilder().begin(StunMethod.Data, StunClass.Indication, new Uint8Array(12).fill(7)).xorPeerAddress(stranger).data(new Uint8Array([1])).finish();
+    expect(c.handlePacket(ind, SERVER, 1)).toBe("dropped");
     expect(c.stats.droppedNoPermission).toBe(1);
     // Not from the server at all: not the client's business.
-    expect(c.handlePacket(ind.data, PEER, 1)).toBe("foreign");
+    expect(c.handlePacket(ind, PEER, 1)).toBe("foreign");
   });
 
   it("survives random datagrams from the server address", () => {
