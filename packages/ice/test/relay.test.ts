@@ -1,17 +1,17 @@
 /**
- * Relayed candidates over testkit's virtual network with a small TURN server (fake-turn-server.ts):
+ * Relayed candidates over testkit's virtual network with @tsrtc/turn's TurnServer core:
  * two agents that only use relay candidates connect through it and exchange data; the "all"
  * policy signals host and relay candidates; TURN failures and unsupported transports come out
  * as candidate-error events; close releases the allocations.
  */
-import { type Address, type Millis, SeededRandom, type Transmit, sameAddress } from "@tsrtc/base";
-import { StunClass, StunMessage, StunMethod } from "@tsrtc/stun";
-import { type Nat, NatTypes, Simulation, simNode } from "@tsrtc/testkit";
+import { type Address, type Millis, SeededRandom, sameAddress } from "@tsrtc/base";
+import { StunBindingServer, StunClass, StunMessage, StunMethod } from "@tsrtc/stun";
+import { type Nat, NatTypes, Simulation, replyNode, simNode } from "@tsrtc/testkit";
+import { TurnServer } from "@tsrtc/turn";
 import { describe, expect, it } from "vitest";
 import { IceAgent } from "../src/agent.js";
 import type { Candidate } from "../src/candidate.js";
 import type { IceAgentConfig, IceAgentEvent, IceTurnServer } from "../src/types.js";
-import { FakeTurnServer } from "./fake-turn-server.js";
 
 const TURN: Address = { family: 4, host: "192.0.2.1", port: 3478 };
 const A: Address = { family: 4, host: "10.0.0.1", port: 5000 };
@@ -29,27 +29,61 @@ interface RelayPeer {
   sources: Address[];
 }
 
-function turnNode(sim: Simulation, server: FakeTurnServer): void {
-  const queue: Transmit[] = [];
+/** Our TURN server core and every request it was sent (decoded copies). */
+interface Turn {
+  server: TurnServer;
+  requests: StunMessage[];
+}
+
+const RELAY_PORTS = 20;
+
+/**
+ * A TurnServer on TURN, relaying on ports 50000.. of its IP. The peers here live on 10.x
+ * (private) addresses of the virtual network, so the test allows private peers, which a real
+ * deployment refuses (RFC 8656 §21.3).
+ */
+function newTurn(): Turn {
+  let port = 50000;
+  const server = new TurnServer({
+    listening: TURN,
+    realm: "example.org",
+    users: { user: "pass" },
+    rng: new SeededRandom(1234),
+    allowPrivatePeers: true,
+    allocateRelay: () => (port < 50000 + RELAY_PORTS ? { family: 4, host: TURN.host, port: port++ } : undefined),
+  });
+  return { server, requests: [] };
+}
+
+function turnNode(sim: Simulation, turn: Turn): void {
+  const { server } = turn;
   const relayPorts: Address[] = [];
-  for (let i = 0; i < 10; i++) relayPorts.push({ family: 4, host: TURN.host, port: 50000 + i });
-  const flushRelayed = (): void => {
-    for (const r of server.relayed.splice(0)) queue.push({ from: r.from, to: r.to, data: r.data });
-  };
+  for (let i = 0; i < RELAY_PORTS; i++) relayPorts.push({ family: 4, host: TURN.host, port: 50000 + i });
   sim.addNode(
     simNode({
       name: "turn",
       address: [TURN, ...relayPorts],
       receive: (data, from, to, now) => {
         if (sameAddress(to, TURN)) {
-          for (const o of server.handle(data, from, now)) queue.push({ from: TURN, to: o.to, data: o.data });
+          if (data.length >= 20 && data[0] < 4) {
+            try {
+              const m = StunMessage.decode(data.slice());
+              if (m.cls === StunClass.Request) turn.requests.push(m);
+            } catch {
+              // not ours to judge: the server counts it
+            }
+          }
+          server.handlePacket(data, from, now);
         } else {
-          const o = server.fromPeer(from, to, data);
-          if (o) queue.push({ from: TURN, to: o.to, data: o.data });
+          server.handleRelayed(data, to, from, now);
         }
-        flushRelayed();
       },
-      poll: () => queue.shift(),
+      poll: () => server.pollTransmit(),
+      timeout: () => server.pollTimeout(),
+      tick: (now) => server.handleTimeout(now),
+      afterInput: () => {
+        while (server.pollEvent());
+      },
     }),
   );
 }
@@ -108,14 +142,14 @@ const connected = (a: RelayPeer, b: RelayPeer) => (): boolean =>
   ["connected", "completed"].includes(a.agent.connectionState) &&
   ["connected", "completed"].includes(b.agent.connectionState);
 
-function requestsOf(server: FakeTurnServer, method: number): StunMessage[] {
-  return server.requests.filter((m) => m.method === method && m.cls === StunClass.Request);
+function requestsOf(turn: Turn, method: number): StunMessage[] {
+  return turn.requests.filter((m) => m.method === method && m.cls === StunClass.Request);
 }
 
 describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", () => {
   it("gathers only relay candidates, connects through the relay, and carries data both ways as ChannelData", () => {
     const sim = new Simulation({ seed: 7 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" }, lifetime: 600 });
+    const server = newTurn();
     turnNode(sim, server);
     const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
     const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 1);
@@ -162,7 +196,7 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
 
   it("keeps the allocation, permissions and channels refreshed while connected, and releases it on close", () => {
     const sim = new Simulation({ seed: 8 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" }, lifetime: 600 });
+    const server = newTurn();
     turnNode(sim, server);
     const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
     const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 3);
@@ -181,18 +215,18 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
     sim.runFor(200);
     expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 42]));
 
-    expect(server.allocations.size).toBe(2);
+    expect(server.server.allocationCount).toBe(2);
     a.agent.close(sim.now);
     b.agent.close(sim.now);
     sim.runFor(1000);
     const last = requestsOf(server, StunMethod.Refresh).slice(-2);
     expect(last.map((m) => m.lifetime())).toEqual([0, 0]);
-    expect(server.allocations.size).toBe(0);
+    expect(server.server.allocationCount).toBe(0);
   });
 
   it("survives random datagrams from the TURN server's address and keeps the relayed path", () => {
     const sim = new Simulation({ seed: 21 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
     const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 22);
@@ -232,7 +266,7 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
 
   it("restarts ICE over the same allocations", () => {
     const sim = new Simulation({ seed: 31 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
     const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, 32);
@@ -264,7 +298,7 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
 
   it("drops what reaches a host socket outside the relay under the relay policy", () => {
     const sim = new Simulation({ seed: 9 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER], iceTransportPolicy: "relay" }, 5);
     a.agent.gather([{ address: A }], sim.now);
@@ -277,7 +311,7 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
 describe("ICE with TURN servers and the default policy", () => {
   it("connects two peers behind symmetric NATs through the relay when nothing else works", () => {
     const sim = new Simulation({ seed: 13 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const natA = sim.addNat({ name: "natA", publicIp: "203.0.113.1", ...NatTypes.symmetric });
     const natB = sim.addNat({ name: "natB", publicIp: "203.0.113.2", ...NatTypes.symmetric });
@@ -303,7 +337,7 @@ describe("ICE with TURN servers and the default policy", () => {
 
   it("signals host and relay candidates (the relay's related address is the mapped address) and prefers the direct path", () => {
     const sim = new Simulation({ seed: 10 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER] }, 6);
     const b = relayPeer(sim, "B", B, { controlling: false, turnServers: [SERVER] }, 7);
@@ -322,7 +356,7 @@ describe("ICE with TURN servers and the default policy", () => {
 
   it("uses one server for STUN and TURN: server-reflexive and relay candidates from the same host socket", () => {
     const sim = new Simulation({ seed: 41 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const nat = sim.addNat({ name: "nat", publicIp: "203.0.113.9", ...NatTypes.fullCone });
     const a = relayPeer(sim, "A", A, { controlling: true, stunServers: [TURN], turnServers: [SERVER] }, 42, nat);
@@ -337,7 +371,7 @@ describe("ICE with TURN servers and the default policy", () => {
 
   it("reports a TURN failure and unsupported transports as candidate-error, and still completes gathering", () => {
     const sim = new Simulation({ seed: 11 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const a = relayPeer(
       sim,
@@ -376,9 +410,9 @@ describe("ICE with TURN servers and the default policy", () => {
 });
 
 describe("a lost TURN allocation (RFC 8656 §8)", () => {
-  function connectedRelayOnly(seed: number): { sim: Simulation; server: FakeTurnServer; a: RelayPeer; b: RelayPeer } {
+  function connectedRelayOnly(seed: number): { sim: Simulation; server: Turn; a: RelayPeer; b: RelayPeer } {
     const sim = new Simulation({ seed });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" }, lifetime: 600 });
+    const server = newTurn();
     turnNode(sim, server);
     const cfg = { turnServers: [SERVER], iceTransportPolicy: "relay" as const };
     const a = relayPeer(sim, "A", A, { controlling: true, ...cfg }, seed + 1);
@@ -387,14 +421,14 @@ describe("a lost TURN allocation (RFC 8656 §8)", () => {
     expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
     return { sim, server, a, b };
   }
-  const allocatesFrom = (server: FakeTurnServer, n: number): number => requestsOf(server, StunMethod.Allocate).length - n;
+  const allocatesFrom = (server: Turn, n: number): number => requestsOf(server, StunMethod.Allocate).length - n;
 
   it("437 to a refresh: allocates once more, signals the new relay candidate, and a restart reconnects over it", () => {
     const { sim, server, a, b } = connectedRelayOnly(70);
     const allocates = requestsOf(server, StunMethod.Allocate).length;
     const old = a.candidates.find((c) => c.type === "relay")!;
     // The server restarts and forgets A's allocation; A learns it at its next Refresh (540 s).
-    server.allocations.delete(`${A.host}:${A.port}`);
+    server.server.deallocate(A);
     a.candidates.length = 0;
     sim.runFor(560_000);
     expect(requestsOf(server, StunMethod.Refresh).some((m) => m.lifetime() === 600)).toBe(true);
@@ -426,7 +460,7 @@ describe("a lost TURN allocation (RFC 8656 §8)", () => {
     sim.runFor(200);
     expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 7]));
     // Once only: losing the replacement too gives up.
-    server.allocations.delete(`${A.host}:${A.port}`);
+    server.server.deallocate(A);
     const before = requestsOf(server, StunMethod.Allocate).length;
     sim.runFor(700_000);
     expect(requestsOf(server, StunMethod.Allocate).length).toBe(before);
@@ -456,24 +490,14 @@ describe("a server-reflexive candidate from the Allocate answer (RFC 8445 §5.1.
   const STUN: Address = { family: 4, host: "198.51.100.50", port: 3478 };
 
   function stunNode(sim: Simulation): void {
-    const stun = new FakeTurnServer({ address: STUN }); // answers Binding requests like any STUN server
-    const out: Transmit[] = [];
-    sim.addNode(
-      simNode({
-        name: "stun",
-        address: STUN,
-        receive: (d, from, _to, now) => {
-          for (const o of stun.handle(d, from, now)) out.push({ from: STUN, to: o.to, data: o.data });
-        },
-        poll: () => out.shift(),
-      }),
-    );
+    const stun = new StunBindingServer();
+    sim.addNode(replyNode("stun", STUN, (d, from, _to, now) => stun.handlePacket(d, from, now)));
   }
 
   it("comes from a TURN-only server's XOR-MAPPED-ADDRESS, once, even when a STUN server reports the same mapping", () => {
     for (const withStun of [false, true]) {
       const sim = new Simulation({ seed: withStun ? 91 : 90 });
-      const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+      const server = newTurn();
       turnNode(sim, server);
       if (withStun) stunNode(sim);
       const nat = sim.addNat({ name: "nat", publicIp: "203.0.113.9", ...NatTypes.fullCone });
@@ -500,7 +524,7 @@ describe("a server-reflexive candidate from the Allocate answer (RFC 8445 §5.1.
 
   it("is not offered under the relay policy", () => {
     const sim = new Simulation({ seed: 93 });
-    const server = new FakeTurnServer({ address: TURN, users: { user: "pass" } });
+    const server = newTurn();
     turnNode(sim, server);
     const nat = sim.addNat({ name: "nat", publicIp: "203.0.113.9", ...NatTypes.fullCone });
     const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER], iceTransportPolicy: "relay" }, 94, nat);
