@@ -270,6 +270,19 @@ describe("TurnServer: permissions, channels and data (§9-§12)", () => {
     expect(drain(s)).toEqual([]);
   });
 
+  it("takes RFC 5766 channel numbers up to 0x7FFF only with legacyChannels, and relays on them", () => {
+    const strict = ready();
+    const bind = (w: { s: TurnServer; creds: Parameters<typeof request>[2] }) =>
+      codeOf(ask(w.s, request(StunMethod.ChannelBind, (b) => b.channelNumber(0x6001).xorPeerAddress(PEER), w.creds), 1));
+    expect(bind(strict)).toBe(400);
+    const legacy = ready({ legacyChannels: true });
+    expect(bind(legacy)).toBe(0);
+    legacy.s.handlePacket(new Uint8Array([0x60, 0x01, 0, 1, 42]), CLIENT, 2);
+    expect(drain(legacy.s).map((t) => [t.to, Array.from(t.data)])).toEqual([[PEER, [42]]]);
+    legacy.s.handleRelayed(new Uint8Array([43]), legacy.relayed, PEER, 3);
+    expect(drain(legacy.s).map((t) => Array.from(t.data))).toEqual([[0x60, 0x01, 0, 1, 43]]);
+  });
+
   it("refuses private, loopback, link-local and reserved peers with 403 unless allowed; denied peers always", () => {
     const { s, creds } = ready();
     const perm = (srv: TurnServer, host: string, c = creds) => codeOf(ask(srv, request(StunMethod.CreatePermission, (b) => b.xorPeerAddress({ family: 4, host, port: 1 }), c), 1));

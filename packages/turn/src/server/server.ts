@@ -32,7 +32,7 @@ import {
   newTransactionId,
   reasonPhrase,
 } from "@tsrtc/stun";
-import { channelDataLength, channelOf, encodeChannelData, isValidChannel } from "../channel-data.js";
+import { CHANNEL_MAX, channelDataLength, channelOf, encodeChannelData, isValidChannel } from "../channel-data.js";
 import { canonicalIp } from "../peers.js";
 import { checkAllocate, grantedLifetime } from "./allocate-rules.js";
 import { Allocation } from "./allocation.js";
@@ -114,7 +114,7 @@ export class TurnServer implements Core<TurnServerEvent> {
   handlePacket(data: Uint8Array, from: Address, now: Millis): void {
     if (data.length === 0 || from.port === 0) return this.count("droppedMalformed");
     const b0 = data[0];
-    if (b0 >= 0x40 && b0 <= 0x4f) return this.channelDataFromClient(data, from, now);
+    if (b0 >= 0x40 && (b0 <= 0x4f || (b0 <= 0x7f && this.opts.legacyChannels === true))) return this.channelDataFromClient(data, from, now);
     if (b0 >= 4 || !isStunMessage(data)) return this.count("droppedMalformed");
     const m = this.msg;
     try {
@@ -207,8 +207,8 @@ export class TurnServer implements Core<TurnServerEvent> {
     }
     const held = this.perUser.get(auth.username) ?? 0;
     if (held >= this.quota) return this.error(m, from, ErrorCode.AllocationQuotaReached, auth);
-    const relayed = this.opts.allocateRelay(rules.family, from);
-    if (!relayed) return this.error(m, from, ErrorCode.InsufficientCapacity, auth);
+    const relayed = this.opts.allocateRelay(rules.family, from, rules.evenPort);
+    if (!relayed || (rules.evenPort && (relayed.port & 1) !== 0)) return this.error(m, from, ErrorCode.InsufficientCapacity, auth);
     const canonical: Address = { family: relayed.family, host: canonicalIp(relayed.host), port: relayed.port };
     if (this.byRelayed.has(addressKey(canonical))) throw new Error(`allocateRelay returned ${addressKey(canonical)}, which is in use`);
     const lifetime = grantedLifetime(m.lifetime(), this.defaultLifetime, this.maxLifetime);
@@ -269,7 +269,10 @@ export class TurnServer implements Core<TurnServerEvent> {
     if (!alloc) return this.error(m, from, ErrorCode.AllocationMismatch, auth);
     const n = m.channelNumber();
     const peer = m.xorPeerAddress();
-    if (n === undefined || peer === undefined || !isValidChannel(n)) return this.error(m, from, ErrorCode.BadRequest, auth);
+    if (n === undefined || peer === undefined || !this.validChannel(n)) {
+      log("400 to ChannelBind of %s: channel %s", addressKey(from), n?.toString(16));
+      return this.error(m, from, ErrorCode.BadRequest, auth);
+    }
     if (peer.family !== alloc.relayed.family) return this.error(m, from, ErrorCode.PeerAddressFamilyMismatch, auth);
     if (!this.peerAllowed(peer.host)) return this.error(m, from, ErrorCode.Forbidden, auth);
     if (!alloc.bind(n, peer, now)) return this.error(m, from, ErrorCode.BadRequest, auth);
@@ -277,6 +280,11 @@ export class TurnServer implements Core<TurnServerEvent> {
     this.b.beginResponse(m, StunClass.SuccessResponse);
     this.sign(auth);
     this.finish(m, from, 0);
+  }
+
+  /** RFC 8656 §12: 0x4000-0x4FFF; RFC 5766 §11 (legacyChannels): up to 0x7FFF. */
+  private validChannel(n: number): boolean {
+    return this.opts.legacyChannels === true ? n >= 0x4000 && n <= 0x7fff : isValidChannel(n);
   }
 
   /** RFC 8656 §21.3: no relaying into private, loopback, link-local or reserved ranges by default. */
@@ -334,7 +342,7 @@ export class TurnServer implements Core<TurnServerEvent> {
     const ch = alloc.channelFor(from, now);
     let out: Uint8Array;
     if (ch && data.length <= 0xffff) {
-      out = encodeChannelData(ch.number, data);
+      out = ch.number <= CHANNEL_MAX ? encodeChannelData(ch.number, data) : legacyChannelData(ch.number, data);
     } else {
       out = this.b.begin(StunMethod.Data, StunClass.Indication, newTransactionId(this.rng)).xorPeerAddress(from).data(data).fingerprint().finish();
     }
@@ -424,4 +432,15 @@ export class TurnServer implements Core<TurnServerEvent> {
 function signWith(b: StunBuilder, key: IntegrityKey, algorithm: number): void {
   if (algorithm === PasswordAlgorithm.SHA256) b.messageIntegritySha256(key);
   else b.messageIntegrity(key);
+}
+
+/** ChannelData on an RFC 5766 channel above 0x4FFF (legacyChannels): the same layout. */
+function legacyChannelData(channel: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + payload.length);
+  out[0] = channel >>> 8;
+  out[1] = channel;
+  out[2] = payload.length >>> 8;
+  out[3] = payload.length;
+  out.set(payload, 4);
+  return out;
 }

@@ -36,9 +36,10 @@ export interface TurnServerOptions {
   rest?: RestCredentials;
   /**
    * Give a relayed transport address of `family` for a new allocation (the Node layer binds a
-   * socket; tests hand out virtual ports). undefined: none available (508).
+   * socket; tests hand out virtual ports). `evenPort`: the client sent EVEN-PORT (§7.2), the
+   * port must be even. undefined: none available (508).
    */
-  allocateRelay: (family: IpFamily, client: Address) => Address | undefined;
+  allocateRelay: (family: IpFamily, client: Address, evenPort: boolean) => Address | undefined;
   /** Relayed address families offered (RFC 8656 §7.2: others get 440). Default [4]. */
   relayFamilies?: IpFamily[];
   rng?: RandomSource;
@@ -62,6 +63,11 @@ export interface TurnServerOptions {
   /** Redirect every Allocate to this server with 300 (RFC 8489 §10). */
   alternateServer?: Address;
   software?: string;
+  /**
+   * Accept RFC 5766's channel numbers 0x4000-0x7FFF (RFC 8656 §12 narrowed them to 0x4FFF).
+   * coturn's turnutils_uclient still picks from the old range. Default false.
+   */
+  legacyChannels?: boolean;
 }
 
 export type TurnServerEvent =

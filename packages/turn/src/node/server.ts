@@ -1,0 +1,162 @@
+/**
+ * Node UDP runner for the TurnServer core: one listening socket, one socket per relayed
+ * address, one timer. Relayed sockets are bound ahead of need (a few spares on the relay
+ * host), so the core's synchronous `allocateRelay` takes one and the pool refills in the
+ * background; a "deallocated" event closes the socket. After every input the transmits are
+ * sent from the socket of their `from` address and the timer is re-armed at pollTimeout().
+ */
+import dgram from "node:dgram";
+import { performance } from "node:perf_hooks";
+import { type Address, type IpFamily, addressKey, ipFamily, logger } from "@tsrtc/base";
+import { TurnServer } from "../server/server.js";
+import type { TurnServerOptions } from "../server/types.js";
+
+const log = logger("turn:node");
+
+export interface TurnUdpServerOptions
+  extends Omit<TurnServerOptions, "listening" | "allocateRelay" | "rest" | "relayFamilies"> {
+  /** Address to listen on (an IP literal). */
+  host: string;
+  /** UDP port; 0 for any free one. */
+  port: number;
+  /** Where relayed sockets are bound (default: `host`). */
+  relayHost?: string;
+  /** Relayed sockets kept bound ahead of need. Default 4. */
+  spareRelays?: number;
+  /** coturn's static-auth-secret: time-limited REST credentials checked against the wall clock. */
+  authSecret?: string;
+}
+
+export interface RunningTurnServer {
+  readonly address: Address;
+  readonly core: TurnServer;
+  close(): Promise<void>;
+}
+
+function bind(host: string, port: number): Promise<dgram.Socket> {
+  const family = ipFamily(host);
+  if (family === undefined) return Promise.reject(new TypeError(`need an IP address, got ${host}`));
+  const sock = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4", ipv6Only: family === 6 });
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => {
+      sock.close();
+      reject(e);
+    };
+    sock.once("error", onError);
+    sock.bind(port, host, () => {
+      sock.off("error", onError);
+      resolve(sock);
+    });
+  });
+}
+
+function localAddress(sock: dgram.Socket, family: IpFamily): Address {
+  const a = sock.address();
+  return { family, host: a.address, port: a.port };
+}
+
+export async function startTurnServer(opts: TurnUdpServerOptions): Promise<RunningTurnServer> {
+  const family = ipFamily(opts.host);
+  if (family === undefined) throw new TypeError(`host must be an IP address, got ${opts.host}`);
+  const relayHost = opts.relayHost ?? opts.host;
+  const relayFamily = ipFamily(relayHost);
+  if (relayFamily === undefined) throw new TypeError(`relayHost must be an IP address, got ${relayHost}`);
+  const t0 = performance.now();
+  const wall0 = Date.now();
+  const now = (): number => performance.now() - t0;
+  const listener = await bind(opts.host, opts.port);
+  const address = localAddress(listener, family);
+  const sockets = new Map<string, dgram.Socket>([[addressKey(address), listener]]);
+  const spares: dgram.Socket[] = [];
+  const want = opts.spareRelays ?? 4;
+  let closed = false;
+  let refilling = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const { host: _h, port: _p, relayHost: _r, spareRelays: _s, authSecret, ...coreOpts } = opts;
+  const core: TurnServer = new TurnServer({
+    ...coreOpts,
+    listening: address,
+    relayFamilies: [relayFamily],
+    rest: authSecret === undefined ? undefined : { secret: authSecret, unixSeconds: (at) => (wall0 + at) / 1000 },
+    allocateRelay: (_family, _client, evenPort) => {
+      const i = evenPort ? spares.findIndex((s) => (s.address().port & 1) === 0) : 0;
+      const sock = i < 0 ? undefined : spares.splice(i, 1)[0];
+      void refill();
+      if (!sock) return undefined;
+      const a = localAddress(sock, relayFamily);
+      sockets.set(addressKey(a), sock);
+      sock.on("message", (msg, rinfo) => input(() => core.handleRelayed(view(msg), a, peerOf(rinfo), now())));
+      return a;
+    },
+  });
+
+  const view = (msg: Buffer): Uint8Array => new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+  const peerOf = (r: dgram.RemoteInfo): Address => ({ family: r.family === "IPv6" ? 6 : 4, host: r.address, port: r.port });
+
+  const flush = (): void => {
+    for (let t = core.pollTransmit(); t; t = core.pollTransmit()) {
+      const sock = sockets.get(addressKey(t.from));
+      if (!sock) continue;
+      sock.send(t.data, t.to.port, t.to.host, (err) => {
+        if (err) log("send to %s failed: %s", addressKey(t.to), err.message);
+      });
+    }
+    for (let e = core.pollEvent(); e; e = core.pollEvent()) {
+      log("%s %s relayed %s", e.type, addressKey(e.client), addressKey(e.relayed));
+      if (e.type === "deallocated") {
+        const key = addressKey(e.relayed);
+        sockets.get(key)?.close();
+        sockets.delete(key);
+      }
+    }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const at = core.pollTimeout();
+    if (at !== undefined && !closed) {
+      timer = setTimeout(() => input(() => core.handleTimeout(now())), Math.max(0, at - now()));
+      timer.unref?.();
+    }
+  };
+
+  const input = (f: () => void): void => {
+    if (closed) return;
+    f();
+    flush();
+  };
+
+  const refill = async (): Promise<void> => {
+    if (refilling) return;
+    refilling = true;
+    try {
+      // Keep `want` spares, one of them on an even port (EVEN-PORT, RFC 8656 §7.2); odd ones
+      // bound while looking for it stay spares, up to twice `want`.
+      const hasEven = (): boolean => spares.some((s) => (s.address().port & 1) === 0);
+      while (!closed && (spares.length < want || (!hasEven() && spares.length < 2 * want))) {
+        const sock = await bind(relayHost, 0);
+        if (closed) sock.close();
+        else spares.push(sock);
+      }
+    } catch (e) {
+      log("cannot bind a relayed socket: %s", (e as Error).message);
+    } finally {
+      refilling = false;
+    }
+  };
+  await refill();
+
+  listener.on("message", (msg, rinfo) => input(() => core.handlePacket(view(msg), peerOf(rinfo), now())));
+
+  return {
+    address,
+    core,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const all = [...sockets.values(), ...spares];
+      sockets.clear();
+      spares.length = 0;
+      await Promise.all(all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
