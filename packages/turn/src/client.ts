@@ -24,11 +24,12 @@ import {
   cryptoRandom,
   sameAddress,
 } from "@tsrtc/base";
-import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransactions, isStunMessage } from "@tsrtc/stun";
+import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransactions } from "@tsrtc/stun";
 import { LongTermAuth } from "./auth.js";
 import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
 import { RETRY_AFTER, RefreshSchedule } from "./refresh.js";
 import { type TurnSettings, turnSettings } from "./settings.js";
+import { parseStunDatagram } from "./stun-input.js";
 import { type TxContext, beginRequest, encodeSendIndication } from "./requests.js";
 import { CHANNEL_LIFETIME, type Channel, PERMISSION_LIFETIME, type Permission, PeerTable, canonicalIp, settleFailure } from "./peers.js";
 import {
@@ -276,14 +277,9 @@ export class TurnClient implements Core<TurnClientEvent> {
     if (data.length === 0) return this.drop("droppedMalformed");
     const b0 = data[0];
     if (b0 >= 0x40 && b0 <= 0x4f) return this.handleChannelData(data);
-    if (b0 >= 4 || !isStunMessage(data)) return this.drop("droppedMalformed");
     const m = this.msg;
-    try {
-      m.parse(data);
-    } catch {
-      return this.drop("droppedMalformed");
-    }
-    if (m.fingerprintAt >= 0 && !m.checkFingerprint()) return this.drop("droppedBadFingerprint");
+    const input = parseStunDatagram(m, data);
+    if (input !== "ok") return this.drop(input === "malformed" ? "droppedMalformed" : "droppedBadFingerprint");
     switch (m.cls) {
       case StunClass.Indication:
         if (m.method === StunMethod.Data) return this.handleDataIndication(m);

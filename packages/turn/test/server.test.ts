@@ -242,7 +242,7 @@ describe("TurnServer: permissions, channels and data (§9-§12)", () => {
   });
 
   it("binds channels (0x4000-0x4FFF), carries ChannelData both ways, and refuses conflicts with 400", () => {
-    const { s, creds, relayed } = ready();
+    const { s, creds, relayed } = ready({ nonceLifetime: 86_400_000 }); // one nonce for the long run
     const bind = (n: number, peer: Address, now = 1) => codeOf(ask(s, request(StunMethod.ChannelBind, (b) => b.channelNumber(n).xorPeerAddress(peer), creds), now));
     expect(bind(0x3fff, PEER)).toBe(400);
     expect(bind(0x5000, PEER)).toBe(400);
@@ -265,9 +265,19 @@ describe("TurnServer: permissions, channels and data (§9-§12)", () => {
     s.handleRelayed(new Uint8Array([7]), relayed, PEER, 301_000);
     expect(drain(s)).toEqual([]);
     expect(bind(0x4001, PEER, 400_000)).toBe(0);
+    expect(codeOf(ask(s, request(StunMethod.Refresh, (b) => b.lifetime(3600), creds), 400_000))).toBe(0);
     s.handleTimeout(1_000_001);
     s.handlePacket(encodeChannelData(0x4001, new Uint8Array([1])), CLIENT, 1_000_001);
     expect(drain(s)).toEqual([]);
+    // Expired at 1 000 000: for 5 more minutes neither the number nor the peer can be bound
+    // to something else (§12), though the same pair may be bound again.
+    expect(bind(0x4003, PEER, 1_100_000)).toBe(400);
+    expect(bind(0x4001, { ...PEER, port: 2 }, 1_100_000)).toBe(400);
+    expect(bind(0x4001, PEER, 1_100_000)).toBe(0);
+    s.handleTimeout(2_000_000);
+    expect(bind(0x4003, { ...PEER, port: 3 }, 2_000_000)).toBe(0);
+    s.handleTimeout(2_000_000 + 600_000 + 300_000);
+    expect(bind(0x4001, { ...PEER, port: 4 }, 2_000_000 + 600_000 + 300_000)).toBe(0);
   });
 
   it("takes RFC 5766 channel numbers up to 0x7FFF only with legacyChannels, and relays on them", () => {

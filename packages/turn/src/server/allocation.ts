@@ -11,6 +11,11 @@ import { canonicalIp } from "../peers.js";
 export const SERVER_PERMISSION_LIFETIME: Millis = 300_000;
 /** RFC 8656 §12: a channel binding lives 10 minutes unless refreshed. */
 export const SERVER_CHANNEL_LIFETIME: Millis = 600_000;
+/**
+ * RFC 8656 §12: after a binding expires, neither its number nor its peer may be bound to
+ * something else for 5 more minutes (data in flight on the old binding must not be misread).
+ */
+export const CHANNEL_COOLING: Millis = 300_000;
 
 export interface ChannelBinding {
   readonly number: number;
@@ -69,8 +74,9 @@ export class Allocation {
    * bound to another peer, or the peer to another number (400).
    */
   bind(n: number, peer: Address, now: Millis): boolean {
-    const byNumber = this.channel(n, now);
-    const byPeer = this.channelFor(peer, now);
+    // Bindings still cooling down count for conflicts (and are revived by a matching bind).
+    const byNumber = this.cooling(this.channels.get(n), now);
+    const byPeer = this.cooling(this.channelByPeer.get(peerKey(peer)), now);
     if (byNumber !== byPeer) return false;
     if (byNumber) {
       byNumber.expiresAt = now + SERVER_CHANNEL_LIFETIME;
@@ -85,6 +91,10 @@ export class Allocation {
     }
     this.permit(peer.host, now);
     return true;
+  }
+
+  private cooling(ch: ChannelBinding | undefined, now: Millis): ChannelBinding | undefined {
+    return ch && ch.expiresAt + CHANNEL_COOLING > now ? ch : undefined;
   }
 
   private unbind(n: number): void {
@@ -102,8 +112,9 @@ export class Allocation {
       else if (at < next) next = at;
     }
     for (const ch of this.channels.values()) {
-      if (ch.expiresAt <= now) this.unbind(ch.number);
-      else if (ch.expiresAt < next) next = ch.expiresAt;
+      const gone = ch.expiresAt + CHANNEL_COOLING;
+      if (gone <= now) this.unbind(ch.number);
+      else next = Math.min(next, ch.expiresAt > now ? ch.expiresAt : gone);
     }
     return next;
   }

@@ -28,12 +28,12 @@ import {
   StunClass,
   StunMessage,
   StunMethod,
-  isStunMessage,
   newTransactionId,
   reasonPhrase,
 } from "@tsrtc/stun";
 import { CHANNEL_MAX, channelDataLength, channelOf, encodeChannelData, isValidChannel } from "../channel-data.js";
 import { canonicalIp } from "../peers.js";
+import { parseStunDatagram } from "../stun-input.js";
 import { checkAllocate, grantedLifetime } from "./allocate-rules.js";
 import { Allocation } from "./allocation.js";
 import { type AuthResult, ServerAuth } from "./authenticate.js";
@@ -112,17 +112,13 @@ export class TurnServer implements Core<TurnServerEvent> {
 
   /** A datagram reached the listening address from `from`. */
   handlePacket(data: Uint8Array, from: Address, now: Millis): void {
-    if (data.length === 0 || from.port === 0) return this.count("droppedMalformed");
+    if (from.port === 0) return this.count("droppedUnexpected");
+    if (data.length === 0) return this.count("droppedMalformed");
     const b0 = data[0];
     if (b0 >= 0x40 && (b0 <= 0x4f || (b0 <= 0x7f && this.opts.legacyChannels === true))) return this.channelDataFromClient(data, from, now);
-    if (b0 >= 4 || !isStunMessage(data)) return this.count("droppedMalformed");
     const m = this.msg;
-    try {
-      m.parse(data);
-    } catch {
-      return this.count("droppedMalformed");
-    }
-    if (m.fingerprintAt >= 0 && !m.checkFingerprint()) return this.count("droppedBadFingerprint");
+    const input = parseStunDatagram(m, data);
+    if (input !== "ok") return this.count(input === "malformed" ? "droppedMalformed" : "droppedBadFingerprint");
     if (m.cls === StunClass.Indication) {
       if (m.method === StunMethod.Send) return this.sendIndication(m, from, now);
       return this.count("droppedUnexpected");
@@ -145,17 +141,17 @@ export class TurnServer implements Core<TurnServerEvent> {
   private request(m: StunMessage, from: Address, now: Millis): void {
     if (m.hasUnknownRequired()) {
       this.b.beginResponse(m, StunClass.ErrorResponse).errorCode(420, reasonPhrase(420)).unknownAttributes(m.unknownRequiredTypes());
-      return this.finish(m, from, 420);
+      return this.respond(from, 420);
     }
     m.validate(); // ParseError -> 400
     if (m.method === StunMethod.Binding) {
       // RFC 8656 §5: a TURN server is also a STUN server (no credentials for Binding).
       this.b.beginResponse(m, StunClass.SuccessResponse).xorMappedAddress(from);
-      return this.finish(m, from, 0);
+      return this.respond(from, 0);
     }
     if (m.method === StunMethod.Allocate && this.opts.alternateServer) {
       this.b.beginResponse(m, StunClass.ErrorResponse).errorCode(300, reasonPhrase(300)).alternateServer(this.opts.alternateServer);
-      return this.finish(m, from, 300);
+      return this.respond(from, 300);
     }
     const auth = this.auth.check(m, now);
     if (!auth.ok) return this.error(m, from, auth.code, undefined, auth.challenge, now);
@@ -201,7 +197,7 @@ export class TurnServer implements Core<TurnServerEvent> {
       if (rules.unknown) {
         this.b.beginResponse(m, StunClass.ErrorResponse).errorCode(420, reasonPhrase(420)).unknownAttributes(rules.unknown);
         this.sign(auth);
-        return this.finish(m, from, 420);
+        return this.respond(from, 420);
       }
       return this.error(m, from, rules.code, auth);
     }
@@ -227,7 +223,7 @@ export class TurnServer implements Core<TurnServerEvent> {
     const remaining = Math.max(0, a.lifetime);
     this.b.beginResponse(m, StunClass.SuccessResponse).xorRelayedAddress(a.relayed).lifetime(remaining).xorMappedAddress(a.client);
     this.sign(auth);
-    this.finish(m, a.client, 0);
+    this.respond(a.client, 0);
   }
 
   /** §8.2: LIFETIME 0 deletes; otherwise the lifetime starts over. */
@@ -245,7 +241,7 @@ export class TurnServer implements Core<TurnServerEvent> {
     }
     this.b.beginResponse(m, StunClass.SuccessResponse).lifetime(lifetime);
     this.sign(auth);
-    this.finish(m, from, 0);
+    this.respond(from, 0);
   }
 
   /** §9.2: every XOR-PEER-ADDRESS must pass, or none is installed. */
@@ -261,7 +257,7 @@ export class TurnServer implements Core<TurnServerEvent> {
     this.schedule(now + 300_000);
     this.b.beginResponse(m, StunClass.SuccessResponse);
     this.sign(auth);
-    this.finish(m, from, 0);
+    this.respond(from, 0);
   }
 
   /** §12.2: a number in 0x4000-0x4FFF, not bound to another peer, the peer not to another number. */
@@ -279,7 +275,7 @@ export class TurnServer implements Core<TurnServerEvent> {
     this.schedule(now + 300_000);
     this.b.beginResponse(m, StunClass.SuccessResponse);
     this.sign(auth);
-    this.finish(m, from, 0);
+    this.respond(from, 0);
   }
 
   /** RFC 8656 §12: 0x4000-0x4FFF; RFC 5766 §11 (legacyChannels): up to 0x7FFF. */
@@ -364,14 +360,14 @@ export class TurnServer implements Core<TurnServerEvent> {
       if (algs) b.passwordAlgorithms(algs.map((algorithm) => ({ algorithm, parameters: new Uint8Array(0) })));
     }
     if (auth) this.sign(auth);
-    this.finish(m, to, code);
+    this.respond(to, code);
   }
 
   private sign(auth: Authed): void {
     signWith(this.b, auth.key, auth.algorithm);
   }
 
-  private finish(_m: StunMessage, to: Address, code: number): void {
+  private respond(to: Address, code: number): void {
     if (this.opts.software !== undefined) this.b.software(this.opts.software);
     this.b.fingerprint();
     this.stats.responses[code] = (this.stats.responses[code] ?? 0) + 1;
