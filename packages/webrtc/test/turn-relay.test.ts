@@ -62,4 +62,28 @@ describe("RTCPeerConnection through coturn (relay policy)", () => {
       a.close();
     }
   });
+
+  it("getStats: local relay candidates report the TURN URL they came from and relayProtocol udp; host candidates report neither", async () => {
+    const url = `turn:127.0.0.1:${coturn.port}?transport=udp`;
+    const pc = makePc({ iceServers: [{ urls: url, username: coturn.username, credential: coturn.password }] });
+    try {
+      pc.createDataChannel("stats");
+      await pc.setLocalDescription();
+      await until(() => pc.iceGatheringState === "complete", 10_000, "gathering");
+      const report = await pc.getStats();
+      const locals = [...report.values()].filter((s) => s.type === "local-candidate");
+      const relay = locals.filter((s) => s.candidateType === "relay");
+      expect(relay).toHaveLength(1);
+      expect(relay[0].url).toBe(url);
+      expect(relay[0].relayProtocol).toBe("udp");
+      const host = locals.filter((s) => s.candidateType === "host");
+      expect(host.length).toBeGreaterThan(0);
+      for (const h of host) {
+        expect(h.url).toBeUndefined();
+        expect(h.relayProtocol).toBeUndefined();
+      }
+    } finally {
+      pc.close();
+    }
+  });
 });

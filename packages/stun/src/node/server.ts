@@ -31,9 +31,10 @@ export interface RunningStunServer {
   close(): Promise<void>;
 }
 
-function bindOne(host: string, port: number): Promise<dgram.Socket> {
+/** A UDP socket bound to an IP literal (IPv6 sockets are IPv6-only); rejects on a bind error. */
+export function bindUdp(host: string, port: number): Promise<dgram.Socket> {
   const family = ipFamily(host);
-  if (family === undefined) return Promise.reject(new TypeError(`--bind needs an IP address, got ${host}`));
+  if (family === undefined) return Promise.reject(new TypeError(`need an IP address to bind to, got ${host}`));
   const sock = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4", ipv6Only: family === 6 });
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => {
@@ -57,7 +58,7 @@ export async function startStunServer(opts: StunServerOptions): Promise<RunningS
   let port = opts.port;
   try {
     for (const host of hosts) {
-      const sock = await bindOne(host, port);
+      const sock = await bindUdp(host, port);
       sockets.push(sock);
       const a = sock.address();
       addresses.push({ family: a.family === "IPv6" ? 6 : 4, host: a.address, port: a.port });

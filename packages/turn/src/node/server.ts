@@ -8,6 +8,7 @@
 import dgram from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { type Address, type IpFamily, addressKey, ipFamily, logger } from "@tsrtc/base";
+import { bindUdp } from "@tsrtc/stun/node";
 import { TurnServer } from "../server/server.js";
 import type { TurnServerOptions } from "../server/types.js";
 
@@ -33,23 +34,6 @@ export interface RunningTurnServer {
   close(): Promise<void>;
 }
 
-function bind(host: string, port: number): Promise<dgram.Socket> {
-  const family = ipFamily(host);
-  if (family === undefined) return Promise.reject(new TypeError(`need an IP address, got ${host}`));
-  const sock = dgram.createSocket({ type: family === 6 ? "udp6" : "udp4", ipv6Only: family === 6 });
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => {
-      sock.close();
-      reject(e);
-    };
-    sock.once("error", onError);
-    sock.bind(port, host, () => {
-      sock.off("error", onError);
-      resolve(sock);
-    });
-  });
-}
-
 function localAddress(sock: dgram.Socket, family: IpFamily): Address {
   const a = sock.address();
   return { family, host: a.address, port: a.port };
@@ -64,7 +48,7 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   const t0 = performance.now();
   const wall0 = Date.now();
   const now = (): number => performance.now() - t0;
-  const listener = await bind(opts.host, opts.port);
+  const listener = await bindUdp(opts.host, opts.port);
   const address = localAddress(listener, family);
   const sockets = new Map<string, dgram.Socket>([[addressKey(address), listener]]);
   const spares: dgram.Socket[] = [];
@@ -133,7 +117,7 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
       // bound while looking for it stay spares, up to twice `want`.
       const hasEven = (): boolean => spares.some((s) => (s.address().port & 1) === 0);
       while (!closed && (spares.length < want || (!hasEven() && spares.length < 2 * want))) {
-        const sock = await bind(relayHost, 0);
+        const sock = await bindUdp(relayHost, 0);
         if (closed) sock.close();
         else spares.push(sock);
       }
