@@ -225,7 +225,7 @@ describe("adaptive mode", () => {
 });
 
 describe("GHASH table bank", () => {
-  it("gives a key's slot back on release, and keys beyond the bank use tables of their own that agree", () => {
+  it("gives a key's slot back on release; keys that find the bank full stay on node:crypto, agree, and take a slot once one is free", () => {
     const free0 = freeGhashSlots();
     expect(free0).toBeGreaterThan(0); // the tests above give their slots back
     const key = new Uint8Array(16).fill(21);
@@ -233,28 +233,59 @@ describe("GHASH table bank", () => {
     const pt = Uint8Array.from({ length: 700 }, (_, i) => i & 0xff);
     const aad = new Uint8Array(20).fill(6);
     const want = nodeSeal(key, nonce(salt, 3, 77), aad, pt);
-    const keys: AesGcm[] = [];
-    // Take every free slot and a few more.
-    for (let i = 0; i < free0 + 3; i++) {
-      const g = new AesGcm(key, salt, { mode: "tables" });
+    const check = (g: AesGcm) => {
       const out = new Uint8Array(716);
       g.seal(3, 77, aad, 0, 20, pt, 0, 700, out, 0);
       expect(toHex(out)).toBe(want);
       const back = new Uint8Array(700);
       expect(g.open(3, 77, aad, 0, 20, out, 0, 700, back, 0)).toBe(true);
+      expect(toHex(back)).toBe(toHex(pt));
+    };
+    const keys: AesGcm[] = [];
+    // Take every free slot and a few more.
+    for (let i = 0; i < free0 + 3; i++) {
+      const g = new AesGcm(key, salt, { mode: "tables" });
+      check(g);
+      expect(g.usingTables).toBe(i < free0);
       keys.push(g);
     }
+    expect(freeGhashSlots()).toBe(0);
+    const late = keys[keys.length - 1];
+    keys[0].release();
+    expect(freeGhashSlots()).toBe(1);
+    // The key that found the bank full takes the freed slot on its next operation.
+    check(late);
+    expect(late.usingTables).toBe(true);
     expect(freeGhashSlots()).toBe(0);
     for (const g of keys) g.release();
     expect(freeGhashSlots()).toBe(free0);
     // A released key still works: it builds its tables again.
-    const out = new Uint8Array(716);
-    keys[0].seal(3, 77, aad, 0, 20, pt, 0, 700, out, 0);
-    expect(toHex(out)).toBe(want);
+    check(keys[0]);
     expect(keys[0].usingTables).toBe(true);
     expect(freeGhashSlots()).toBe(free0 - 1);
     keys[0].release();
     expect(freeGhashSlots()).toBe(free0);
+  });
+
+  it("an auto-mode key that finds the bank full tries again after another tablesAfter operations", () => {
+    const held: AesGcm[] = [];
+    while (freeGhashSlots() > 0) {
+      const g = new AesGcm(new Uint8Array(16), new Uint8Array(12), { mode: "tables" });
+      expect(g.usingTables).toBe(true);
+      held.push(g);
+    }
+    const g = new AesGcm(new Uint8Array(16).fill(1), new Uint8Array(12), { mode: "auto", tablesAfter: 4 });
+    const out = new Uint8Array(32);
+    const seal = (i: number) => g.seal(1, i, new Uint8Array(0), 0, 0, new Uint8Array(16), 0, 16, out, 0);
+    for (let i = 0; i < 6; i++) seal(i);
+    expect(g.usingTables).toBe(false);
+    held.pop()!.release();
+    for (let i = 6; i < 9; i++) seal(i);
+    expect(g.usingTables).toBe(false); // still counting its second round of 4
+    for (let i = 9; i < 11; i++) seal(i);
+    expect(g.usingTables).toBe(true);
+    g.release();
+    for (const h of held) h.release();
   });
 });
 

@@ -24,12 +24,13 @@
  */
 import { type Cipher, createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
 import { allocateUninitialized } from "../slab.js";
-import { GhashKey, LITTLE_ENDIAN } from "./ghash.js";
+import { freeGhashSlots, GhashKey, LITTLE_ENDIAN } from "./ghash.js";
 import { GcmCounterBlocks, GcmKeystreamCache } from "./keystream.js";
 
 /**
  * "auto": node:crypto for a key's first `tablesAfter` operations, then the JS tables;
  * "node": node:crypto only (constant-time GHASH with CLMUL); "tables": the JS tables at once.
+ * Either table mode stays on node:crypto while the tables' bank (128 keys, ghash.ts) is full.
  */
 export type GcmMode = "node" | "auto" | "tables";
 
@@ -303,17 +304,24 @@ export class AesGcm {
     this.tables?.cache.forget(stream);
   }
 
-  /** Count an operation; the tables once `tablesAfter` operations went through node:crypto. */
+  /**
+   * Count an operation; the tables once `tablesAfter` operations went through node:crypto. With
+   * the bank full, the key goes on with node:crypto and tries again `tablesAfter` operations on.
+   */
   private tick(): Tables | undefined {
     if (this.mode === "node" || this.ops++ < this.tablesAfter) return undefined;
     this.tables = this.buildTables();
+    if (this.tables === undefined) this.ops = 0;
     return this.tables;
   }
 
-  private buildTables(): Tables {
+  /** The tables in a bank slot, or undefined while the bank is full. */
+  private buildTables(): Tables | undefined {
+    if (freeGhashSlots() === 0) return undefined;
     const ecb: Cipher = GcmCounterBlocks.ecb(this.rawKey);
     const h = new Uint8Array(ecb.update(new Uint8Array(16))); // H = E_K(0^128), SP 800-38D §6.4
-    return { g: new GhashKey(h, this), cache: new GcmKeystreamCache(new GcmCounterBlocks(ecb, this.salt)) };
+    const g = GhashKey.create(h, this);
+    return g && { g, cache: new GcmKeystreamCache(new GcmCounterBlocks(ecb, this.salt)) };
   }
 
   /** Keystream block `w` (a word index into ks32) as bytes, in the block scratch's second half. */
