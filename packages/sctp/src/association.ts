@@ -64,7 +64,6 @@ export class SctpAssociation {
   private t2: number | undefined;
   private t2Failures = 0;
   private readonly heartbeat: Heartbeat;
-  private shutdownWanted = false;
 
   constructor(opts: SctpOptions) {
     this.o = withDefaults(opts);
@@ -83,6 +82,9 @@ export class SctpAssociation {
       queueControl: (chunk) => this.ctrl.push(chunk),
       establish: (n, now) => this.establish(n, now),
       restart: (n, now) => this.restart(n, now),
+      peerTagChanged: (tag) => {
+        if (this.neg) this.neg = { ...this.neg, peerTag: tag };
+      },
       fail: (reason) => this.terminate(reason, false, true),
       count: (what) => this.stats[what]++,
     };
@@ -275,10 +277,14 @@ export class SctpAssociation {
           this.terminate(`peer aborted${causes.length ? `: ${causes.join("; ")}` : ""}`, true, true);
           return;
         }
-        case ChunkType.ERROR:
+        case ChunkType.ERROR: {
           this.stats.errorsReceived++;
-          this.emit({ type: "peer-error", causes: decodeCauses(c.value()).map(describeCause) });
+          const causes = decodeCauses(c.value());
+          // §5.2.6: a Stale Cookie answer to our COOKIE ECHO restarts the setup.
+          if (causes.some((x) => x.type === ErrorCause.STALE_COOKIE)) this.hs.onStaleCookie(now);
+          this.emit({ type: "peer-error", causes: causes.map(describeCause) });
           break;
+        }
         case ChunkType.FORWARD_TSN:
         case ChunkType.I_FORWARD_TSN:
           if (this.receiver && this.neg?.forwardTsn && (type === ChunkType.I_FORWARD_TSN) === this.neg.iData) {
@@ -400,10 +406,20 @@ export class SctpAssociation {
     }
   }
 
-  /** The peer restarted (§5.2.4 A): what was queued or in flight is lost with its old state. */
+  /**
+   * The peer restarted (§5.2.4 A): what was queued or in flight is lost with its old state, the
+   * congestion state starts over, TSNs and stream sequence numbers start from the cookie's. A
+   * shutdown our user asked for goes on with the new association.
+   */
   private restart(n: Negotiated, now: number): void {
+    this.stats.restarts++;
+    const shuttingDown = this.state === State.SHUTDOWN_PENDING || this.state === State.SHUTDOWN_SENT;
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
+    this.ctrl = [];
+    this.t2 = undefined;
+    this.t2Failures = 0;
     this.establish(n, now, true);
+    if (shuttingDown) this.state = State.SHUTDOWN_PENDING;
   }
 
   private establish(n: Negotiated, now: number, restarted = false): void {

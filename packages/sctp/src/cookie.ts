@@ -42,6 +42,21 @@ export function encodeCookie(key: Uint8Array, s: CookieState): Uint8Array {
   return out;
 }
 
+/**
+ * The Tie-Tags for an association with these verification tags (RFC 9260 §1.3: a 64-bit nonce
+ * that links a restarting peer's cookie to the association "and yet not reveal the true
+ * Verification Tags"). A keyed hash of the tags: it changes whenever they do (a restart, a new
+ * peer tag), needs no state, and tells the peer nothing. Never 0 (0 means "no Tie-Tags").
+ */
+export function tieTagsFor(key: Uint8Array, localTag: number, peerTag: number): [number, number] {
+  const m = new Uint8Array(12);
+  m.set([0x74, 0x69, 0x65, 0x2d]); // "tie-"
+  writeU32(m, 4, localTag);
+  writeU32(m, 8, peerTag);
+  const h = createHmac("sha256", key).update(m).digest();
+  return [readU32(h, 0) || 1, readU32(h, 4) || 1];
+}
+
 /** The cookie's state when its MAC verifies, else undefined. Staleness is the caller's check. */
 export function decodeCookie(key: Uint8Array, cookie: Uint8Array): CookieState | undefined {
   if (cookie.length !== COOKIE_SIZE) return undefined;

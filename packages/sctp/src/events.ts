@@ -25,9 +25,18 @@ export interface SctpStats {
   unknownChunks: number;
   unexpectedChunk: number;
   initAnswered: number;
+  /** INITs dropped or ABORTed for a zero tag or zero streams (RFC 9260 §3.3.2). */
+  invalidInit: number;
   collisions: number;
   badCookie: number;
+  /** Cookies we found stale (and answered with ERROR). */
   staleCookie: number;
+  /** Stale Cookie ERRORs the peer sent back in COOKIE-ECHOED (§5.2.6). */
+  staleCookieReceived: number;
+  /** Authentic cookies that §5.2.4 says to discard (case C, unmatched tags, restart while shutting down). */
+  cookieDiscarded: number;
+  /** Peer restarts (§5.2.4 A). */
+  restarts: number;
   sackViolations: number;
   abortsSent: number;
   abortsReceived: number;
@@ -47,9 +56,13 @@ export function newStats(): SctpStats {
     unknownChunks: 0,
     unexpectedChunk: 0,
     initAnswered: 0,
+    invalidInit: 0,
     collisions: 0,
     badCookie: 0,
     staleCookie: 0,
+    staleCookieReceived: 0,
+    cookieDiscarded: 0,
+    restarts: 0,
     sackViolations: 0,
     abortsSent: 0,
     abortsReceived: 0,

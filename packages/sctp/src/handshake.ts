@@ -1,13 +1,16 @@
 /**
  * Association setup (RFC 9260 §5): the four-way handshake with a signed state cookie, the
  * INIT-ACK that keeps no state (§5.1.3), and the collision rules of §5.2 (both sides send INIT
- * at once in WebRTC: §5.2.1 for INIT in COOKIE-WAIT/COOKIE-ECHOED, §5.2.4 for COOKIE-ECHO).
+ * at once in WebRTC: §5.2.1 for INIT in COOKIE-WAIT/COOKIE-ECHOED, §5.2.2 for INIT in the other
+ * states, §5.2.4 for COOKIE-ECHO, §5.2.6 for a Stale Cookie ERROR). The rules themselves, as
+ * pure functions, are in collision.ts; this file acts on them.
  */
 import { type RandomSource, randomBytes, randomU32 } from "@tsrtc/base";
-import { ChunkType, ParamType } from "./constants.js";
-import { causeStaleCookie, encodeCookieEcho, encodeEmpty, encodeError } from "./chunks/control.js";
+import { ChunkType, ErrorCause, ParamType } from "./constants.js";
+import { causeStaleCookie, encodeAbort, encodeCookieEcho, encodeEmpty, encodeError } from "./chunks/control.js";
 import { type InitChunk, encodeInit } from "./chunks/init.js";
-import { type CookieState, decodeCookie, encodeCookie } from "./cookie.js";
+import { type TcbTags, checkInit, classifyCookie, cookieIsStale } from "./collision.js";
+import { type CookieState, decodeCookie, encodeCookie, tieTagsFor } from "./cookie.js";
 import { type Capabilities, type LocalCapabilities, capabilityParams, summarizeInitParams } from "./params/init-params.js";
 import type { Param } from "./params/param.js";
 
@@ -59,9 +62,24 @@ export interface HandshakeHost {
   establish(n: Negotiated, now: number): void;
   /** §5.2.4 case A: the peer restarted; start over with `n`, keeping the association. */
   restart(n: Negotiated, now: number): void;
+  /** §5.2.4 case B once established: the peer's verification tag is now `tag`. */
+  peerTagChanged(tag: number): void;
   fail(reason: string): void;
-  count(what: "initAnswered" | "badCookie" | "staleCookie" | "collisions" | "unexpectedChunk"): void;
+  count(what: HandshakeCounter): void;
 }
+
+export type HandshakeCounter =
+  | "initAnswered"
+  | "invalidInit"
+  | "badCookie"
+  | "staleCookie"
+  | "staleCookieReceived"
+  | "cookieDiscarded"
+  | "collisions"
+  | "unexpectedChunk"
+  | "abortsSent";
+
+const ESTABLISHED_STATES: ReadonlySet<State> = new Set<State>([State.ESTABLISHED, State.SHUTDOWN_PENDING, State.SHUTDOWN_SENT, State.SHUTDOWN_RECEIVED]);
 
 export class Handshake {
   localTag = 0;
@@ -131,8 +149,14 @@ export class Handshake {
 
   /** An INIT arrived (already checked: alone in its packet, tag 0). */
   onInit(init: InitChunk, now: number): void {
-    if (init.initiateTag === 0 || init.outStreams === 0 || init.inStreams === 0) {
-      this.host.count("unexpectedChunk");
+    const verdict = checkInit(init);
+    if (verdict !== "ok") {
+      // §3.3.2: nothing of an existing association changes either way.
+      this.host.count("invalidInit");
+      if (verdict === "abort") {
+        this.host.count("abortsSent");
+        this.host.sendPacket(init.initiateTag, encodeAbort([{ type: ErrorCause.INVALID_MANDATORY_PARAM, value: new Uint8Array(0) }]));
+      }
       return;
     }
     const st = this.host.state;
@@ -148,18 +172,19 @@ export class Handshake {
       this.host.count("collisions");
       localTag = this.localTag;
       localTsn = this.localInitialTsn;
-      if (st === State.COOKIE_ECHOED) {
-        localTie = this.localTag;
-        peerTie = this.peerTag;
-      }
+      // §5.2.2 note: Tie-Tags only once the peer's tag is known (not in COOKIE-WAIT).
+      if (st === State.COOKIE_ECHOED) [localTie, peerTie] = this.tcb().ties;
     } else if (st === State.SHUTDOWN_ACK_SENT) {
+      // §9.2: discard the INIT and send the SHUTDOWN ACK again (our SHUTDOWN COMPLETE's trigger was lost).
+      this.host.sendPacket(this.peerTag, encodeEmpty(ChunkType.SHUTDOWN_ACK));
       return;
     } else {
-      // §5.2.2: an unexpected INIT in an established state gets fresh tags and the tie-tags.
+      // §5.2.2: an unexpected INIT in an established state gets a new Initiate Tag and TSN, and
+      // the Tie-Tags that let its COOKIE ECHO be recognised as a restart (§5.2.4 A). The
+      // association itself is not touched.
       localTag = this.tag();
       localTsn = randomU32(this.rng);
-      localTie = this.localTag;
-      peerTie = this.peerTag;
+      [localTie, peerTie] = this.tcb().ties;
     }
     const peer = summarizeInitParams(init.params);
     const state: CookieState = {
@@ -220,47 +245,105 @@ export class Handshake {
     this.t1 = now + this.t1Rto;
   }
 
-  /** §5.1 D and §5.2.4: a COOKIE-ECHO, whose packet carried `vtag`. */
+  /** Our tags and the Tie-Tags that go with them (§5.2.1, §5.2.2). */
+  private tcb(): TcbTags & { ties: [number, number] } {
+    const ties = tieTagsFor(this.key, this.localTag, this.peerTag);
+    return { localTag: this.localTag, peerTag: this.peerTag, localTie: ties[0], peerTie: ties[1], ties };
+  }
+
+  /**
+   * §5.1 D and §5.2.4: a COOKIE-ECHO, whose packet carried `vtag`. False when the packet is to be
+   * dropped (with the DATA bundled after the cookie).
+   */
   onCookieEcho(cookie: Uint8Array, vtag: number, now: number): boolean {
     const c = decodeCookie(this.key, cookie);
     if (!c || c.localTag !== vtag) {
+      // §5.1.5 steps 2-3: not ours, or not under the tag it names.
       this.host.count("badCookie");
       return false;
     }
-    const age = now - c.createdAt;
-    if (age > this.cfg.cookieLifetime || age < -1000) {
-      // §5.1.5: report the staleness (in microseconds) and drop.
+    const st = this.host.state;
+    const tcb = st === State.CLOSED ? undefined : this.tcb();
+    if (cookieIsStale(c, now, this.cfg.cookieLifetime, tcb)) {
+      // §5.1.5 step 4, §5.2.4 step 3: report the staleness (in microseconds) and drop.
       this.host.count("staleCookie");
-      this.host.sendPacket(c.peerTag, encodeError([causeStaleCookie((age - this.cfg.cookieLifetime) * 1000)]));
+      this.host.sendPacket(c.peerTag, encodeError([causeStaleCookie((now - c.createdAt - this.cfg.cookieLifetime) * 1000)]));
       return false;
     }
-    const st = this.host.state;
-    const n: Negotiated = { ...c };
-    if (st === State.CLOSED) {
+    const n = negotiatedOf(c);
+    if (!tcb) {
       this.adopt(n, now);
       return true;
     }
-    const myMatch = c.localTag === this.localTag;
-    const peerMatch = c.peerTag === this.peerTag;
-    if (myMatch && (peerMatch || this.peerTag === 0 || st === State.COOKIE_WAIT || st === State.COOKIE_ECHOED)) {
-      // §5.2.4 case D (tags match) or B (collision: adopt the peer's tag from the cookie).
-      if (st === State.COOKIE_WAIT || st === State.COOKIE_ECHOED) this.adopt(n, now);
-      else this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
-      return true;
+    const setup = st === State.COOKIE_WAIT || st === State.COOKIE_ECHOED;
+    switch (classifyCookie(c, tcb)) {
+      case "D":
+      case "B":
+        // Setting up: enter ESTABLISHED with the cookie's tags (B: the peer's INIT crossed ours).
+        if (setup) {
+          this.adopt(n, now);
+          return true;
+        }
+        if (c.peerTag !== this.peerTag) {
+          // B once established: "update its peer's Verification Tag from the State Cookie".
+          this.host.count("collisions");
+          this.peerTag = c.peerTag;
+          this.host.peerTagChanged(c.peerTag);
+        }
+        this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
+        return true;
+      case "A":
+        if (st === State.SHUTDOWN_ACK_SENT) {
+          // "MUST NOT set up a new association but instead resend the SHUTDOWN ACK and send an
+          // ERROR chunk with a 'Cookie Received While Shutting Down' error cause".
+          const ack = encodeEmpty(ChunkType.SHUTDOWN_ACK);
+          const err = encodeError([{ type: ErrorCause.COOKIE_WHILE_SHUTTING_DOWN, value: new Uint8Array(0) }]);
+          const both = new Uint8Array(ack.length + err.length);
+          both.set(ack);
+          both.set(err, ack.length);
+          this.host.sendPacket(c.peerTag, both);
+          this.host.count("cookieDiscarded");
+          return false;
+        }
+        if (!ESTABLISHED_STATES.has(st)) break;
+        // The peer restarted (its new INIT reached us while established, §5.2.2): rebuild the
+        // data path from the cookie, as if after an ABORT and a new COOKIE ECHO.
+        this.localTag = n.localTag;
+        this.peerTag = n.peerTag;
+        this.localInitialTsn = n.localInitialTsn;
+        this.host.restart(n, now);
+        this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
+        return true;
+      case "C":
+      case "none":
+        break;
     }
-    // Case A: new tags on both sides, tie-tags equal to the current ones: the peer restarted
-    // (its new INIT reached us while established, §5.2.2). Rebuild the data path from the cookie.
-    if (!myMatch && !peerMatch && c.localTieTag === this.localTag && c.peerTieTag === this.peerTag && st === State.ESTABLISHED) {
-      this.localTag = n.localTag;
-      this.peerTag = n.peerTag;
-      this.localInitialTsn = n.localInitialTsn;
-      this.host.restart(n, now);
-      this.host.queueControl(encodeEmpty(ChunkType.COOKIE_ACK));
-      return true;
-    }
-    // Case C and the rest are silently discarded.
-    this.host.count("unexpectedChunk");
+    // Case C ("the cookie should be silently discarded") and the combinations the table lacks.
+    this.host.count("cookieDiscarded");
     return false;
+  }
+
+  /**
+   * §5.2.6: the peer found our cookie stale. In COOKIE-ECHOED, start the setup again with a new
+   * INIT (same tag and TSN) so that the peer makes a new cookie; each such round counts as a
+   * failed attempt, so a peer that always answers this way still ends in a setup failure.
+   * Anywhere else the ERROR is only reported. True when acted upon.
+   */
+  onStaleCookie(now: number): boolean {
+    if (this.host.state !== State.COOKIE_ECHOED) return false;
+    this.host.count("staleCookieReceived");
+    if (++this.t1Failures > this.cfg.maxInitRetransmits) {
+      this.t1 = undefined;
+      this.host.fail("association setup failed: the peer keeps finding our cookie stale");
+      return true;
+    }
+    this.peerTag = 0;
+    this.pending = undefined;
+    this.t1Chunk = this.initChunk(ChunkType.INIT, this.localTag, this.localInitialTsn, []);
+    this.host.state = State.COOKIE_WAIT;
+    this.host.sendPacket(0, this.t1Chunk);
+    this.t1 = now + this.t1Rto;
+    return true;
   }
 
   private adopt(n: Negotiated, now: number): void {
@@ -291,4 +374,21 @@ export class Handshake {
     this.t1 = undefined;
     this.t1Chunk = undefined;
   }
+}
+
+/** The association part of a cookie (without its timestamp and Tie-Tags). */
+function negotiatedOf(c: CookieState): Negotiated {
+  return {
+    localTag: c.localTag,
+    peerTag: c.peerTag,
+    localInitialTsn: c.localInitialTsn,
+    peerInitialTsn: c.peerInitialTsn,
+    peerRwnd: c.peerRwnd,
+    outStreams: c.outStreams,
+    inStreams: c.inStreams,
+    forwardTsn: c.forwardTsn,
+    reconfig: c.reconfig,
+    iData: c.iData,
+    zeroChecksum: c.zeroChecksum,
+  };
 }
