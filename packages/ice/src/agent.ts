@@ -164,7 +164,25 @@ export class IceAgent implements Core<IceAgentEvent> {
   gather(hosts: readonly HostInterface[], now: Millis): void {
     this.assertOpen();
     this.s.lastNow = now;
+    this.applyTransportPolicy();
     gather(this.s, hosts, now);
+  }
+
+  /**
+   * W3C setConfiguration with another iceTransportPolicy: it applies from the next gathering
+   * phase (RFC 8829 §3.5.3: the policy is read at the start of each phase), that is the first
+   * gather() or the next restart(). Candidates of the running phase are left as they are.
+   */
+  setTransportPolicy(policy: "all" | "relay"): void {
+    this.assertOpen();
+    this.s.nextRelayOnly = policy === "relay";
+  }
+
+  private applyTransportPolicy(): void {
+    const s = this.s;
+    if (s.nextRelayOnly === undefined) return;
+    s.settings.relayOnly = s.nextRelayOnly;
+    s.nextRelayOnly = undefined;
   }
 
   /** Add a local candidate gathered elsewhere (a TURN relay, later): signaled and paired. */
@@ -243,6 +261,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     s.gen = s.newGeneration(creds);
     s.failed = false;
     s.gatheringState = "new";
+    this.applyTransportPolicy();
     regather(s, now);
     updateConnectionState(s, now);
   }
@@ -282,7 +301,7 @@ export class IceAgent implements Core<IceAgentEvent> {
     if (s.relays.length > 0 || s.settings.relayOnly) {
       const r = relayFrom(s, data, from, local);
       if (r) return this.handleRelayed(r, data, from, now);
-      if (s.settings.relayOnly) {
+      if (s.settings.relayOnly && !this.onHostPath(local)) {
         s.stats.droppedNotRelayed++;
         return "dropped";
       }
@@ -362,6 +381,15 @@ export class IceAgent implements Core<IceAgentEvent> {
       default:
         s.stats.indicationsIn++; // Binding indications (keepalives) need no answer (§11).
     }
+  }
+
+  /**
+   * Under a "relay" policy set by a restart, the previous generation's host pair carries the data
+   * (and its consent) until the new generation selects a relayed pair (RFC 8445 §9).
+   */
+  private onHostPath(local: Address): boolean {
+    const p = this.s.activePair();
+    return p !== undefined && p.local.candidate.type !== "relay" && sameAddress(p.local.base, local);
   }
 
   private knownPeer(from: Address): boolean {

@@ -343,7 +343,8 @@ function learnLocalPeerReflexive(s: AgentState, base: LocalCandidate, mapped: Ad
  * of a TURN Allocate success (relay.ts): whichever comes first is signaled, the other dropped.
  */
 export function addServerReflexive(s: AgentState, base: LocalCandidate, server: Address, mapped: Address, url: string): void {
-  if (knownLocalAddress(s, mapped)) return;
+  // A late answer to a request of a phase before a restart under "relay" (RFC 8829 §3.5.3).
+  if (s.settings.relayOnly || knownLocalAddress(s, mapped)) return;
   const hidden = s.mdnsNameFor(base.base) !== undefined;
   const lp = (base.candidate.priority >>> 8) & 0xffff;
   const c = {

@@ -29,6 +29,8 @@ export interface RelayAllocation {
   pending: boolean;
   /** The relayed address, once allocated (the relay candidate's base). */
   relayed?: Address;
+  /** Our address as the server saw it (the Allocate answer's XOR-MAPPED-ADDRESS). */
+  mapped?: Address;
   /** This allocation replaces a lost one (reallocate): it is not replaced in turn. */
   readonly replacement: boolean;
   /** A replacement waiting to send its Allocate at this time. */
@@ -203,9 +205,10 @@ export function drainRelay(s: AgentState, r: RelayAllocation, now: Millis): void
     if (e.type === "allocated") {
       const lost = r.replacement ? lostRelayed(s, r) : undefined;
       r.relayed = e.relayed;
+      r.mapped = e.mapped;
       if (e.mapped) addMappedCandidate(s, r, e.mapped);
       if (lost && !sameAddress(lost, e.relayed)) forgetRelayCandidate(s, lost);
-      addRelayCandidate(s, r, e.relayed, e.mapped, now);
+      addRelayCandidate(s, r, e.relayed, now);
       settle(s, r);
     } else if (e.type === "error" && e.fatal) {
       r.lostCode = e.code;
@@ -257,6 +260,25 @@ function addMappedCandidate(s: AgentState, r: RelayAllocation, mapped: Address):
   if (base) addServerReflexive(s, base, r.server.address, mapped, urlOf(r.server));
 }
 
+/**
+ * A new gathering phase under "all" (regather): the allocations' server-reflexive candidates
+ * again, which the restart forgot with the other srflx ones or a "relay" phase held back.
+ */
+export function addMappedCandidates(s: AgentState): void {
+  for (const r of s.relays) if (r.mapped !== undefined && r.relayed !== undefined && isLive(r)) addMappedCandidate(s, r, r.mapped);
+}
+
+/**
+ * The related address of the relay candidate based at `relayed`: the mapped address, except under
+ * the "relay" policy, where it would reveal what the policy hides (RFC 8829 §3.5.3): 0.0.0.0 0,
+ * as browsers write for hidden bases.
+ */
+export function relayRelated(s: AgentState, relayed: Address): { relatedAddress: string; relatedPort: number } {
+  const mapped = s.settings.relayOnly ? undefined : relayAt(s, relayed)?.mapped;
+  if (mapped === undefined) return { relatedAddress: relayed.family === 6 ? "::" : "0.0.0.0", relatedPort: 0 };
+  return { relatedAddress: mapped.host, relatedPort: mapped.port };
+}
+
 function settle(s: AgentState, r: RelayAllocation): void {
   if (!r.pending) return;
   r.pending = false;
@@ -264,7 +286,7 @@ function settle(s: AgentState, r: RelayAllocation): void {
   maybeGatheringComplete(s);
 }
 
-function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, mapped: Address | undefined, now: Millis): void {
+function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, now: Millis): void {
   if (s.closed) return;
   if (s.locals.some((l) => l.candidate.type === "relay" && sameAddress(l.base, relayed))) {
     // A replacement allocation got the lost one's relayed address back: the candidate and its
@@ -272,9 +294,6 @@ function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, 
     for (const rc of s.gen.remoteCandidates) if (rc.address.family === relayed.family) r.client.createPermission(rc.address, now);
     return;
   }
-  // With the "relay" policy the related address would reveal what the policy hides: 0.0.0.0 0,
-  // as browsers write for hidden bases.
-  const hide = s.settings.relayOnly || mapped === undefined;
   const c: Candidate = {
     foundation: computeFoundation("relay", r.host.address.host, "udp", r.server.address.host),
     component: 1,
@@ -283,8 +302,7 @@ function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, 
     address: relayed.host,
     port: relayed.port,
     type: "relay",
-    relatedAddress: hide ? (relayed.family === 6 ? "::" : "0.0.0.0") : mapped.host,
-    relatedPort: hide ? 0 : mapped.port,
+    ...relayRelated(s, relayed),
     generation: 0,
     ufrag: s.gen.local.ufrag,
     networkId: r.host.networkId,

@@ -24,6 +24,7 @@ import {
   type IceAgentEvent,
   type IceConnectionState,
   type IceCredentials,
+  type HostInterface,
   type IceGatheringState,
   type IceStats,
   type IceTurnServer,
@@ -88,7 +89,7 @@ export interface Settings {
   maxRemoteCandidates: number;
   stunServers: readonly Address[];
   turnServers: readonly IceTurnServer[];
-  /** iceTransportPolicy "relay": relayed candidates only. */
+  /** iceTransportPolicy "relay": relayed candidates only (of the current gathering phase). */
   relayOnly: boolean;
 }
 
@@ -162,6 +163,13 @@ export class AgentState {
   txStarted = 0;
   txSent = 0;
   hostsDone = false;
+  /** The host interfaces given to gather(), with their local preference (a later gathering phase may need them). */
+  readonly hosts: { host: HostInterface; localPreference: number }[] = [];
+  /**
+   * iceTransportPolicy set since the agent was made (setTransportPolicy): "relay" or not,
+   * applied at the start of the next gathering phase (RFC 8829 §3.5.3).
+   */
+  nextRelayOnly: boolean | undefined;
   /** Remote candidates naming a ufrag we do not know yet (a peer restart whose credentials are late). */
   readonly heldCandidates: Candidate[] = [];
   /** Our published mDNS names (mdnsHostCandidates): base address key -> name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { advertisedWindow } from "../src/engine/transport.js";
+import { advertisedWindow } from "../src/engine/sctp-options.js";
 import { UdpBundle } from "../src/io/udp.js";
 
 describe("SCTP window sized to the socket receive buffer", () => {

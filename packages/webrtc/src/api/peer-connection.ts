@@ -346,7 +346,7 @@ export class RTCPeerConnection extends RtcEventTarget {
     };
   }
 
-  /** W3C §4.4.1.6 set the configuration: policies and certificates cannot change. */
+  /** W3C §4.4.1.6 set the configuration: certificates and policies cannot change, but iceTransportPolicy (from the next gathering). */
   setConfiguration(configuration: RTCConfiguration = {}): void {
     if (this.closed) throw invalidState("The RTCPeerConnection is closed");
     const next = validateConfiguration(configuration, wallClockNow());
@@ -365,6 +365,7 @@ export class RTCPeerConnection extends RtcEventTarget {
     next.certificates = cur.certificates;
     next.tsrtc = cur.tsrtc;
     this.config = next;
+    if (next.iceTransportPolicy !== cur.iceTransportPolicy) this.driver.run((now) => this.engine.setIceTransportPolicy(next.iceTransportPolicy, now));
     if (poolChanged && next.iceCandidatePoolSize > 0) this.fillCandidatePool();
     else if (poolChanged) this.driver.run((now) => this.engine.setCandidatePoolSize(0, now));
     if (this.prepared) {

@@ -155,15 +155,31 @@ export class PeerEngine extends TransportCore {
   setCandidatePoolSize(size: number, now: Millis): void {
     if (this.isClosed) return;
     this.poolWanted = size > 0;
-    if (!this.poolWanted) return this.discardPool();
+    if (!this.poolWanted) return this.discardPool(now);
     this.pregather(now);
   }
 
-  /** New ICE servers (W3C §4.4.1.6): a pool no description has used gathers again with them. */
+  /**
+   * New ICE servers or transport policy (W3C §4.4.1.6): a pool no description has used gathers
+   * again with them.
+   */
   renewCandidatePool(now: Millis): void {
     if (this.isClosed || !this.pooledAgent) return;
-    this.discardPool();
+    this.discardPool(now);
     this.pregather(now);
+  }
+
+  /**
+   * W3C setConfiguration with another iceTransportPolicy (§4.4.1.6): the policy is read at the
+   * start of each gathering phase (RFC 8829 §3.5.3). A new agent gathers under it; the current
+   * one from its next ICE restart (createOffer({iceRestart}) or restartIce()); an unused pool
+   * gathers again under it at once.
+   */
+  setIceTransportPolicy(policy: "all" | "relay", now: Millis): void {
+    if (this.isClosed || policy === (this.iceTransportPolicy ?? "all")) return;
+    this.iceTransportPolicy = policy;
+    this.agent?.setTransportPolicy(policy);
+    this.renewCandidatePool(now);
   }
 
   /** setLocalDescription has applied a description (sticky: a rollback does not undo it). */
@@ -174,21 +190,19 @@ export class PeerEngine extends TransportCore {
   private pregather(now: Millis): void {
     if (this.isClosed || this.agent || this.hasDescription || this.signalingState !== "stable") return;
     // Controlling, as an offerer; a remote offer that comes first makes it controlled (applyRemoteIce).
-    this.createAgent(true, this.creds);
+    this.createAgent(true, this.creds, now);
     this.pooledAgent = true;
     this.heldGathering = [];
     this.gather(now);
     this.pump(now);
   }
 
-  private discardPool(): void {
+  /** Drop the pool's agent; its TURN allocations are released (see dropAgent). */
+  private discardPool(now: Millis): void {
     if (!this.pooledAgent || !this.agent) return;
-    this.agent.close();
-    this.agent = undefined;
+    this.dropAgent(now);
     this.pooledAgent = false;
     this.heldGathering = undefined;
-    this.localCandidates = [];
-    this.gatheringComplete = false;
   }
 
   /** setLocalDescription: the pool's gathering events now, with the m= line they belong to. */
@@ -305,7 +319,7 @@ export class PeerEngine extends TransportCore {
         throw rtcError("InvalidModificationError", "the offer is not the one createOffer() returned");
       }
       const params = this.lastOffer.params;
-      if (!this.agent) this.createAgent(true, { ufrag: params.ufrag, pwd: params.pwd });
+      if (!this.agent) this.createAgent(true, { ufrag: params.ufrag, pwd: params.pwd }, now);
       else if (this.pooledAgent && this.agent.localCredentials.ufrag === params.ufrag) this.agent.setControlling(true, now);
       else if (this.agent.localCredentials.ufrag !== params.ufrag) {
         this.agent.restart(now, { ufrag: params.ufrag, pwd: params.pwd });
@@ -421,7 +435,7 @@ export class PeerEngine extends TransportCore {
   private applyRemoteIce(remote: RemoteSdp, isAnswer: boolean, now: Millis): void {
     if (!this.agent) {
       // First remote offer: we are the answerer, ICE controlled (RFC 8445 §6.1.1).
-      this.createAgent(isAnswer, this.creds);
+      this.createAgent(isAnswer, this.creds, now);
     } else if (this.pooledAgent) {
       // The pool's agent (created controlling) serves the answerer: its candidates stay held
       // until our setLocalDescription(answer).
@@ -459,12 +473,10 @@ export class PeerEngine extends TransportCore {
     this.pendingLocal = undefined;
     this.pendingRemote = undefined;
     if (!this.negotiatedOnce && this.agent) {
-      // The agent was made for this offer with a role that may now be wrong: start over.
+      // The agent was made for this offer with a role that may now be wrong: start over (its TURN
+      // allocations are released, see dropAgent).
       this.creds = this.agent.localCredentials;
-      this.agent.close();
-      this.agent = undefined;
-      this.localCandidates = [];
-      this.gatheringComplete = false;
+      this.dropAgent(now);
       this.pooledAgent = false;
       this.heldGathering = undefined;
       if (this.iceGatheringState !== "new") {

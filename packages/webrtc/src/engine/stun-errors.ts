@@ -5,6 +5,7 @@
  * (the W3C code for "no response from the server"). Bounded to MAX_PENDING requests.
  */
 import { type Address, addressKey, utf8DecodeLenient } from "@tsrtc/base";
+import type { EngineEvent } from "./types.js";
 
 const MAX_PENDING = 64;
 const HEADER = 20;
@@ -76,4 +77,16 @@ export class StunServerWatch {
     this.pending.clear();
     return out;
   }
+}
+
+/** The icecandidateerror event (W3C §4.8.4) of a STUN server's error or silence. */
+export function stunErrorEvent(e: StunServerError): EngineEvent {
+  return {
+    type: "icecandidateerror",
+    address: e.local?.host ?? null,
+    port: e.local?.port ?? null,
+    url: `stun:${e.server.family === 6 ? `[${e.server.host}]` : e.server.host}:${e.server.port}`,
+    errorCode: e.errorCode,
+    errorText: e.errorText,
+  };
 }

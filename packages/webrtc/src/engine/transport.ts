@@ -4,16 +4,21 @@
  * (RFC 7983): STUN to ICE, DTLS to the DTLS endpoint, RTP/RTCP dropped and counted (no media
  * yet). DTLS application data is SCTP (RFC 8261); SCTP carries the data channels (RFC 8831).
  */
-import { type Address, type Millis, type Transmit, concat, demux, logger, sameAddress } from "@tsrtc/base";
+import { type Address, type Millis, type Transmit, demux, logger } from "@tsrtc/base";
 import { type DtlsCertificate, DtlsEndpoint, type DtlsEvent, fingerprint } from "@tsrtc/dtls";
 import { type HostInterface, IceAgent, type IceAgentEvent, type IceCredentials, type IceTurnServer, formatCandidate } from "@tsrtc/ice";
 import { SctpAssociation, type SctpEvent } from "@tsrtc/sctp";
+import { AgentReleases, closeAfterGoodbyes } from "./agent-release.js";
 import { type ChannelEvent, ChannelTable } from "./channels.js";
+import { type Coalesced, coalesceDtls } from "./coalesce.js";
+import { peerConnectionState } from "./connection-state.js";
 import { StunRttTracker } from "./rtt.js";
-import { type StunServerError, StunServerWatch } from "./stun-errors.js";
+import { type SctpSetup, sctpOptions } from "./sctp-options.js";
+import { StunServerWatch, stunErrorEvent } from "./stun-errors.js";
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
   DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+  type DtlsSetup,
   type DtlsTransportState,
   type EngineConfig,
   type EngineCounters,
@@ -41,18 +46,6 @@ const MAX_EARLY_DTLS = 16;
  * went out for dozens of SACKs' worth of window, and the flight stayed below cwnd).
  */
 const MAX_QUEUED_DATA = 1024;
-
-export interface DtlsSetup {
-  role: "client" | "server";
-  fingerprints: { algorithm: string; value: string }[];
-}
-
-export interface SctpSetup {
-  localPort: number;
-  remotePort: number;
-  /** The peer's a=max-message-size; 0 = no limit. */
-  remoteMaxMessageSize: number;
-}
 
 export class TransportCore {
   readonly config: EngineConfig;
@@ -98,6 +91,7 @@ export class TransportCore {
     if (config.certificates.length === 0) throw new TypeError("a certificate is required");
     this.config = config;
     this.maxMessageSize = config.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.iceTransportPolicy = config.iceTransportPolicy;
     this.channels = new ChannelTable((e: ChannelEvent) => this.events.push(e));
   }
 
@@ -170,10 +164,8 @@ export class TransportCore {
   // ---- building the transports ----------------------------------------------------------
 
   /** Create the ICE agent (or recreate it, with another role, after a rollback). */
-  protected createAgent(controlling: boolean, creds: IceCredentials): IceAgent {
-    this.agent?.close();
-    this.localCandidates = [];
-    this.gatheringComplete = false;
+  protected createAgent(controlling: boolean, creds: IceCredentials, now: Millis): IceAgent {
+    this.dropAgent(now);
     this.agent = new IceAgent(
       {
         ...this.config.ice,
@@ -181,11 +173,23 @@ export class TransportCore {
         localCredentials: creds,
         stunServers: this.stunServers ?? this.config.stunServers ?? [],
         turnServers: this.turnServers ?? [],
-        iceTransportPolicy: this.config.iceTransportPolicy,
+        iceTransportPolicy: this.iceTransportPolicy,
       },
       this.config.rng,
     );
     return this.agent;
+  }
+
+  /** W3C iceTransportPolicy now: the next agent's, and the current one's from its next gathering phase. */
+  protected iceTransportPolicy: EngineConfig["iceTransportPolicy"];
+  private readonly releases = new AgentReleases();
+
+  /** End the agent before close(): its TURN allocations are released (agent-release.ts). */
+  protected dropAgent(now: Millis): void {
+    if (this.agent) this.releases.release(this.agent, now);
+    this.agent = undefined;
+    this.localCandidates = [];
+    this.gatheringComplete = false;
   }
 
   /** Start gathering on the bound host addresses (once per agent). */
@@ -240,22 +244,16 @@ export class TransportCore {
   private startSctp(now: Millis): void {
     const s = this.sctpSetup;
     if (this.sctp || !s) return;
-    const maxReceive = Math.max(this.maxMessageSize, this.config.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE);
-    this.sctp = new SctpAssociation({
-      rng: this.config.rng,
-      localPort: s.localPort,
-      remotePort: s.remotePort,
-      mtu: this.config.mtu ?? 1200,
-      maxMessageSize: s.remoteMaxMessageSize === 0 ? Number.MAX_SAFE_INTEGER : s.remoteMaxMessageSize,
-      maxReceiveMessageSize: maxReceive,
-      receiveWindow: maxReceive + 65536,
-      // RFC 9653 over DTLS (method 1): DTLS authenticates every packet, so a peer that also offers
-      // it (tsrtc; Chromium does not) skips the CRC32c, ~3% of each side's CPU in bulk transfers.
-      zeroChecksum: true,
-      // Every packet is sealed into a DTLS record as soon as it is polled (sendSctpOutput).
-      transientPackets: true,
-      advertisedWindow: advertisedWindow(this.receiveBuffer),
-    });
+    const c = this.config;
+    this.sctp = new SctpAssociation(
+      sctpOptions(s, {
+        rng: c.rng,
+        mtu: c.mtu ?? 1200,
+        maxMessageSize: this.maxMessageSize,
+        maxReceiveMessageSize: c.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+        receiveBuffer: this.receiveBuffer,
+      }),
+    );
     this.channels.attach(this.sctp);
     this.setSctpState("connecting");
     this.sctp.connect(now);
@@ -277,7 +275,7 @@ export class TransportCore {
       c.stunReceived++;
       this.rtt.received(data, now);
       const err = this.stunWatch.received(data);
-      if (err) this.candidateError(err);
+      if (err) this.emit(stunErrorEvent(err));
     } else if (verdict === "dropped") {
       c.dropped.unknownSource++;
       return;
@@ -396,7 +394,7 @@ export class TransportCore {
         }
         if (e.state !== this.iceGatheringState) this.setGatheringState(e.state);
         if (e.state === "complete") {
-          for (const err of this.stunWatch.timedOut()) this.candidateError(err);
+          for (const err of this.stunWatch.timedOut()) this.emit(stunErrorEvent(err));
           this.gatheringComplete = true;
           this.emit({ type: "icecandidate", candidate: null, mid: null, mLineIndex: null, ufrag: null });
         }
@@ -429,17 +427,6 @@ export class TransportCore {
   protected setGatheringState(state: IceGatheringState): void {
     this.iceGatheringState = state;
     this.emit({ type: "icegatheringstatechange", state });
-  }
-
-  private candidateError(e: StunServerError): void {
-    this.emit({
-      type: "icecandidateerror",
-      address: e.local?.host ?? null,
-      port: e.local?.port ?? null,
-      url: `stun:${e.server.family === 6 ? `[${e.server.host}]` : e.server.host}:${e.server.port}`,
-      errorCode: e.errorCode,
-      errorText: e.errorText,
-    });
   }
 
   private onDtlsEvent(e: DtlsEvent, now: Millis): void {
@@ -501,14 +488,7 @@ export class TransportCore {
   /** W3C RTCPeerConnectionState from the ICE and DTLS transport states (§4.3.3). */
   protected updateConnectionState(): void {
     if (this.isClosed) return;
-    const ice = this.iceConnectionState;
-    const dtls = this.dtlsState;
-    let s: PeerConnectionState;
-    if (ice === "failed" || dtls === "failed") s = "failed";
-    else if (ice === "disconnected") s = "disconnected";
-    else if ((ice === "new" || ice === "closed") && (dtls === "new" || dtls === "closed")) s = "new";
-    else if ((ice === "connected" || ice === "completed") && (dtls === "connected" || dtls === "closed")) s = dtls === "closed" && this.connectionState !== "connected" ? "connecting" : "connected";
-    else s = "connecting";
+    const s = peerConnectionState(this.iceConnectionState, this.dtlsState, this.connectionState);
     if (s !== this.connectionState) {
       this.connectionState = s;
       this.emit({ type: "connectionstatechange", state: s });
@@ -517,34 +497,20 @@ export class TransportCore {
 
   // ---- output ---------------------------------------------------------------------------
 
-  /**
-   * The next datagram to send. Small DTLS datagrams queued back to back for the same route leave
-   * as one datagram, up to the MTU (RFC 6347 §4.1.1 allows several records per datagram): when a
-   * burst of received packets is handled before the output is drained (the Node layer drains once
-   * per burst of reads), the SACKs owed every second packet (RFC 9260 §6.2) still each have their
-   * own SCTP packet and DTLS record, but share one datagram and one send, and the peer handles
-   * each as its own SACK.
-   */
+  /** The next datagram to send; small DTLS ones for the same route share it (coalesce.ts). */
   pollTransmit(): Transmit | undefined {
     const t = this.nextTransmit();
-    if (!t || !isSmallDtls(t.data, this.coalesceLimit)) return t;
-    let parts: Uint8Array[] | undefined;
-    let size = t.data.length;
-    for (;;) {
-      const n = this.nextTransmit();
-      if (!n) break;
-      if (!isSmallDtls(n.data, this.coalesceLimit) || size + n.data.length > this.coalesceLimit || !sameRoute(t, n)) {
-        this.pendingTransmit = n;
-        break;
-      }
-      (parts ??= [t.data]).push(n.data);
-      size += n.data.length;
-    }
-    if (!parts) return t;
-    this.counters.datagramsSent -= parts.length - 1;
-    this.counters.packetsSent -= parts.length - 1;
-    return { to: t.to, from: t.from, data: concat(...parts) };
+    if (!t) return t;
+    const c = this.coalesced;
+    const out = coalesceDtls(t, this.pullNext, this.coalesceLimit, c);
+    this.pendingTransmit = c.leftover;
+    this.counters.datagramsSent -= c.parts - 1;
+    this.counters.packetsSent -= c.parts - 1;
+    return out;
   }
+
+  private readonly coalesced: Coalesced = { parts: 1, leftover: undefined };
+  private readonly pullNext = (): Transmit | undefined => this.nextTransmit();
 
   /** A datagram taken from the agent that did not fit the one before it: it goes next. */
   private pendingTransmit: Transmit | undefined;
@@ -560,7 +526,8 @@ export class TransportCore {
       this.pendingTransmit = undefined;
       return t;
     }
-    t = this.agent?.pollTransmit();
+    // A dropped agent's releases go ahead of what its successor sends (agent-release.ts).
+    t = this.releases.size > 0 ? this.releases.poll() : this.agent?.pollTransmit();
     if (!t) {
       // The agent's queue is empty (its STUN went out too): SCTP may fill it again.
       this.queuedData = 0;
@@ -621,45 +588,11 @@ export class TransportCore {
     this.connectionState = "closed";
   }
 
-  /** After close(): drain the goodbye datagrams, then stop the agent. */
+  /** After close(): the goodbye datagrams, then the agent stops and releases its allocations. */
   finishClose(now: Millis): Transmit[] {
-    const out: Transmit[] = [];
-    const agent = this.agent;
-    if (!agent) return out;
-    const pending = this.pendingTransmit;
+    const out = this.releases.drain();
+    if (this.agent) closeAfterGoodbyes(this.agent, this.pendingTransmit, now, out);
     this.pendingTransmit = undefined;
-    if (pending && pending.data.length > 0 && pending.data[0] >= 20) out.push(pending);
-    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (t.data.length > 0 && t.data[0] >= 20) out.push(t);
-    agent.close(now);
-    // RFC 8656 §8: the TURN allocations' release (Refresh with LIFETIME 0) leaves now too.
-    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) out.push(t);
     return out;
   }
 }
-
-/** A DTLS datagram (RFC 7983: first byte 20..63) small enough to share a datagram with another. */
-function isSmallDtls(d: Uint8Array, limit: number): boolean {
-  return d.length > 0 && d.length <= limit >> 1 && d[0] >= 20 && d[0] <= 63;
-}
-
-function sameRoute(a: Transmit, b: Transmit): boolean {
-  if (!sameAddress(a.to, b.to)) return false;
-  return a.from === b.from || (a.from !== undefined && b.from !== undefined && sameAddress(a.from, b.from));
-}
-
-/**
- * The a_rwnd to advertise for a socket receive buffer of `bytes` (undefined: the full window).
- * In flight data waits in that buffer while we are busy: a larger window makes the peer overflow
- * it, and each lost packet halves its cwnd (measured over loopback: 4 MiB window with an 8 MiB
- * SO_RCVBUF lost ~300 packets per 4 transfers of 64 MiB; 3 MiB and 2.4 MiB lost none, while 3.4 MiB
- * still lost some). A ~1.2 KB datagram costs about 2.3 KB of Linux's buffer accounting: a 30%
- * share leaves room for that and for the SACKs and STUN sharing the socket.
- * Never below 1 MiB: with a small rmem_max, a tiny window would cap throughput on long paths
- * where the receiver keeps up and the buffer never fills.
- */
-export function advertisedWindow(bytes: number | undefined): number | undefined {
-  if (bytes === undefined) return undefined;
-  return Math.max(MIN_ADVERTISED_WINDOW, Math.floor(bytes * 0.3));
-}
-
-const MIN_ADVERTISED_WINDOW = 1024 * 1024;

@@ -106,3 +106,9 @@ export function newCounters(): EngineCounters {
     dropped: { rtp: 0, rtcp: 0, unknownKind: 0, unknownSource: 0, earlyDtlsOverflow: 0, noTransport: 0, empty: 0 },
   };
 }
+
+/** What the first answer tells the DTLS endpoint: our role (RFC 8842 a=setup) and the peer's fingerprints. */
+export interface DtlsSetup {
+  role: "client" | "server";
+  fingerprints: { algorithm: string; value: string }[];
+}
