@@ -5,6 +5,7 @@ export * from "./crc.js";
 export * from "./demux.js";
 export * from "./errors.js";
 export * from "./gcm/aes-gcm.js";
+export { KeystreamRuns, type KeystreamSource } from "./keystream-runs.js";
 export * from "./log.js";
 export * from "./reader.js";
 export * from "./replay-window.js";

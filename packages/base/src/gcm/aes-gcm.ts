@@ -17,7 +17,7 @@
  * with CLMUL). The tables are not constant-time against a co-located cache-timing attacker: see
  * the decisions in docs/architecture.md, `setDefaultGcmMode("node")` and the per-use `mode`.
  *
- * Nonce = salt XOR (0^16 || stream || index48), see keystream.ts.
+ * Nonce = salt XOR (0^16 || stream || index48), see counter-blocks.ts.
  * Buffers: `out` may be the source buffer at the same offsets (in place) or a disjoint one.
  * `open` checks the tag (constant-time) before writing anything; a failure returns false and
  * leaves `out` untouched; it never throws on what it is given to open.
@@ -25,7 +25,8 @@
 import { type Cipher, createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
 import { allocateUninitialized } from "../slab.js";
 import { freeGhashSlots, GhashKey, LITTLE_ENDIAN } from "./ghash.js";
-import { GcmCounterBlocks, GcmKeystreamCache } from "./keystream.js";
+import { KeystreamRuns } from "../keystream-runs.js";
+import { GcmCounterBlocks } from "./counter-blocks.js";
 
 /**
  * "auto": node:crypto for a key's first `tablesAfter` operations, then the JS tables;
@@ -57,7 +58,7 @@ export function defaultGcmMode(): GcmMode {
 /** The engine's table state, made at the switch. */
 interface Tables {
   g: GhashKey;
-  cache: GcmKeystreamCache;
+  cache: KeystreamRuns;
 }
 
 export class AesGcm {
@@ -321,7 +322,7 @@ export class AesGcm {
     const ecb: Cipher = GcmCounterBlocks.ecb(this.rawKey);
     const h = new Uint8Array(ecb.update(new Uint8Array(16))); // H = E_K(0^128), SP 800-38D §6.4
     const g = GhashKey.create(h, this);
-    return g && { g, cache: new GcmKeystreamCache(new GcmCounterBlocks(ecb, this.salt)) };
+    return g && { g, cache: new KeystreamRuns(new GcmCounterBlocks(ecb, this.salt)) };
   }
 
   /** Keystream block `w` (a word index into ks32) as bytes, in the block scratch's second half. */

@@ -7,18 +7,18 @@
  * tag (§4.2: M = authenticated portion || ROC), and the result copied out. Two native calls per
  * packet (one ECB update, one SHA-1 of the inner message) plus a short outer SHA-1.
  */
+import { KeystreamRuns } from "@tsrtc/base";
 import type { SessionKeys } from "../kdf.js";
 import type { SrtpProfile } from "../profiles.js";
 import { HMAC_MESSAGE_OFFSET as M, HmacSha1 } from "./hmac-sha1.js";
 import { CounterKeystream, xorKeystream } from "./keystream.js";
-import { KeystreamCache } from "./keystream-cache.js";
 import type { SrtpTransform } from "./transform.js";
 
 export class AesCmHmacTransform implements SrtpTransform {
   readonly rtpTagLength: number;
   readonly rtcpTagLength: number;
   readonly aead = false;
-  private readonly rtpKs: KeystreamCache;
+  private readonly rtpKs: KeystreamRuns;
   private readonly rtcpKs: CounterKeystream;
   private readonly rtpMac: HmacSha1;
   private readonly rtcpMac: HmacSha1;
@@ -26,7 +26,7 @@ export class AesCmHmacTransform implements SrtpTransform {
   constructor(profile: SrtpProfile, keys: SessionKeys) {
     this.rtpTagLength = profile.rtpTagLength;
     this.rtcpTagLength = profile.rtcpTagLength;
-    this.rtpKs = new KeystreamCache(new CounterKeystream(keys.rtpKey, keys.rtpSalt));
+    this.rtpKs = new KeystreamRuns(new CounterKeystream(keys.rtpKey, keys.rtpSalt));
     this.rtcpKs = new CounterKeystream(keys.rtcpKey, keys.rtcpSalt);
     this.rtpMac = new HmacSha1(keys.rtpAuthKey);
     this.rtcpMac = new HmacSha1(keys.rtcpAuthKey);
@@ -38,7 +38,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     mac.ensure(len + 4);
     const buf = mac.buf;
     buf.set(packet, M);
-    this.rtpKs.xor(ssrc, roc, seq, buf, mac.buf32, M + h, len - h);
+    this.xorRtp(ssrc, roc * 65536 + seq, buf, mac.buf32, M + h, len - h);
     writeU32(buf, M + len, roc);
     out.set(mac.message(len), 0);
     mac.sign(len + 4, out, len, this.rtpTagLength);
@@ -53,7 +53,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     writeU32(buf, M + len, roc);
     // Authenticate before decrypting (RFC 3711 §3.3 steps 5-6).
     if (!mac.verify(len + 4, packet, len, this.rtpTagLength)) return false;
-    this.rtpKs.xor(ssrc, roc, seq, buf, mac.buf32, M + h, len - h);
+    this.xorRtp(ssrc, roc * 65536 + seq, buf, mac.buf32, M + h, len - h);
     out.set(mac.message(len), 0);
     return true;
   }
@@ -66,8 +66,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     buf.set(packet, M);
     if (encrypt) {
       // SRTCP encrypts everything after the first 8 bytes (§3.4), IV from the SRTCP index (§4.1.1).
-      const ks = this.rtcpKs.generate(ssrc, index >>> 16, index & 0xffff, len - 8);
-      xorKeystream(buf, mac.buf32, M + 8, len - 8, ks);
+      xorKeystream(this.rtcpKs.run(ssrc, index, 1, (len - 8 + 15) >>> 4), 0, buf, mac.buf32, M + 8, len - 8);
     }
     writeU32(buf, M + len, (encrypt ? 0x80000000 : 0) | index);
     out.set(mac.message(len + 4), 0);
@@ -83,8 +82,7 @@ export class AesCmHmacTransform implements SrtpTransform {
     buf.set(packet.subarray(0, authLen), M);
     if (!mac.verify(authLen, packet, authLen, this.rtcpTagLength)) return false;
     if (encrypted) {
-      const ks = this.rtcpKs.generate(ssrc, index >>> 16, index & 0xffff, len - 8);
-      xorKeystream(buf, mac.buf32, M + 8, len - 8, ks);
+      xorKeystream(this.rtcpKs.run(ssrc, index, 1, (len - 8 + 15) >>> 4), 0, buf, mac.buf32, M + 8, len - 8);
     }
     out.set(mac.message(len), 0);
     return true;
@@ -92,6 +90,17 @@ export class AesCmHmacTransform implements SrtpTransform {
 
   forgetSsrc(ssrc: number): void {
     this.rtpKs.forget(ssrc);
+  }
+
+  /**
+   * buf[at, at + n) ^= the keystream of RTP packet (ssrc, index), from the runs computed ahead
+   * (trusted: a receiver asks only after the packet authenticated).
+   */
+  private xorRtp(ssrc: number, index: number, buf: Uint8Array, buf32: Int32Array, at: number, n: number): void {
+    if (n === 0) return;
+    const runs = this.rtpKs;
+    runs.find(ssrc, index, (n + 15) >>> 4, true);
+    xorKeystream(runs.ks32, runs.at, buf, buf32, at, n);
   }
 }
 
