@@ -9,20 +9,20 @@
  *   the peers reconnect through the relay; "all" again brings the host candidates back.
  */
 import { type RunningTurnServer, startTurnServer } from "@tsrtc/turn/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RTCConfiguration, RTCDataChannel, RTCDataChannelEvent, RTCIceServer, RTCPeerConnection, RTCPeerConnectionIceEvent } from "../src/index.js";
 import { closeAll, connect, makePc, once, until } from "./helpers.js";
 
+/** A fresh server per test: what one test leaves on it cannot change what the next one counts. */
 let turn: RunningTurnServer;
-beforeAll(async () => {
+beforeEach(async () => {
   turn = await startTurnServer({ host: "127.0.0.1", port: 0, realm: "tsrtc.test", users: { user: "pass" }, allowPrivatePeers: true });
 });
-afterAll(async () => {
+const open: RTCPeerConnection[] = [];
+afterEach(async () => {
+  closeAll(...open.splice(0));
   await turn?.close();
 });
-
-const open: RTCPeerConnection[] = [];
-afterEach(() => closeAll(...open.splice(0)));
 
 function pc(extra: RTCConfiguration = {}): RTCPeerConnection {
   const p = makePc(extra);
@@ -57,11 +57,10 @@ async function untilAsync(cond: () => Promise<boolean>, what: string): Promise<v
 
 describe("TURN allocations of an ICE agent dropped before close() are released (RFC 8656 §8)", () => {
   it("setConfiguration({iceCandidatePoolSize: 0}) discards the pool and releases its allocation", async () => {
-    const before = made();
     const cfg = { iceServers: [turnServer()] };
     const a = pc({ ...cfg, iceCandidatePoolSize: 1 });
     await untilAsync(async () => (await relayCandidates(a)) === 1, "the pool's relay candidate");
-    expect(made()).toBe(before + 1);
+    expect(made()).toBe(1);
     expect(live()).toBe(1);
     a.setConfiguration({ ...cfg, iceCandidatePoolSize: 0 });
     await until(() => live() === 0, 3000, "the pool's allocation released");
@@ -69,14 +68,13 @@ describe("TURN allocations of an ICE agent dropped before close() are released (
   });
 
   it("new ICE servers make the pool gather again: the old allocation is released before the new Allocate (no 437)", async () => {
-    const before = made();
     const a = pc({ iceServers: [turnServer()], iceCandidatePoolSize: 1 });
     await untilAsync(async () => (await relayCandidates(a)) === 1, "the pool's relay candidate");
     const first = [...turn.core.allocations()][0].relayed;
     // The same server under another URL: new ICE servers for the pool, the same 5-tuple for TURN.
     a.setConfiguration({ iceServers: [turnServer(`turn:127.0.0.1:${turn.address.port}?transport=udp`)], iceCandidatePoolSize: 1 });
     // Without the release the server still holds the 5-tuple and answers the new Allocate 437.
-    await until(() => made() === before + 2, 5000, "a second allocation");
+    await until(() => made() === 2, 5000, "a second allocation");
     await until(() => live() === 1, 3000, "one live allocation");
     expect([...turn.core.allocations()][0].relayed).not.toEqual(first);
     await untilAsync(async () => (await relayCandidates(a)) === 1, "the new pool's relay candidate");
@@ -86,12 +84,11 @@ describe("TURN allocations of an ICE agent dropped before close() are released (
   });
 
   it("a rollback of the first offer releases the allocation; the next offer allocates again", async () => {
-    const before = made();
     const a = pc({ iceServers: [turnServer()] });
     a.createDataChannel("x");
     await a.setLocalDescription();
     await until(() => a.iceGatheringState === "complete", 10_000, "gathering");
-    expect(made()).toBe(before + 1);
+    expect(made()).toBe(1);
     expect(live()).toBe(1);
     await a.setLocalDescription({ type: "rollback" });
     expect(a.signalingState).toBe("stable");
@@ -104,7 +101,7 @@ describe("TURN allocations of an ICE agent dropped before close() are released (
     });
     await a.setLocalDescription();
     await until(() => relays.length === 1, 10_000, "a relay candidate of the new offer");
-    expect(made()).toBe(before + 2);
+    expect(made()).toBe(2);
     expect(live()).toBe(1);
     expect(turn.core.stats.responses[437] ?? 0).toBe(0);
   });
