@@ -2,8 +2,9 @@
  * SctpAssociation: one SCTP association (RFC 9260) as a sans-IO core. Packets in through
  * handlePacket(), bare SCTP packets out through pollTransmit() (the caller wraps them in DTLS,
  * RFC 8261), time through handleTimeout()/pollTimeout(), events through pollEvent().
- * The work is split: handshake.ts (setup), sender.ts (transmission), receiver.ts (reception),
- * stream-reset.ts (RE-CONFIG); this file checks packets (§8.5) and routes chunks.
+ * The work is split: handshake.ts and collision.ts (setup, restart), data-path.ts (what an
+ * established association runs on: sender.ts for transmission, receiver.ts for reception,
+ * stream-reset.ts for RE-CONFIG); this file checks packets (§8.5) and routes chunks.
  */
 import { logger } from "@tsrtc/base";
 import { ChunkType, ErrorCause } from "./constants.js";
@@ -17,10 +18,8 @@ import {
   decodeShutdown,
   describeCause,
   encodeAbort,
-  encodeEmpty,
   encodeError,
   encodeHeartbeat,
-  encodeShutdown,
   type ErrorCauseTlv,
 } from "./chunks/control.js";
 import { decodeData } from "./chunks/data.js";
@@ -31,11 +30,13 @@ import { decodeSack, sackValueLength, writeSackValue } from "./chunks/sack.js";
 import { type SctpEvent, type SctpStats, newStats } from "./events.js";
 import { Handshake, type HandshakeHost, type Negotiated, State } from "./handshake.js";
 import { Heartbeat } from "./heartbeat.js";
+import { GracefulShutdown } from "./shutdown.js";
 import { ChunkCursor, PacketBuilder, encodeChunk, readU32, verifyChecksum } from "./packet.js";
-import { Receiver } from "./receiver.js";
+import type { Receiver } from "./receiver.js";
 import { SendQueue } from "./send-queue.js";
-import { Sender } from "./sender.js";
-import { StreamResetter } from "./stream-reset.js";
+import type { Sender } from "./sender.js";
+import type { StreamResetter } from "./stream-reset.js";
+import { buildDataPath } from "./data-path.js";
 import { checkVerificationTag, outOfTheBlueReply } from "./verification.js";
 import { type SctpOptions, type SendOptions, withDefaults } from "./options.js";
 
@@ -59,10 +60,10 @@ export class SctpAssociation {
   private raw: Uint8Array[] = [];
   private events: SctpEvent[] = [];
   private evHead = 0;
+  private readonly emitter = (e: SctpEvent): void => this.emit(e);
   private now = 0;
   private readonly cursor = new ChunkCursor();
-  private t2: number | undefined;
-  private t2Failures = 0;
+  private readonly sd: GracefulShutdown;
   private readonly heartbeat: Heartbeat;
 
   constructor(opts: SctpOptions) {
@@ -89,6 +90,27 @@ export class SctpAssociation {
       count: (what) => this.stats[what]++,
     };
     const self = this;
+    this.sd = new GracefulShutdown({
+      get state() {
+        return self.state;
+      },
+      set state(s: State) {
+        self.state = s;
+      },
+      get sender() {
+        return self.sender;
+      },
+      get queued() {
+        return self.queue.size;
+      },
+      get cumTsn() {
+        return self.receiver?.tracker.cum ?? 0;
+      },
+      send: (chunk) => this.sendRaw(this.hs.peerTag, chunk, false),
+      terminate: (reason, byPeer, error) => this.terminate(reason, byPeer, error),
+      violation: (reason) => this.protocolAbort(reason),
+      unexpected: () => this.stats.unexpectedChunk++,
+    }, this.o.maxRetransmits);
     this.hs = new Handshake(this.o.rng, {
       rwnd: this.o.advertisedWindow,
       outStreams: this.o.streams,
@@ -188,7 +210,7 @@ export class SctpAssociation {
     this.now = now;
     if (this.state === State.ESTABLISHED) {
       this.state = State.SHUTDOWN_PENDING;
-      this.checkShutdown(now);
+      this.sd.check(now);
     } else if (this.state === State.COOKIE_WAIT || this.state === State.COOKIE_ECHOED) {
       this.terminate("shutdown before established", false, false);
     }
@@ -296,22 +318,13 @@ export class SctpAssociation {
           else this.stats.unexpectedChunk++;
           break;
         case ChunkType.SHUTDOWN:
-          this.onShutdown(decodeShutdown(c.value()), now);
+          this.sd.onShutdown(decodeShutdown(c.value()), now);
           break;
         case ChunkType.SHUTDOWN_ACK:
-          if (this.state === State.SHUTDOWN_SENT || this.state === State.SHUTDOWN_ACK_SENT) {
-            this.sendRaw(this.hs.peerTag, encodeEmpty(ChunkType.SHUTDOWN_COMPLETE), false);
-            this.terminate("shutdown complete", true, false);
-            return;
-          }
-          this.stats.unexpectedChunk++;
+          if (this.sd.onShutdownAck()) return;
           break;
         case ChunkType.SHUTDOWN_COMPLETE:
-          if (this.state === State.SHUTDOWN_ACK_SENT) {
-            this.terminate("shutdown complete", true, false);
-            return;
-          }
-          this.stats.unexpectedChunk++;
+          if (this.sd.onShutdownComplete()) return;
           break;
         default: {
           // §3.2: the two high bits of an unknown type say stop/skip and report/not.
@@ -376,34 +389,7 @@ export class SctpAssociation {
       this.protocolAbort("SACK for a TSN never sent");
       return;
     }
-    this.checkShutdown(now);
-  }
-
-  private onShutdown(cumTsnAck: number, now: number): void {
-    const s = this.sender;
-    if (!s || (this.state !== State.ESTABLISHED && this.state !== State.SHUTDOWN_PENDING && this.state !== State.SHUTDOWN_RECEIVED)) {
-      this.stats.unexpectedChunk++;
-      return;
-    }
-    // §9.2: the cumulative ack of SHUTDOWN acts like a SACK's.
-    const out = s.handleSack({ cumTsnAck, aRwnd: s.peerRwnd, gaps: [], dups: [] }, now);
-    if (out === "violation") return this.protocolAbort("SHUTDOWN acknowledges a TSN never sent");
-    this.state = State.SHUTDOWN_RECEIVED;
-    this.checkShutdown(now);
-  }
-
-  private checkShutdown(now: number): void {
-    const s = this.sender;
-    if (!s || s.outstanding > 0 || this.queue.size > 0) return;
-    if (this.state === State.SHUTDOWN_PENDING) {
-      this.state = State.SHUTDOWN_SENT;
-      this.sendRaw(this.hs.peerTag, encodeShutdown(this.receiver?.tracker.cum ?? 0), false);
-      this.t2 = now + s.rto.rto;
-    } else if (this.state === State.SHUTDOWN_RECEIVED) {
-      this.state = State.SHUTDOWN_ACK_SENT;
-      this.sendRaw(this.hs.peerTag, encodeEmpty(ChunkType.SHUTDOWN_ACK), false);
-      this.t2 = now + s.rto.rto;
-    }
+    this.sd.check(now);
   }
 
   /**
@@ -416,8 +402,7 @@ export class SctpAssociation {
     const shuttingDown = this.state === State.SHUTDOWN_PENDING || this.state === State.SHUTDOWN_SENT;
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
     this.ctrl = [];
-    this.t2 = undefined;
-    this.t2Failures = 0;
+    this.sd.reset();
     this.establish(n, now, true);
     if (shuttingDown) this.state = State.SHUTDOWN_PENDING;
   }
@@ -425,46 +410,10 @@ export class SctpAssociation {
   private establish(n: Negotiated, now: number, restarted = false): void {
     this.neg = n;
     this.state = State.ESTABLISHED;
-    this.queue.interleave = n.iData;
-    this.queue.singleChunkMax = this.o.mtu - 12 - 20;
-    this.sender = new Sender(n.localInitialTsn, n.peerRwnd, this.queue, {
-      mtu: this.o.mtu,
-      iData: n.iData,
-      partialReliability: n.forwardTsn,
-      rtoInitial: this.o.rtoInitial,
-      rtoMin: this.o.rtoMin,
-      rtoMax: this.o.rtoMax,
-      maxBackoff: this.o.maxBackoff,
-      maxBurst: this.o.maxBurst,
-    });
-    this.receiver = new Receiver(
-      n.peerInitialTsn,
-      {
-        rwnd: this.o.receiveWindow,
-        advertised: this.o.advertisedWindow,
-        maxMessage: Math.min(this.o.maxReceiveMessageSize, this.o.receiveWindow),
-        inStreams: n.inStreams,
-        delayedAck: this.o.delayedAck,
-      },
-      (stream, ppid, data, unordered) => this.emit({ type: "message", stream, ppid, data, unordered }),
-    );
-    const queue = this.queue;
-    const sender = this.sender;
-    const receiver = this.receiver;
-    this.resets = new StreamResetter(n.localInitialTsn, n.peerInitialTsn, {
-      pendingOn: (stream) => queue.streams.get(stream)?.pending ?? 0,
-      lastAssignedTsn: () => (sender.nextTsn - 1) >>> 0,
-      receivedCum: () => receiver.tracker.cum,
-      rto: () => sender.rto.rto,
-      outgoingDone: (streams, ok) => {
-        for (const s of streams) queue.resetSequences(s);
-        this.emit({ type: "stream-reset-outgoing", streams, ok });
-      },
-      incomingDone: (streams) => {
-        for (const s of streams) receiver.reassembly.resetStream(s);
-        this.emit({ type: "stream-reset-incoming", streams });
-      },
-    });
+    const path = buildDataPath(n, this.o, this.queue, this.emitter);
+    this.sender = path.sender;
+    this.receiver = path.receiver;
+    this.resets = path.resets;
     this.heartbeat.start(now);
     this.emit(restarted ? { type: "restarted" } : { type: "connected" });
   }
@@ -496,7 +445,7 @@ export class SctpAssociation {
     if (this.sender) this.sender.t3 = undefined;
     if (this.receiver) this.receiver.sackDeadline = undefined;
     if (this.resets) this.resets.deadline = undefined;
-    this.t2 = undefined;
+    this.sd.reset();
     this.heartbeat.stop();
     this.ctrl = [];
     this.emit({ type: "closed", reason, byPeer, error });
@@ -521,7 +470,7 @@ export class SctpAssociation {
     let t = minDeadline(this.hs.t1, this.sender?.t3);
     t = minDeadline(t, this.receiver?.sackDeadline);
     t = minDeadline(t, this.resets?.deadline);
-    t = minDeadline(t, this.t2);
+    t = minDeadline(t, this.sd.t2);
     return minDeadline(t, this.heartbeat.deadline);
   }
 
@@ -539,13 +488,8 @@ export class SctpAssociation {
     }
     this.receiver?.onTimeout(now);
     this.resets?.onTimeout(now);
-    if (this.t2 !== undefined && now >= this.t2 && s) {
-      if (++this.t2Failures > this.o.maxRetransmits) return this.terminate("shutdown timed out", false, true);
-      s.rto.backoff();
-      this.t2 = now + s.rto.rto;
-      const chunk = this.state === State.SHUTDOWN_SENT ? encodeShutdown(this.receiver?.tracker.cum ?? 0) : encodeEmpty(ChunkType.SHUTDOWN_ACK);
-      this.sendRaw(this.hs.peerTag, chunk, false);
-    }
+    this.sd.onTimeout(now);
+    if (this.terminated) return;
     if (s) {
       const hb = this.heartbeat.onTimeout(now, s, this.o.maxRetransmits);
       if (hb === "fail") return this.terminate("peer unreachable: heartbeats unanswered", false, true);
@@ -599,7 +543,7 @@ export class SctpAssociation {
       const st = this.state;
       if (st === State.ESTABLISHED || st === State.SHUTDOWN_PENDING || st === State.SHUTDOWN_RECEIVED) {
         if (s.fill(pb, limit, this.now)) this.heartbeat.onDataSent(this.now);
-        if (this.queue.size === 0 && s.outstanding === 0 && st !== State.ESTABLISHED) this.checkShutdown(this.now);
+        if (this.queue.size === 0 && s.outstanding === 0 && st !== State.ESTABLISHED) this.sd.check(this.now);
       }
     }
     if (pb.empty) {

@@ -277,6 +277,7 @@ describe("peer restart (RFC 9260 §5.2.2, §5.2.4 A)", () => {
     const y = b.s.table.create("y");
     const nA = a.table.create("neg", { negotiated: true, id: 10 });
     const nB = b.s.table.create("neg", { negotiated: true, id: 10 });
+    const v = a.table.create("v");
     a.assoc.connect(0);
     b.s.assoc.connect(0);
     settle(500, a, b.s);
@@ -289,6 +290,9 @@ describe("peer restart (RFC 9260 §5.2.2, §5.2.4 A)", () => {
     expect(a.got.get(nA)).toEqual(["neg-hello"]);
     const yAtA = a.incoming.find((c) => c.label === "y")!;
     a.log.length = 0;
+    // B closes "v" by stream reset and then loses its state before our own reset gets through
+    b.s.table.close(b.s.incoming.find((c) => c.label === "v")!);
+    expect(sim.runUntil(() => a.log.includes("v:closing"), { maxTime: 1000 })).toBe(true);
 
     // B restarts: a new association (and table) on the same address sends INIT
     sim.removeNode(b.node);
@@ -303,6 +307,9 @@ describe("peer restart (RFC 9260 §5.2.2, §5.2.4 A)", () => {
       expect(a.log.filter((l) => l.startsWith(`${ch.label}:`))).toEqual([`${ch.label}:error:sctp-failure: peer restarted`, `${ch.label}:close`]);
       expect(ch.state).toBe("closed");
     }
+    // the channel the peer had already closed just finishes, without an error
+    expect(a.log.filter((l) => l.startsWith("v:"))).toEqual(["v:closing", "v:close"]);
+    expect(v.state).toBe("closed");
     expect(a.table.all()).toEqual([]);
     expect(a.table.isConnected).toBe(true);
     expect(a.sctp.some((e) => e.type === "closed")).toBe(false);
@@ -525,6 +532,31 @@ describe("COOKIE ECHO when a TCB exists (RFC 9260 §5.2.4, Table 2)", () => {
     expect(takeAll(a, 1)).toEqual([]);
     expect(events(a)).toEqual([]);
     exchange(a, b, 2);
+  });
+});
+
+describe("restart while shutting down", () => {
+  it("a shutdown our user asked for goes on with the restarted association and completes", () => {
+    const { a, b } = established();
+    a.send(1, Ppid.BINARY, new Uint8Array(100));
+    takeAll(a, 1); // lost with the old peer: still outstanding
+    a.shutdown(2);
+    expect(a.state).toBe("shutdown-pending");
+    expect(events(a).map((e) => e.type)).not.toContain("closed");
+    const c = make(33);
+    c.connect(3);
+    a.handlePacket(take(c, 3), 3);
+    c.handlePacket(take(a, 3), 4);
+    a.handlePacket(take(c, 4), 5);
+    expect(events(a)).toEqual([{ type: "restarted" }]);
+    expect(a.state).toBe("shutdown-pending");
+    expect(() => a.send(1, Ppid.BINARY, Uint8Array.of(1))).toThrow(/shutting down/);
+    pump(a, c, 6);
+    expect(a.state).toBe("closed");
+    expect(c.state).toBe("closed");
+    expect(events(a)).toEqual([{ type: "closed", reason: "shutdown complete", byPeer: true, error: false }]);
+    expect(events(c).map((e) => e.type)).toEqual(["connected", "closed"]);
+    expect(b.isEstablished).toBe(true);
   });
 });
 

@@ -3,7 +3,9 @@
  * once the DTLS role is known (RFC 8832 §6: the client takes even ids, the server odd ones; until
  * then channels wait unassigned), DCEP open/ack (RFC 8832 §5), message framing by PPID with the
  * empty variants (RFC 8831 §6.6), closing by stream reset (RFC 8831 §6.7), and bufferedAmount
- * kept while the association is absent.
+ * kept while the association is absent. A peer restart (RFC 9260 §5.2.4 A) ends every channel
+ * with error ("sctp-failure: peer restarted") then close, as the peer lost them with its old
+ * state; the association stays up, and new channels open on it (their ids free again).
  *
  * Sans-IO: feed it every association event (`handleEvent`); it reports through the `emit`
  * callback handed in, or, without one, queues its events for `pollEvent()`.
@@ -269,8 +271,9 @@ export class DataChannelTable {
         for (const ch of this.all()) this.finish(ch, ev.error && !ch.inReset ? `sctp-failure: ${ev.reason}` : undefined);
         return;
       case "restarted":
-        // RFC 9260 §5.2.4 A: the peer lost every channel with its old state.
-        for (const ch of [...this.byId.values()]) this.finish(ch, "sctp-failure: peer restarted");
+        // RFC 9260 §5.2.4 A: the peer lost every channel with its old state (one it had already
+        // closed by stream reset just finishes, as on "closed").
+        for (const ch of [...this.byId.values()]) this.finish(ch, ch.inReset ? undefined : "sctp-failure: peer restarted");
         return;
       case "peer-error":
         return;
