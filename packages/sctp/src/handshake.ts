@@ -89,6 +89,8 @@ export class Handshake {
   t1: number | undefined;
   private t1Rto: number;
   private t1Failures = 0;
+  /** Stale Cookie rounds of this setup (§5.2.6); T1's count starts over on each INIT-ACK. */
+  private staleRounds = 0;
   private t1Chunk: Uint8Array | undefined;
   private pending: Negotiated | undefined;
   private readonly key: Uint8Array;
@@ -325,14 +327,14 @@ export class Handshake {
 
   /**
    * §5.2.6: the peer found our cookie stale. In COOKIE-ECHOED, start the setup again with a new
-   * INIT (same tag and TSN) so that the peer makes a new cookie; each such round counts as a
-   * failed attempt, so a peer that always answers this way still ends in a setup failure.
+   * INIT (same tag and TSN) so that the peer makes a new cookie; after Max.Init.Retransmits such
+   * rounds the setup fails, so a peer that always answers this way cannot keep us looping.
    * Anywhere else the ERROR is only reported. True when acted upon.
    */
   onStaleCookie(now: number): boolean {
     if (this.host.state !== State.COOKIE_ECHOED) return false;
     this.host.count("staleCookieReceived");
-    if (++this.t1Failures > this.cfg.maxInitRetransmits) {
+    if (++this.staleRounds > this.cfg.maxInitRetransmits) {
       this.t1 = undefined;
       this.host.fail("association setup failed: the peer keeps finding our cookie stale");
       return true;

@@ -121,6 +121,10 @@ function initAckOf(p: Uint8Array) {
   return { ack, cookie: summarizeInitParams(ack.params).cookie! };
 }
 
+function rawInitPacket(tag: number): Uint8Array {
+  return packet(0, rawInit({ tag }));
+}
+
 function rawInit(fields: Partial<{ tag: number; os: number; mis: number; tsn: number }> = {}): Uint8Array {
   return encodeInit({
     type: ChunkType.INIT,
@@ -517,6 +521,11 @@ describe("COOKIE ECHO when a TCB exists (RFC 9260 §5.2.4, Table 2)", () => {
     expect(a.state).toBe("shutdown-ack-sent");
     expect(a.stats.restarts).toBe(0);
     expect(events(a).some((e) => e.type === "restarted")).toBe(false);
+    // §9.2: an INIT now is not answered; the SHUTDOWN ACK goes out again to the current peer
+    a.handlePacket(rawInitPacket(0x777), 4);
+    const again = takeAll(a, 4);
+    expect(again.flatMap((p) => chunksOf(p).map((x) => x.type))).toEqual([ChunkType.SHUTDOWN_ACK]);
+    expect(tagOf(again[0])).toBe(a.negotiated!.peerTag);
     // the shutdown still completes with the old peer
     for (const d of shutdownAck) b.handlePacket(d, 5);
     pump(a, b, 6);
@@ -584,6 +593,26 @@ describe("Stale Cookie in COOKIE-ECHOED (RFC 9260 §5.2.6)", () => {
     events(a);
     events(b);
     exchange(a, b, 904);
+  });
+
+  it("a peer that always finds our cookie stale ends the setup in failure after Max.Init.Retransmits rounds, not in a loop", () => {
+    const a = make(11, { maxInitRetransmits: 3 });
+    const b = make(22, { cookieLifetime: 0 });
+    a.connect(0);
+    let t = 0;
+    for (let round = 0; round < 40 && a.state !== "closed"; round++) {
+      for (const d of takeAll(a, t)) b.handlePacket(d, t + 5); // everything reaches b 5 ms later: every cookie is stale
+      for (const d of takeAll(b, t + 5)) a.handlePacket(d, t + 6);
+      t += 10;
+    }
+    expect(a.state).toBe("closed");
+    const closed = events(a).filter((e) => e.type === "closed");
+    expect(closed).toHaveLength(1);
+    expect(closed[0].type === "closed" && closed[0].error).toBe(true);
+    expect(closed[0].type === "closed" && closed[0].reason).toMatch(/stale/);
+    expect(a.stats.staleCookieReceived).toBe(4);
+    expect(b.stats.staleCookie).toBe(4);
+    expect(b.state).toBe("closed");
   });
 
   it("a Stale Cookie ERROR while established is only reported", () => {
