@@ -108,6 +108,28 @@ describe("TURN allocations of an ICE agent dropped before close() are released (
 });
 
 describe("setConfiguration's iceTransportPolicy applies from the next gathering phase (RFC 8829 §3.5.3)", () => {
+  it("an unused candidate pool gathers again under the new policy (its old allocation released), and the first offer has relay candidates only", async () => {
+    const iceServers = [turnServer()];
+    const a = pc({ iceServers, iceCandidatePoolSize: 1 });
+    const types = async (): Promise<string[]> => {
+      const out: string[] = [];
+      (await a.getStats()).forEach((s: { type: string; candidateType?: string }) => {
+        if (s.type === "local-candidate" && s.candidateType !== undefined) out.push(s.candidateType);
+      });
+      return out.sort();
+    };
+    await untilAsync(async () => (await types()).join() === "host,relay", "the pool's host and relay candidates");
+    a.setConfiguration({ iceServers, iceCandidatePoolSize: 1, iceTransportPolicy: "relay" });
+    await until(() => made() === 2 && live() === 1, 5000, "the pool's allocation made again, the old one released");
+    await untilAsync(async () => (await types()).join() === "relay", "the new pool's relay candidate only");
+    a.createDataChannel("x");
+    await a.setLocalDescription();
+    await until(() => a.iceGatheringState === "complete", 10_000, "gathering");
+    const lines = a.localDescription!.sdp.split("\r\n").filter((l) => l.startsWith("a=candidate:"));
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toMatch(/ typ relay raddr 0\.0\.0\.0 rport 0/);
+  });
+
   it("relay + restartIce: the new offer has relay candidates only and the peers reconnect through the relay; all + restartIce: host candidates again", async () => {
     const iceServers = [turnServer()];
     const a = pc({ iceServers });

@@ -1,13 +1,14 @@
 /**
  * Closing ICE agents with their TURN allocations released (RFC 8656 §8: a Refresh with LIFETIME 0
- * each). At close() the agent first sends its goodbyes (closeAfterGoodbyes). An agent the engine
- * drops before close() is released the same way (AgentReleases): a discarded
- * candidate pool (W3C §4.4.1.6 iceCandidatePoolSize 0, or new ICE servers gathering again) and a
- * rollback of the first offer (W3C §4.4.1.5) end their agent, and its allocations would linger on
- * the server until their lifetime ran out (RFC 8656 §7: 10 minutes by default). Closing the agent
- * queues a Refresh with LIFETIME 0 per allocation (RFC 8656 §8); those leave from the host
- * sockets the allocations were made from, as at close(), and before anything a new agent sends:
- * a new Allocate from the same 5-tuple would get 437 while the old allocation lives (§7.2).
+ * each, queued by IceAgent.close and sent from the host socket the allocation was made from).
+ *
+ * At close() the agent first sends its goodbyes, then the releases (closeAfterGoodbyes).
+ * An agent the engine drops before close() is released too (AgentReleases): the candidate pool
+ * discarded (W3C §4.4.1.6 iceCandidatePoolSize 0) or gathering again with new ICE servers, and
+ * the agent of a first offer rolled back (W3C §4.4.1.5). Without the release its allocations
+ * would stay on the server until their lifetime ran out (RFC 8656 §7: 10 minutes by default).
+ * The releases leave before anything the next agent sends: an Allocate from the same 5-tuple
+ * gets 437 while the old allocation lives (§7.2).
  */
 import type { Millis, Transmit } from "@tsrtc/base";
 import type { IceAgent } from "@tsrtc/ice";
