@@ -54,7 +54,7 @@ export interface IceAgentConfig {
   /**
    * W3C RTCIceTransportPolicy. "relay": only relayed candidates are gathered, signaled and
    * paired; the host sockets still carry the TURN traffic, and anything else arriving on them
-   * is dropped. Default "all".
+   * is dropped. Default "all". IceAgent.setTransportPolicy changes it from the next gathering phase.
    */
   iceTransportPolicy?: "all" | "relay";
   /** Our own credentials; drawn from the RandomSource when absent (ufrag 4*... RFC 8839 §5.4). */
