@@ -38,7 +38,7 @@ export function channelDataLength(data: Uint8Array): number {
   return len;
 }
 
-/** Encode a ChannelData message over UDP (no padding, §12.5). */
+/** Encode a ChannelData message: over UDP without padding, over TCP/TLS (`pad`) padded to 4 bytes (§12.5). */
 export function encodeChannelData(channel: number, payload: Uint8Array, pad = false): Uint8Array {
   if (!isValidChannel(channel)) throw new RangeError(`channel number 0x${channel.toString(16)} is outside 0x4000-0x4FFF`);
   if (payload.length > 0xffff) throw new RangeError("ChannelData carries at most 65535 bytes");

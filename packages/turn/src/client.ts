@@ -80,7 +80,7 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.serverAddr = { family: config.server.family, host: canonicalIp(config.server.host), port: config.server.port };
     this.auth = new LongTermAuth(config.username, config.password);
     this.rng = config.rng ?? cryptoRandom;
-    this.txs = new StunTransactions<TxContext>({ rto: this.settings.rto, rc: this.settings.rc });
+    this.txs = new StunTransactions<TxContext>({ rto: this.settings.rto, rc: this.settings.rc, rm: this.settings.rm });
   }
 
   get state(): TurnClientState {
@@ -107,6 +107,10 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
   get realm(): string | undefined {
     return this.auth.realm;
+  }
+  /** The client-server transport (RFC 8656 §3.1). */
+  get transport(): "udp" | "tcp" | "tls" {
+    return this.config.transport ?? "udp";
   }
 
   /** The channel bound (or being bound) for `peer`, if any. */
@@ -174,7 +178,7 @@ export class TurnClient implements Core<TurnClientEvent> {
       this.lastChannel = ch;
     }
     if (ch !== undefined && ch.state === "installed") {
-      this.push(encodeChannelData(ch.number, data));
+      this.push(encodeChannelData(ch.number, data, this.settings.stream));
       this.stats.channelDataOut++;
       return true;
     }
@@ -200,12 +204,27 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.lifetimeSchedule.stop();
     if (wasAllocated) {
       this.st = "closing";
-      this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, 2);
+      this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, Math.min(2, this.settings.rc));
     } else {
       const wasNew = this.st === "new";
       this.st = "closed";
       if (!wasNew) this.emit({ type: "closed", reason: "released" });
     }
+  }
+
+  /**
+   * Over TCP/TLS: the connection to the server closed or failed. The server deletes an
+   * allocation whose connection is gone (RFC 8656 §3.1: the 5-tuple is the connection), so the
+   * allocation is lost: "failed" (a fatal error, code 0) unless it was being released anyway.
+   */
+  connectionLost(reason: string): void {
+    if (!this.settings.stream) throw new Error("connectionLost() is for a TURN client over TCP or TLS");
+    if (this.st === "closing") return this.finish("released");
+    if (this.st === "new") {
+      this.st = "failed";
+      return;
+    }
+    this.fail(this.st === "allocating" ? "allocate" : "refresh", 0, reason);
   }
 
   private ensurePermission(peer: Address, now: Millis): Permission {

@@ -1,5 +1,6 @@
 /**
- * @tsrtc/turn: a TURN client (RFC 8656) over UDP as a sans-IO core.
+ * @tsrtc/turn: a TURN client (RFC 8656) over UDP, TCP or TLS as a sans-IO core (over a byte
+ * stream, TurnStreamFramer cuts the bytes into messages for handlePacket).
  *
  *   const client = new TurnClient({ server, username, password, local, rng });
  *   client.allocate(now);
@@ -27,5 +28,7 @@ export {
 } from "./channel-data.js";
 export { PERMISSION_LIFETIME, CHANNEL_LIFETIME, canonicalIp } from "./peers.js";
 export { type TurnUrl, parseTurnUrl } from "./url.js";
+export { TurnStreamFramer, type TurnStreamStats, streamFrameLength, channelDataStreamLength } from "./stream.js";
+export { STREAM_TRANSACTION_TIMEOUT } from "./settings.js";
 export * from "./types.js";
 export * from "./server/index.js";

@@ -15,7 +15,14 @@ export interface TurnSettings {
   maxQueued: number;
   maxPermissions: number;
   followAlternate: boolean;
+  /** Over TCP/TLS (RFC 8656 §3.1). */
+  stream: boolean;
+  /** Multiple of RTO waited after the last request: over a stream, RTO * rm = Ti (39.5 s). */
+  rm: number;
 }
+
+/** RFC 8489 §6.2.2: over a reliable transport a transaction times out after Ti = 39.5 s. */
+export const STREAM_TRANSACTION_TIMEOUT: Millis = 39_500;
 
 /** Throws a TypeError or RangeError on a configuration no client can run with (programmer misuse). */
 export function turnSettings(config: TurnClientConfig): TurnSettings {
@@ -23,10 +30,17 @@ export function turnSettings(config: TurnClientConfig): TurnSettings {
   if (typeof config.username !== "string" || typeof config.password !== "string") {
     throw new TypeError("TURN needs a username and a password");
   }
+  const transport = config.transport ?? "udp";
+  if (transport !== "udp" && transport !== "tcp" && transport !== "tls") throw new TypeError(`unknown TURN transport ${String(transport)}`);
+  const stream = transport !== "udp";
+  const rto = config.rto ?? 500;
   const s: TurnSettings = {
     lifetime: config.lifetime ?? 600,
-    rto: config.rto ?? 500,
-    rc: config.requestSends ?? 7,
+    rto,
+    // RFC 8489 §6.2.2: no retransmission over a reliable transport.
+    rc: stream ? 1 : (config.requestSends ?? 7),
+    rm: stream ? STREAM_TRANSACTION_TIMEOUT / rto : 16,
+    stream,
     permissionRefresh: config.permissionRefresh ?? 240_000,
     channelRefresh: config.channelRefresh ?? 300_000,
     maxQueued: config.maxQueuedPerPeer ?? 32,

@@ -38,7 +38,17 @@ export interface TurnClientConfig {
   relayFamily?: 4 | 6;
   /** Follow a 300 (Try Alternate) answer to Allocate (RFC 8489 §10). Default true. */
   followAlternate?: boolean;
+  /**
+   * The client-server leg (RFC 8656 §3.1): "udp" (default), or a byte stream, "tcp" or "tls".
+   * Over a stream every Transmit is one whole message to write to the connection, handlePacket
+   * takes one whole message (TurnStreamFramer delimits them), requests are not retransmitted
+   * (RFC 8489 §6.2.2: one timeout of Ti = 39.5 s), ChannelData is padded to 4 bytes (§12.5),
+   * and connectionLost() ends the allocation. The relay itself stays UDP (REQUESTED-TRANSPORT).
+   */
+  transport?: TurnTransport;
 }
+
+export type TurnTransport = "udp" | "tcp" | "tls";
 
 export type TurnClientState = "new" | "allocating" | "allocated" | "closing" | "closed" | "failed";
 

@@ -15,7 +15,19 @@ describe("TurnClient configuration", () => {
       maxQueued: 32,
       maxPermissions: 256,
       followAlternate: true,
+      stream: false,
+      rm: 16,
     });
+  });
+
+  it("over TCP/TLS: one send per request and a timeout of Ti = 39.5 s (RFC 8489 §6.2.2)", () => {
+    for (const transport of ["tcp", "tls"] as const) {
+      const s = turnSettings({ server, username: "u", password: "p", transport, requestSends: 7 });
+      expect(s.stream).toBe(true);
+      expect(s.rc).toBe(1);
+      expect(s.rto * s.rm).toBe(39_500);
+    }
+    expect(() => turnSettings({ server, username: "u", password: "p", transport: "sctp" as "tcp" })).toThrow(TypeError);
   });
 
   it("refuses what no client can run with", () => {
