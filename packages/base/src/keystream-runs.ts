@@ -16,9 +16,10 @@
  *
  * Trust: a sender's indexes are its own (`trusted`). A receiver that can authenticate before
  * decrypting (AES-CM with HMAC) asks only after authentication, so it is trusted too. An AEAD
- * opener must ask first (GCM needs E(J0) to check the tag), so it is untrusted and runs ahead only
- * from an index that authenticated (`confirm`): a forged index can make it compute one packet's
- * keystream, never move its runs.
+ * opener must ask first (GCM needs E(J0) to check the tag), so it is untrusted: its runs start
+ * only right after an index that authenticated (`confirm`) and serve a packet only when they
+ * cover it. A forged index can make it compute one packet's keystream, or early the run the next
+ * genuine packet needs, never place or move a run.
  */
 
 /** Makes keystream: `count` packets of `stream` from index `base`, `stride` blocks each. */
@@ -77,6 +78,7 @@ export class KeystreamRuns {
       }
     }
     const tick = ++this.tick;
+    let from = index;
     if (run !== undefined) {
       run.used = tick;
       const k = index - run.base;
@@ -86,13 +88,16 @@ export class KeystreamRuns {
         this.at = 4 * run.stride * k;
         return;
       }
+      // Untrusted, a run may only start right after the last index that authenticated (so a
+      // forged index cannot place it), and only when it covers this packet.
       const ahead = trusted
         ? !(k < 0 && k >= -BEHIND)
-        : run.confirmed >= 0 && index > run.confirmed && index - run.confirmed <= 2 * RUN;
+        : run.confirmed >= 0 && index > run.confirmed && index - run.confirmed <= RUN;
       if (!ahead || blocks > MAX_STRIDE) {
         this.direct(stream, index, blocks);
         return;
       }
+      if (!trusted) from = run.confirmed + 1;
     } else {
       if (!trusted || blocks > MAX_STRIDE) {
         this.direct(stream, index, blocks);
@@ -104,14 +109,15 @@ export class KeystreamRuns {
         return;
       }
     }
-    // A new run from this packet, at a stride that fits it (rounded up to 8 blocks).
+    // A new run from `from` (this packet, or untrusted the one after the last authenticated),
+    // at a stride that fits this packet (rounded up to 8 blocks).
     run.stride = Math.min(MAX_STRIDE, Math.max(run.stride, (blocks + 7) & ~7));
-    run.base = index;
-    run.top = 0;
+    run.base = from;
+    run.top = index - from;
     this.blocksGenerated += RUN * run.stride;
-    run.ks32 = this.gen.run(stream, index, RUN, run.stride);
+    run.ks32 = this.gen.run(stream, from, RUN, run.stride);
     this.ks32 = run.ks32;
-    this.at = 0;
+    this.at = 4 * run.stride * (index - from);
   }
 
   /** An opened packet authenticated: its stream may run ahead from there. */

@@ -47,9 +47,10 @@ const BANK3 = new Int32Array(BANK_BUFFER, 12, BANK_SLOTS * KEY_WORDS);
 if (BANK.length !== 0x200000) throw new Error("GHASH bank size and lookup mask disagree");
 /** Written by the loops to order their work (see below); never read. */
 const ORDER = new Int32Array(32);
-/** A zero keystream and an unread output for `GhashKey.update` (grown as needed). */
-let zeros = new Int32Array(64);
-let discard = new Int32Array(64);
+/** A zero keystream and an unread output for `GhashKey.update`, SCRATCH_BLOCKS blocks each. */
+const SCRATCH_BLOCKS = 16;
+const ZEROS = new Int32Array(4 * SCRATCH_BLOCKS);
+const DISCARD = new Int32Array(4 * SCRATCH_BLOCKS);
 const freeSlots: number[] = Array.from({ length: BANK_SLOTS }, (_, i) => BANK_SLOTS - 1 - i);
 const slotReturn = new FinalizationRegistry<GhashSlot>((s) => s.release());
 
@@ -105,13 +106,12 @@ export class GhashKey {
   update(state: Int32Array, src32: Int32Array, at: number, blocks: number): void {
     words(at + 4 * blocks);
     // The opening loop over a zero keystream: it hashes its input, and its output (the input
-    // again) goes to a scratch nobody reads. Used for AAD, length and partial blocks, a few
-    // blocks a packet, so one loop fewer to keep in shape costs next to nothing.
-    if (4 * blocks > zeros.length) {
-      zeros = new Int32Array(4 * blocks);
-      discard = new Int32Array(4 * blocks);
+    // again) goes to a scratch nobody reads, 16 blocks at a time. Used for AAD, length and
+    // partial blocks, a few blocks a packet, so one loop fewer to keep in shape costs next to
+    // nothing.
+    for (let done = 0; done < blocks; done += SCRATCH_BLOCKS) {
+      openBank(this.off, state, src32, at + 4 * done, ZEROS, 0, DISCARD, 0, Math.min(SCRATCH_BLOCKS, blocks - done));
     }
-    openBank(this.off, state, src32, at, zeros, 0, discard, 0, blocks);
   }
 
   /**
