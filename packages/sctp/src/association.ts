@@ -251,11 +251,18 @@ export class SctpAssociation {
     }
     const c = this.cursor.reset(data);
     let n = 0;
-    while (c.next()) n++;
+    let init = false;
+    while (c.next()) {
+      n++;
+      if (c.type === ChunkType.INIT) init = true;
+    }
     if (c.malformed || n === 0) return void this.stats.malformed++;
+    // §6.10: INIT is never bundled. Handshake.onInit relies on an INIT being alone in its
+    // packet (under tag 0), so a packet that carries one among other chunks is dropped whole.
+    if (init && n > 1) return void this.stats.malformed++;
     const vtag = readU32(data, 4);
     const tFlag = (data[13] & 1) !== 0;
-    const tagVerdict = checkVerificationTag(first, vtag, tFlag, n, this.state === State.CLOSED, this.hs.localTag, this.hs.peerTag);
+    const tagVerdict = checkVerificationTag(first, vtag, tFlag, n, this.state, this.hs.localTag, this.hs.peerTag, this.hs.shutdownAckTag);
     if (tagVerdict === "bad") return void this.stats.badTag++;
     if (tagVerdict === "out-of-the-blue") return this.outOfTheBlue(first, vtag);
     let hadData = false;
@@ -302,9 +309,10 @@ export class SctpAssociation {
         case ChunkType.ERROR: {
           this.stats.errorsReceived++;
           const causes = decodeCauses(c.value());
+          // Reported first: acting on it may end the association, and nothing follows 'closed'.
+          this.emit({ type: "peer-error", causes: causes.map(describeCause) });
           // §5.2.6: a Stale Cookie answer to our COOKIE ECHO restarts the setup.
           if (causes.some((x) => x.type === ErrorCause.STALE_COOKIE)) this.hs.onStaleCookie(now);
-          this.emit({ type: "peer-error", causes: causes.map(describeCause) });
           break;
         }
         case ChunkType.FORWARD_TSN:
@@ -402,6 +410,10 @@ export class SctpAssociation {
     const shuttingDown = this.state === State.SHUTDOWN_PENDING || this.state === State.SHUTDOWN_SENT;
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
     this.ctrl = [];
+    // Stand-alone packets not yet polled that were meant for the old peer (a SHUTDOWN, its
+    // retransmission...) would go out under a tag the restarted peer no longer accepts.
+    const oldTag = this.neg?.peerTag;
+    if (oldTag !== undefined && this.raw.length > 0) this.raw = this.raw.filter((p) => readU32(p, 4) !== oldTag);
     this.sd.reset();
     this.establish(n, now, true);
     if (shuttingDown) this.state = State.SHUTDOWN_PENDING;

@@ -47,12 +47,19 @@ export function classifyCookie(c: CookieState, tcb: TcbTags): CookieCase {
 }
 
 /**
- * §5.1.5 step 4 and §5.2.4 step 3: a cookie older than its lifespan is stale, unless both of its
- * tags are the association's current ones (a late duplicate of the COOKIE ECHO that set it up).
- * A cookie dated more than a second ahead of our clock is refused as well.
+ * §5.1.5 step 4 and §5.2.4 step 3: a cookie older than its lifespan is stale. With an association
+ * (§5.2.4 step 3) it is stale only if, in addition, "the Verification Tag contained in the State
+ * Cookie" does not match "the current association's Verification Tag". That tag is ours (the
+ * one the peer puts in its packets to us, which §5.1.5 step 3 compares with the packet's header:
+ * `c.localTag`), so the peer's tag plays no part: an expired cookie under our current tag is
+ * valid (the crossed INIT of case B, the duplicate of case D: the RFC's "both Verification Tags
+ * match" sentence is the D half of this), one under another tag (a restart, case A; a late
+ * cookie, case C) is stale. Such a cookie could only have been made for the setup of this very
+ * association, and its packet was checked to carry our tag. A cookie dated more than a second
+ * ahead of our clock is treated the same way.
  */
 export function cookieIsStale(c: CookieState, now: number, lifetime: number, tcb: TcbTags | undefined): boolean {
   const age = now - c.createdAt;
   if (age <= lifetime && age >= -1000) return false;
-  return !(tcb && c.localTag === tcb.localTag && c.peerTag === tcb.peerTag);
+  return !(tcb && c.localTag === tcb.localTag);
 }

@@ -93,6 +93,12 @@ export class Handshake {
   private staleRounds = 0;
   private t1Chunk: Uint8Array | undefined;
   private pending: Negotiated | undefined;
+  /**
+   * SHUTDOWN-ACK-SENT only: the tag of the last SHUTDOWN ACK sent to a restarting peer (its
+   * cookie's tag, 0: none). That peer, in COOKIE-ECHOED, answers with a SHUTDOWN COMPLETE that
+   * reflects this tag (§9.2, §8.4), and that completes our shutdown.
+   */
+  shutdownAckTag = 0;
   private readonly key: Uint8Array;
 
   constructor(
@@ -304,6 +310,7 @@ export class Handshake {
           both.set(ack);
           both.set(err, ack.length);
           this.host.sendPacket(c.peerTag, both);
+          this.shutdownAckTag = c.peerTag;
           this.host.count("cookieDiscarded");
           return false;
         }

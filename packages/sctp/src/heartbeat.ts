@@ -19,8 +19,11 @@ export class Heartbeat {
     private readonly rng: RandomSource,
   ) {}
 
+  /** (Re)start on a new association (also after a peer restart): no probe of the old one is pending. */
   start(now: number): void {
     this.deadline = now + this.interval;
+    this.pending = false;
+    this.nonce = 0;
   }
 
   stop(): void {

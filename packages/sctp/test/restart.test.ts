@@ -10,7 +10,7 @@ import { Simulation, pointToPoint } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
 import { SctpAssociation, type SctpOptions } from "../src/association.js";
 import { ChunkType, ErrorCause, ParamType, Ppid } from "../src/constants.js";
-import { decodeCauses, encodeCookieEcho } from "../src/chunks/control.js";
+import { decodeCauses, encodeCookieEcho, encodeEmpty } from "../src/chunks/control.js";
 import { decodeData, encodeData } from "../src/chunks/data.js";
 import { decodeInit, encodeInit } from "../src/chunks/init.js";
 import type { SctpEvent } from "../src/events.js";
@@ -755,5 +755,174 @@ describe("hostile INIT / COOKIE ECHO into an established association", () => {
     expect(a.negotiated).toEqual(before);
     expect(a.stats.initAnswered).toBeGreaterThan(100);
     exchange(a, b, t);
+  });
+});
+
+/** c restarts against a (established with someone else): c's INIT answered, c's COOKIE ECHO returned (not yet delivered). */
+function restartCookie(a: SctpAssociation, now: number): { c: SctpAssociation; echo: Uint8Array; cTag: number } {
+  const c = make(33);
+  c.connect(now);
+  const init = take(c, now);
+  a.handlePacket(init, now);
+  c.handlePacket(take(a, now), now);
+  return { c, echo: take(c, now), cTag: initTagOf(init) };
+}
+
+describe("review of the restart work", () => {
+  it("SHUTDOWN-ACK-SENT: the restarting peer answers our SHUTDOWN ACK with a T-bit SHUTDOWN COMPLETE under its own tag, and that closes us cleanly (§9.2, §8.4)", () => {
+    const { a, b } = established();
+    const { c, echo, cTag } = restartCookie(a, 1);
+    b.shutdown(2);
+    a.handlePacket(take(b, 2), 2); // SHUTDOWN
+    expect(a.state).toBe("shutdown-ack-sent");
+    takeAll(a, 2); // the SHUTDOWN ACK to b: lost, b is gone
+    events(a);
+    a.handlePacket(echo, 3);
+    const out = takeAll(a, 3);
+    expect(out).toHaveLength(1);
+    expect(tagOf(out[0])).toBe(cTag);
+    expect(chunksOf(out[0]).map((x) => x.type)).toEqual([ChunkType.SHUTDOWN_ACK, ChunkType.ERROR]);
+    // a T-bit SHUTDOWN COMPLETE under some other tag is still refused
+    const badTag = a.stats.badTag;
+    a.handlePacket(packet(0x0badf00d, encodeEmpty(ChunkType.SHUTDOWN_COMPLETE, 1)), 4);
+    expect(a.stats.badTag).toBe(badTag + 1);
+    expect(a.state).toBe("shutdown-ack-sent");
+    // c, in COOKIE-ECHOED, treats the SHUTDOWN ACK as out of the blue
+    c.handlePacket(out[0], 4);
+    const reply = takeAll(c, 4);
+    expect(reply).toHaveLength(1);
+    expect(tagOf(reply[0])).toBe(cTag);
+    const sc = chunksOf(reply[0]);
+    expect(sc.map((x) => x.type)).toEqual([ChunkType.SHUTDOWN_COMPLETE]);
+    expect(sc[0].flags & 1).toBe(1);
+    expect(c.state).toBe("cookie-echoed");
+    a.handlePacket(reply[0], 5);
+    expect(a.state).toBe("closed");
+    expect(events(a)).toEqual([{ type: "closed", reason: "shutdown complete", byPeer: true, error: false }]);
+    expect(a.pollTimeout()).toBeUndefined();
+  });
+
+  for (const st of ["cookie-wait", "cookie-echoed"] as const) {
+    it(`a SHUTDOWN ACK in ${st} is out of the blue whatever its tag: a stand-alone SHUTDOWN COMPLETE with the T bit and that tag; the setup goes on (§8.5.1, §9.2)`, () => {
+      const a = make(11);
+      const b = make(22);
+      a.connect(0);
+      const init = take(a, 0);
+      if (st === "cookie-echoed") {
+        b.handlePacket(init, 1);
+        a.handlePacket(take(b, 1), 2);
+        take(a, 2); // the COOKIE ECHO, held back
+      }
+      expect(a.state).toBe(st);
+      const t1 = a.pollTimeout();
+      a.handlePacket(packet(0x7777, encodeEmpty(ChunkType.SHUTDOWN_ACK)), 3);
+      const out = takeAll(a, 3);
+      expect(out).toHaveLength(1);
+      expect(tagOf(out[0])).toBe(0x7777);
+      const sc = chunksOf(out[0]);
+      expect(sc.map((x) => x.type)).toEqual([ChunkType.SHUTDOWN_COMPLETE]);
+      expect(sc[0].flags & 1).toBe(1);
+      expect(a.state).toBe(st);
+      expect(a.pollTimeout()).toBe(t1);
+      expect(events(a)).toEqual([]);
+      // T1 still drives the setup to completion
+      for (let t = 3; t < 20_000 && !(a.isEstablished && b.isEstablished); t += 100) {
+        a.handleTimeout(t);
+        b.handleTimeout(t);
+        pump(a, b, t);
+      }
+      expect(a.isEstablished && b.isEstablished).toBe(true);
+    });
+  }
+
+  it("heartbeat state does not leak across a restart: an unanswered probe of the old peer costs the new association nothing", () => {
+    const { a } = established({ heartbeatInterval: 1000, maxRetransmits: 0 });
+    a.handleTimeout(1000);
+    const probe = takeAll(a, 1000);
+    expect(probe.flatMap((p) => chunksOf(p).map((x) => x.type))).toEqual([ChunkType.HEARTBEAT]); // lost with the old peer
+    const { c, echo } = restartCookie(a, 1100);
+    a.handlePacket(echo, 1101);
+    expect(events(a)).toEqual([{ type: "restarted" }]);
+    for (const d of takeAll(a, 1101)) c.handlePacket(d, 1102);
+    expect(c.isEstablished).toBe(true);
+    expect(a.pollTimeout()).toBe(2101);
+    a.handleTimeout(2101);
+    // the new association's first probe, not an error count inherited from the old one
+    expect(events(a)).toEqual([]);
+    expect(a.isEstablished).toBe(true);
+    const hb = takeAll(a, 2101);
+    expect(hb.flatMap((p) => chunksOf(p).map((x) => x.type))).toEqual([ChunkType.HEARTBEAT]);
+    for (const d of hb) c.handlePacket(d, 2102);
+    for (const d of takeAll(c, 2102)) a.handlePacket(d, 2103);
+    a.handleTimeout(a.pollTimeout()!);
+    expect(a.isEstablished).toBe(true);
+    expect(events(a).filter((e) => e.type === "closed")).toEqual([]);
+  });
+
+  it("the Stale Cookie ERROR that ends the setup is reported before 'closed'; nothing follows 'closed'", () => {
+    const a = make(11, { maxInitRetransmits: 2 });
+    const b = make(22, { cookieLifetime: 0 });
+    a.connect(0);
+    const ev: SctpEvent[] = [];
+    let t = 0;
+    for (let round = 0; round < 40 && a.state !== "closed"; round++) {
+      for (const d of takeAll(a, t)) b.handlePacket(d, t + 5);
+      for (const d of takeAll(b, t + 5)) a.handlePacket(d, t + 6);
+      ev.push(...events(a));
+      t += 10;
+    }
+    expect(ev.map((e) => e.type)).toEqual(["peer-error", "peer-error", "peer-error", "closed"]);
+  });
+
+  it("an expired cookie that carries our current Verification Tag is not stale (§5.2.4 step 3 compares the cookie's tag with the association's): a crossed INIT's late COOKIE ECHO completes the setup", () => {
+    const a = make(11, { cookieLifetime: 1000 });
+    const c = make(33);
+    a.connect(0);
+    take(a, 0); // a's INIT, lost
+    c.connect(0);
+    a.handlePacket(take(c, 0), 1); // COOKIE-WAIT: answered with a's own tag (§5.2.1)
+    c.handlePacket(take(a, 1), 2);
+    const echo = take(c, 2);
+    a.handlePacket(echo, 5000); // long past the lifetime
+    expect(a.stats.staleCookie).toBe(0);
+    expect(a.isEstablished).toBe(true);
+    const out = takeAll(a, 5000);
+    expect(out.flatMap((p) => chunksOf(p).map((x) => x.type))).toEqual([ChunkType.COOKIE_ACK]);
+    for (const d of out) c.handlePacket(d, 5001);
+    expect(c.isEstablished).toBe(true);
+    exchange(a, c, 5002);
+  });
+
+  it("a restart drops stand-alone packets still queued under the old peer's tag (a SHUTDOWN not yet polled); the shutdown goes on with the new peer", () => {
+    const { a } = established();
+    const old = a.negotiated!.peerTag;
+    const { c, echo } = restartCookie(a, 1);
+    a.shutdown(2); // nothing outstanding: SHUTDOWN queued at once under the old tag, not polled
+    a.handlePacket(echo, 3);
+    expect(events(a)).toEqual([{ type: "restarted" }]);
+    const out = takeAll(a, 3);
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.map(tagOf).filter((x) => x === old)).toEqual([]);
+    for (const d of out) c.handlePacket(d, 4);
+    pump(a, c, 5);
+    expect(a.state).toBe("closed");
+    expect(c.state).toBe("closed");
+    expect(events(a)).toEqual([{ type: "closed", reason: "shutdown complete", byPeer: true, error: false }]);
+  });
+
+  it("an INIT bundled after other chunks is not processed: the packet is dropped and counted (§6.10)", () => {
+    const { a, b, cookieEcho } = established();
+    const s0 = { ...b.stats };
+    // after a chunk under the right tag
+    b.handlePacket(packet(b.negotiated!.localTag, encodeEmpty(ChunkType.COOKIE_ACK), rawInit({ tag: 0x4444 })), 1);
+    // after a (duplicate) COOKIE ECHO, whose packet carries the cookie's tag
+    b.handlePacket(packet(tagOf(cookieEcho), encodeCookieEcho(chunksOf(cookieEcho)[0].value), rawInit({ tag: 0x5555 })), 2);
+    expect(b.stats.initAnswered).toBe(s0.initAnswered);
+    expect(b.stats.malformed).toBe(s0.malformed + 2);
+    expect(b.stats.unexpectedChunk).toBe(s0.unexpectedChunk);
+    expect(takeAll(b, 2)).toEqual([]);
+    expect(events(b)).toEqual([]);
+    expect(b.isEstablished).toBe(true);
+    exchange(a, b, 3);
   });
 });
