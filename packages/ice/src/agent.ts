@@ -39,6 +39,8 @@ import {
   relayAt,
   relayDeadline,
   relayFrom,
+  relayStreamClosed,
+  relayStreamFor,
   relayTransmit,
 } from "./relay.js";
 import { addRemoteCandidate, applyRemoteCredentials, resolvedMdns } from "./remote-candidates.js";
@@ -52,6 +54,7 @@ import type {
   IceConnectionState,
   IceCredentials,
   IceGatheringState,
+  IceRelayStream,
   IceStats,
   PacketVerdict,
 } from "./types.js";
@@ -106,11 +109,19 @@ export class IceAgent implements Core<IceAgentEvent> {
   get relayedFrom(): Address | undefined {
     return this.s.relayedFrom;
   }
-  /** The TURN allocations: server, relayed address, state and the client's counters. */
-  get relays(): { url: string | undefined; server: Address; relayed: Address | undefined; state: string; stats: TurnClientStats }[] {
+  /** The TURN allocations: server, transport to it, relayed address, state and the client's counters. */
+  get relays(): {
+    url: string | undefined;
+    server: Address;
+    transport: "udp" | "tcp" | "tls";
+    relayed: Address | undefined;
+    state: string;
+    stats: TurnClientStats;
+  }[] {
     return this.s.relays.map((r) => ({
       url: r.server.url,
       server: r.client.server,
+      transport: r.transport,
       relayed: r.relayed,
       state: r.client.state,
       stats: r.client.stats,
@@ -288,6 +299,23 @@ export class IceAgent implements Core<IceAgentEvent> {
   }
 
   // ---- datagrams -------------------------------------------------------------------------
+
+  /**
+   * Whether a transmit is a message to a TURN server over TCP or TLS (RFC 8656 §3.1): then the
+   * Node layer writes `t.data` to that allocation's connection (opening it on the first message)
+   * instead of sending a datagram. Undefined for every UDP transmit (one comparison).
+   */
+  relayStream(t: Transmit): IceRelayStream | undefined {
+    return relayStreamFor(this.s, t.from, t.to);
+  }
+
+  /** The TCP/TLS connection of `stream` closed or failed: its allocation is lost (RFC 8656 §3.1). */
+  relayStreamClosed(stream: { local: Address; server: Address }, reason: string, now: Millis): void {
+    const s = this.s;
+    if (s.closed) return;
+    s.lastNow = now;
+    relayStreamClosed(s, stream.local, stream.server, reason, now);
+  }
 
   /** A datagram arrived at our socket `local` from `from`. Never throws on remote input. */
   handlePacket(data: Uint8Array, from: Address, local: Address, now: Millis): PacketVerdict {

@@ -15,9 +15,12 @@
  * Events: candidate, gathering-state, connection-state, selected-pair, role, mdns-query (answer
  * with resolvedMdns(name, ip | undefined, now)), mdns-register, candidate-error (TURN).
  *
- * TURN (RFC 8656 over UDP, through @tsrtc/turn): `turnServers` (resolveTurnServers in
- * "@tsrtc/ice/node" builds them from RTCIceServer entries) give one relay candidate per host and
- * server; `iceTransportPolicy: "relay"` keeps only those.
+ * TURN (RFC 8656 through @tsrtc/turn, over UDP, TCP or TLS to the server): `turnServers`
+ * (resolveTurnServers in "@tsrtc/ice/node" builds them from RTCIceServer entries) give one relay
+ * candidate per host and server; `iceTransportPolicy: "relay"` keeps only those. Messages to a
+ * server over TCP/TLS are transmits `relayStream(t)` recognizes: the Node layer writes them to a
+ * connection (TurnStreams in "@tsrtc/ice/node"), feeds back what it reads, one message at a time,
+ * and reports its end with relayStreamClosed.
  */
 export * from "./candidate.js";
 export * from "./candidate-sdp.js";

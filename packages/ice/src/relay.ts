@@ -11,6 +11,10 @@
  * An allocation lost while in use (437 to a Refresh, or no answers until it expired) is made
  * again once, and its new relayed address signaled as a new relay candidate. The Allocate answer
  * also gives a server-reflexive candidate (its XOR-MAPPED-ADDRESS).
+ *
+ * Over TCP or TLS to the server (RFC 8656 §3.1, RFC 7065 `?transport=tcp` and `turns:`) the
+ * client's messages are transmits from a stand-in local address (the host IP, port 0) that the
+ * Node layer writes to a connection of its own (relayStream); the relay is UDP all the same.
  */
 import { type Address, type Millis, type Transmit, formatAddress, sameAddress } from "@tsrtc/base";
 import { TurnClient } from "@tsrtc/turn";
@@ -18,13 +22,19 @@ import { type Candidate, computeFoundation, computePriority } from "./candidate.
 import { addServerReflexive, maybeGatheringComplete } from "./checks.js";
 import { addLocal } from "./locals.js";
 import type { AgentState } from "./state.js";
-import type { HostInterface, IceTurnServer } from "./types.js";
+import type { HostInterface, IceRelayStream, IceTurnServer } from "./types.js";
 
 export interface RelayAllocation {
   readonly server: IceTurnServer;
   readonly host: HostInterface;
   readonly localPreference: number;
   readonly client: TurnClient;
+  /** Client-server transport (RFC 8656 §3.1). */
+  readonly transport: "udp" | "tcp" | "tls";
+  /** The client's local address: the host socket over UDP, a stand-in (port 0) over TCP/TLS. */
+  readonly local: Address;
+  /** Over TCP/TLS: what the Node layer needs, made once (the same object for every message). */
+  stream?: IceRelayStream;
   /** Still counted in relayPending. */
   pending: boolean;
   /** The relayed address, once allocated (the relay candidate's base). */
@@ -56,22 +66,48 @@ function urlOf(server: IceTurnServer): string {
   return server.url ?? `turn:${formatAddress(server.address)}`;
 }
 
+/** The transport to a TURN server; undefined for TURN over DTLS (`turns:...?transport=udp`), unsupported. */
+export function turnTransport(server: IceTurnServer): "udp" | "tcp" | "tls" | undefined {
+  const t = server.transport ?? "udp";
+  if (server.secure) return t === "tcp" ? "tls" : undefined;
+  return t;
+}
+
+/**
+ * RFC 8445 §5.1.2.1: a relay reached over TCP or TLS is the last resort, below every UDP relay
+ * as libwebrtc ranks them (UDP, then TCP, then TLS): a quarter of the host's local preference
+ * over TCP, an eighth over TLS.
+ */
+export function relayLocalPreference(hostPreference: number, transport: "udp" | "tcp" | "tls"): number {
+  return transport === "udp" ? hostPreference : transport === "tcp" ? hostPreference >> 2 : hostPreference >> 3;
+}
+
 /** Start an allocation from `host` on every TURN server of its family (§5.1.1.2). */
 export function startRelays(s: AgentState, host: HostInterface, localPreference: number, now: Millis): void {
   for (const server of s.settings.turnServers) {
-    if (server.secure || (server.transport ?? "udp") !== "udp") {
+    const transport = turnTransport(server);
+    if (transport === undefined) {
       s.emit({
         type: "candidate-error",
         url: urlOf(server),
         address: host.address.host,
         port: host.address.port,
         errorCode: 701,
-        errorText: "TURN over TCP or TLS is not supported; use turn: with UDP",
+        errorText: "TURN over DTLS is not supported; use turns: over TLS, or turn:",
       });
       continue;
     }
     if (server.address.family !== host.address.family) continue;
-    if (s.relays.some((r) => sameAddress(r.host.address, host.address) && sameAddress(r.server.address, server.address))) continue;
+    // One allocation per host, server address and kind of transport: a stream (TCP or TLS) is told
+    // from another only by its addresses, so TCP and TLS to the same address count as one.
+    const stream = transport !== "udp";
+    if (
+      s.relays.some(
+        (r) => sameAddress(r.host.address, host.address) && sameAddress(r.server.address, server.address) && (r.transport !== "udp") === stream,
+      )
+    ) {
+      continue;
+    }
     const r = newAllocation(s, server, host, localPreference, false);
     r.pending = true;
     s.relayPending++;
@@ -80,14 +116,17 @@ export function startRelays(s: AgentState, host: HostInterface, localPreference:
 }
 
 function newAllocation(s: AgentState, server: IceTurnServer, host: HostInterface, localPreference: number, replacement: boolean): RelayAllocation {
+  const transport = turnTransport(server) ?? "udp";
+  const local: Address = transport === "udp" ? host.address : { family: host.address.family, host: host.address.host, port: 0 };
   const client = new TurnClient({
     server: server.address,
     username: server.username,
     password: server.credential,
-    local: host.address,
+    local,
     rng: s.rng,
+    transport,
   });
-  const r: RelayAllocation = { server, host, localPreference, client, pending: false, replacement };
+  const r: RelayAllocation = { server, host, localPreference, client, transport, local, pending: false, replacement };
   s.relays.push(r);
   return r;
 }
@@ -95,14 +134,15 @@ function newAllocation(s: AgentState, server: IceTurnServer, host: HostInterface
 /**
  * An allocation that was working is gone: the server answered a Refresh with 437 (Allocation
  * Mismatch: it forgot us, after a restart say), or refreshes got no answer until it expired
- * (RFC 8656 §8). Allocate once more from the same host socket, at once after a 437, after
- * REALLOCATE_AFTER_TIMEOUT otherwise. The lost allocation stays in the list, dead, so what
+ * (RFC 8656 §8), or its TCP/TLS connection closed. Allocate once more from the same host socket,
+ * at once after a 437 or over a stream, after REALLOCATE_AFTER_TIMEOUT otherwise. The lost allocation stays in the list, dead, so what
  * still leaves from its relayed address is dropped by its client (its pairs fail on their own).
  */
 function reallocate(s: AgentState, lost: RelayAllocation, now: Millis): void {
   if (s.closed || lost.replacement || lost.relayed === undefined) return;
   const r = newAllocation(s, lost.server, lost.host, lost.localPreference, true);
-  r.startAt = lost.lostCode === 437 ? now : now + REALLOCATE_AFTER_TIMEOUT;
+  // Over TCP/TLS a new connection is a new 5-tuple: no need to wait for the server to forget the old one.
+  r.startAt = lost.lostCode === 437 || lost.transport !== "udp" ? now : now + REALLOCATE_AFTER_TIMEOUT;
 }
 
 /**
@@ -115,7 +155,7 @@ export function relayFrom(s: AgentState, data: Uint8Array, from: Address, local:
   if (data.length >= 2 && data[0] < 4 && (((data[0] << 8) | data[1]) & 0x3eef) === 0x0001) return undefined;
   for (const r of s.relays) {
     const srv = r.client.server;
-    if (srv.port === from.port && srv.host === from.host && sameAddress(r.host.address, local) && isLive(r)) return r;
+    if (srv.port === from.port && srv.host === from.host && sameAddress(r.local, local) && isLive(r)) return r;
   }
   return undefined;
 }
@@ -156,6 +196,44 @@ export function relayTransmit(s: AgentState, r: RelayAllocation, t: Transmit): v
   if (!stun) r.client.bindChannel(t.to, now);
   r.client.send(t.to, t.data, now);
   drainRelay(s, r, now);
+}
+
+/**
+ * The TCP/TLS allocation a transmit belongs to: its `from` is the stand-in local address (port 0,
+ * which no socket has) and its `to` the server. Undefined for everything that goes over UDP.
+ */
+export function relayStreamFor(s: AgentState, from: Address | undefined, to: Address): IceRelayStream | undefined {
+  if (from === undefined || from.port !== 0) return undefined;
+  for (const r of s.relays) {
+    if (r.transport === "udp" || !sameAddress(r.local, from) || !sameAddress(r.client.server, to)) continue;
+    return streamOf(r);
+  }
+  return undefined;
+}
+
+function streamOf(r: RelayAllocation): IceRelayStream {
+  // A 300 redirect moves the client to another server: a new stream then.
+  if (r.stream !== undefined && r.stream.server === r.client.server) return r.stream;
+  return (r.stream = {
+    local: r.local,
+    server: r.client.server,
+    transport: r.transport === "tls" ? "tls" : "tcp",
+    hostname: r.server.hostname ?? r.server.address.host,
+    url: r.server.url,
+  });
+}
+
+/**
+ * The connection of a TCP/TLS allocation closed or failed: the server drops an allocation whose
+ * connection is gone (RFC 8656 §3.1), so the client loses it (a candidate error while still
+ * allocating; otherwise allocated once more, over a new connection, as after a 437).
+ */
+export function relayStreamClosed(s: AgentState, local: Address, server: Address, reason: string, now: Millis): void {
+  for (const r of s.relays) {
+    if (r.transport === "udp" || !sameAddress(r.local, local) || !sameAddress(r.client.server, server) || !isLive(r)) continue;
+    r.client.connectionLost(reason);
+    drainRelay(s, r, now);
+  }
 }
 
 /** The next datagram any TURN client has for its server. */
@@ -254,7 +332,8 @@ function forgetRelayCandidate(s: AgentState, relayed: Address): void {
  * any STUN server is dropped (addServerReflexive).
  */
 function addMappedCandidate(s: AgentState, r: RelayAllocation, mapped: Address): void {
-  if (s.closed || s.settings.relayOnly) return;
+  // Over TCP/TLS the mapped address is the connection's, of no use to UDP checks.
+  if (s.closed || s.settings.relayOnly || r.transport !== "udp") return;
   if (s.settings.stunServers.some((a) => sameAddress(a, r.server.address))) return;
   const base = s.locals.find((l) => l.candidate.type === "host" && sameAddress(l.base, r.host.address));
   if (base) addServerReflexive(s, base, r.server.address, mapped, urlOf(r.server));
@@ -295,10 +374,11 @@ function addRelayCandidate(s: AgentState, r: RelayAllocation, relayed: Address, 
     return;
   }
   const c: Candidate = {
-    foundation: computeFoundation("relay", r.host.address.host, "udp", r.server.address.host),
+    // §5.1.1.3: the transport to the server is part of the foundation (TCP and UDP relays differ).
+    foundation: computeFoundation("relay", r.host.address.host, r.transport === "udp" ? "udp" : `udp/${r.transport}`, r.server.address.host),
     component: 1,
     transport: "udp",
-    priority: computePriority("relay", r.localPreference, 1),
+    priority: computePriority("relay", relayLocalPreference(r.localPreference, r.transport), 1),
     address: relayed.host,
     port: relayed.port,
     type: "relay",

@@ -38,10 +38,29 @@ export interface IceTurnServer {
   credential: string;
   /** The URL it came from, named in "candidate-error" events. */
   url?: string;
-  /** Transport to the server: only "udp" is supported; "tcp" is reported as a candidate error. */
+  /** Transport to the server (RFC 7065 `?transport=`): "udp" (default) or "tcp". */
   transport?: "udp" | "tcp";
-  /** turns: (TLS): not supported, reported as a candidate error. */
+  /** turns: TLS over TCP to the server (RFC 7065; TURN over DTLS is not supported: a candidate error). */
   secure?: boolean;
+  /** The host as the URL names it: TLS checks the server's certificate against it (and sends it as SNI). */
+  hostname?: string;
+}
+
+/**
+ * A TURN allocation over TCP or TLS (RFC 8656 §3.1): what the Node layer needs to carry its
+ * messages. Transmits whose `from` is `local` and `to` is `server` are whole messages to write
+ * to that connection (IceAgent.relayStream tells them apart); what the connection brings, cut
+ * into messages (TurnStreamFramer), goes to handlePacket(message, server, local, now); when the
+ * connection closes or fails, IceAgent.relayStreamClosed.
+ */
+export interface IceRelayStream {
+  /** Stands for the connection's local end in transmits and handlePacket (port 0: no socket). */
+  local: Address;
+  server: Address;
+  transport: "tcp" | "tls";
+  /** For TLS: the name to verify the certificate against (an IP literal when the URL had one). */
+  hostname: string;
+  url: string | undefined;
 }
 
 export interface IceAgentConfig {

@@ -32,7 +32,7 @@ describe("ICE through coturn (relay policy on both sides)", () => {
     ]);
     expect(r.servers).toEqual([
       { address: { family: 4, host: "127.0.0.1", port: coturn.port }, username: "u", credential: "p", url: `turn:127.0.0.1:${coturn.port}`, transport: "udp", secure: false },
-      { address: { family: 4, host: "127.0.0.1", port: 5349 }, username: "u", credential: "p", url: "turns:127.0.0.1", transport: "tcp", secure: true },
+      { address: { family: 4, host: "127.0.0.1", port: 5349 }, username: "u", credential: "p", url: "turns:127.0.0.1", transport: "tcp", secure: true, hostname: "127.0.0.1" },
       { address: { family: 6, host: "::1", port: 3479 }, username: "u", credential: "p", url: "turn:[0:0::1]:3479?transport=tcp", transport: "tcp", secure: false },
     ]);
     expect(r.errors.map((e) => [e.url, e.errorCode])).toEqual([

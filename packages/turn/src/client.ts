@@ -1,7 +1,6 @@
 /**
- * TurnClient: the client side of one TURN allocation over UDP (RFC 8656), as a sans-IO core
- * (DESIGN.md §1). Fed datagrams from the server and the time; returns transmits to the server,
- * events, and its next deadline.
+ * TurnClient: the client side of one TURN allocation over UDP, TCP or TLS (RFC 8656), a sans-IO
+ * core (DESIGN.md §1): messages from the server and the time in; transmits, events, a deadline out.
  *
  *   const c = new TurnClient({ server, username, password, local, rng });
  *   c.allocate(now);                      // Allocate, 401 → authenticated retry (RFC 8489 §9.2)
@@ -11,9 +10,9 @@
  *   c.handlePacket(datagram, from, now);  // "data" → read c.peer and c.payload
  *   c.close(now);                         // Refresh with LIFETIME 0 (§8)
  *
- * Requests retransmit through @tsrtc/stun's transaction table. Remote input never throws:
- * responses with bad integrity, unknown transactions, truncated ChannelData and Data indications
- * from peers without a permission are dropped and counted in `stats`.
+ * Requests retransmit through @tsrtc/stun's transactions (sent once over TCP/TLS). Remote input
+ * never throws: bad integrity, unknown transactions, truncated ChannelData, Data indications from
+ * peers without a permission are dropped and counted in `stats`.
  */
 import {
   type Address,
@@ -38,6 +37,7 @@ import {
   type TurnClientState,
   type TurnClientStats,
   type TurnOperation,
+  type TurnTransport,
   type TurnVerdict,
   emptyTurnStats,
 } from "./types.js";
@@ -109,7 +109,7 @@ export class TurnClient implements Core<TurnClientEvent> {
     return this.auth.realm;
   }
   /** The client-server transport (RFC 8656 §3.1). */
-  get transport(): "udp" | "tcp" | "tls" {
+  get transport(): TurnTransport {
     return this.config.transport ?? "udp";
   }
 
@@ -212,19 +212,12 @@ export class TurnClient implements Core<TurnClientEvent> {
     }
   }
 
-  /**
-   * Over TCP/TLS: the connection to the server closed or failed. The server deletes an
-   * allocation whose connection is gone (RFC 8656 §3.1: the 5-tuple is the connection), so the
-   * allocation is lost: "failed" (a fatal error, code 0) unless it was being released anyway.
-   */
+  /** Over TCP/TLS the connection is gone, and the allocation with it (RFC 8656 §3.1): "failed" (fatal, code 0) unless released. */
   connectionLost(reason: string): void {
     if (!this.settings.stream) throw new Error("connectionLost() is for a TURN client over TCP or TLS");
     if (this.st === "closing") return this.finish("released");
-    if (this.st === "new") {
-      this.st = "failed";
-      return;
-    }
-    this.fail(this.st === "allocating" ? "allocate" : "refresh", 0, reason);
+    if (this.st === "new") this.st = "failed";
+    else this.fail(this.st === "allocating" ? "allocate" : "refresh", 0, reason);
   }
 
   private ensurePermission(peer: Address, now: Millis): Permission {

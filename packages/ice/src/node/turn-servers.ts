@@ -2,8 +2,8 @@
  * RTCIceServer entries (W3C: urls, username, credential) to the agent's TURN servers: turn: and
  * turns: URLs parsed (RFC 7065), host names resolved to IP addresses. stun: URLs are skipped (the
  * caller resolves those as it always did). A name that does not resolve is returned as an error
- * (W3C icecandidateerror 701); turns: and ?transport=tcp entries are kept, so the agent reports
- * them as unsupported when it gathers.
+ * (W3C icecandidateerror 701). turns: (TLS) and ?transport=tcp entries keep the URL's host name,
+ * against which TLS checks the server's certificate.
  */
 import { lookup } from "node:dns/promises";
 import { type Address, ipFamily } from "@tsrtc/base";
@@ -59,7 +59,9 @@ export async function resolveTurnServers(iceServers: readonly IceServerLike[], o
         continue;
       }
       for (const address of hosts) {
-        out.servers.push({ address, username: s.username, credential: s.credential, url, transport: u.transport, secure: u.secure });
+        const server: IceTurnServer = { address, username: s.username, credential: s.credential, url, transport: u.transport, secure: u.secure };
+        if (u.secure) server.hostname = u.host;
+        out.servers.push(server);
       }
     }
   }

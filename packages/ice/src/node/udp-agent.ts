@@ -2,16 +2,18 @@
  * The Node glue of the ICE agent: one UDP socket per host address, one timer, the monotonic
  * clock, and multicast DNS. Every datagram on any socket goes to the core; those it hands back
  * as "data" (RFC 7983: DTLS, SRTP, ...) go to `onData`, so the same sockets carry the whole
- * BUNDLE. The webrtc package reuses this for its transports.
+ * BUNDLE. The webrtc package reuses this for its transports. Allocations on TURN servers over TCP
+ * or TLS get a connection each (TurnStreams).
  */
 import { type Socket, createSocket } from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { type Address, type Millis, type RandomSource, address, addressKey, cryptoRandom, logger } from "@tsrtc/base";
 import { IceAgent } from "../agent.js";
 import type { Candidate } from "../candidate.js";
-import type { HostInterface, IceAgentConfig, IceAgentEvent, IceCredentials } from "../types.js";
+import type { HostInterface, IceAgentConfig, IceAgentEvent, IceCredentials, IceRelayStream } from "../types.js";
 import { type HostAddressOptions, listHostAddresses } from "./gather.js";
 import { MdnsResolver } from "./mdns-resolver.js";
+import { type TurnStreamOptions, TurnStreams } from "./turn-streams.js";
 
 const log = logger("ice:udp");
 
@@ -33,6 +35,8 @@ export interface UdpIceAgentOptions extends IceAgentConfig, HostAddressOptions {
    * answered "unresolved" at once and the agent relies on peer-reflexive discovery.
    */
   mdns?: boolean;
+  /** TURN over TLS (turns:): the certificates to trust instead of Node's default roots. */
+  turnTls?: TurnStreamOptions;
 }
 
 export class UdpIceAgent {
@@ -46,9 +50,21 @@ export class UdpIceAgent {
   private mdns: MdnsResolver | undefined;
   private closed = false;
   private readonly t0 = performance.now();
+  private readonly streams: TurnStreams;
 
   private constructor(private readonly opts: UdpIceAgentOptions) {
     this.agent = new IceAgent(opts, opts.rng ?? cryptoRandom);
+    this.streams = new TurnStreams(
+      {
+        onMessage: (data, stream) => this.onStreamMessage(data, stream),
+        onClosed: (stream, reason) => {
+          if (this.closed) return;
+          this.agent.relayStreamClosed(stream, reason, this.now());
+          this.flush();
+        },
+      },
+      opts.turnTls,
+    );
   }
 
   /** Bind the sockets and start gathering. */
@@ -111,6 +127,14 @@ export class UdpIceAgent {
     this.flush();
   }
 
+  /** A message from a TURN server over TCP/TLS: as a datagram from the server to the stream's stand-in address. */
+  private onStreamMessage(data: Uint8Array, stream: IceRelayStream): void {
+    if (this.closed) return;
+    const verdict = this.agent.handlePacket(data, stream.server, stream.local, this.now());
+    if (verdict === "relayed") this.opts.onData?.(this.agent.relayedPayload!, this.agent.relayedFrom!, stream.local);
+    this.flush();
+  }
+
   setRemoteCredentials(creds: IceCredentials): void {
     this.agent.setRemoteCredentials(creds, this.now());
     this.flush();
@@ -149,6 +173,7 @@ export class UdpIceAgent {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.sockets.clear();
+    this.streams.close();
     this.mdns?.close();
     done();
   }
@@ -160,6 +185,11 @@ export class UdpIceAgent {
   private flush(counted?: (n: number) => void): void {
     const agent = this.agent;
     for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
+      const stream = agent.relayStream(t);
+      if (stream) {
+        this.streams.send(stream, t.data);
+        continue;
+      }
       const from = t.from ?? this.addresses[0];
       const socket = from && from.family === t.to.family ? this.sockets.get(addressKey(from)) : undefined;
       if (!socket) continue;
