@@ -144,6 +144,15 @@ export class IceAgent implements Core<IceAgentEvent> {
     }
     return undefined;
   }
+  /**
+   * The transport to the TURN server a relay candidate came through (W3C RTCIceCandidateStats.
+   * relayProtocol: "udp", "tcp" or "tls"); undefined for other candidates.
+   */
+  localCandidateRelayProtocol(c: Candidate): "udp" | "tcp" | "tls" | undefined {
+    if (c.type !== "relay") return undefined;
+    const base: Address = { family: c.address.includes(":") ? 6 : 4, host: c.address, port: c.port };
+    return relayAt(this.s, base)?.transport;
+  }
   /** Remote candidates of the current generation (signaled and peer-reflexive). */
   get remoteCandidates(): Candidate[] {
     return this.s.gen.remoteCandidates.map((r) => r.candidate);

@@ -89,6 +89,7 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
           expect(c.priority).toBeLessThan(computePriority("relay", 65535 - 64, 1));
           const relays = (n === "a" ? a : b).agent.relays;
           expect(relays.map((r) => [r.transport, r.state])).toEqual([[transport, "allocated"]]);
+          expect((n === "a" ? a : b).agent.localCandidateRelayProtocol(c)).toBe(transport);
         }
         a.setRemoteCredentials(b.agent.localCredentials);
         b.setRemoteCredentials(a.agent.localCredentials);

@@ -131,6 +131,8 @@ describe("relay candidates over a TCP connection to the TURN server (sans-IO)", 
       expect(s.candidates[0].priority).toBe(computePriority("relay", hostPreference >> 2, 1));
       expect(s.candidates[0].priority).toBeLessThan(computePriority("relay", hostPreference, 1));
       expect(s.agent.relays.map((r) => [r.transport, r.state])).toEqual([["tcp", "allocated"]]);
+      // W3C RTCIceCandidateStats.relayProtocol.
+      expect(s.agent.localCandidateRelayProtocol(s.candidates[0])).toBe("tcp");
     }
     a.agent.setRemoteCredentials(b.agent.localCredentials, w.now());
     b.agent.setRemoteCredentials(a.agent.localCredentials, w.now());

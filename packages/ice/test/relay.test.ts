@@ -29,6 +29,7 @@ describe("ICE through a TURN relay (iceTransportPolicy relay on both sides)", ()
       expect(c.priority >>> 24).toBe(0); // type preference 0 (RFC 8445 §5.1.2.2)
       // The policy hides our address: no related address (0.0.0.0 0).
       expect([c.relatedAddress, c.relatedPort]).toEqual(["0.0.0.0", 0]);
+      expect(p.agent.localCandidateRelayProtocol(c)).toBe("udp");
     }
     expect(sim.runUntil(connected(a, b), { maxTime: 10_000 })).toBe(true);
     expect(a.agent.selectedPair!.local.type).toBe("relay");
