@@ -41,6 +41,11 @@ export interface TsrtcOptions {
   remoteMaxMessageSize?: number;
   /** Resolve the peer's `.local` candidates by multicast DNS ("query", default) or not ("off"). */
   mdns?: "query" | "off";
+  /**
+   * turns: (TURN over TLS): certificates to trust instead of Node's default roots, PEM (a private
+   * CA, or a test's self-signed server). The server's certificate is always verified.
+   */
+  turnTls?: { ca?: string | Buffer | (string | Buffer)[] };
   /** ICE agent tuning (check pacing, consent, timeouts). */
   ice?: Partial<Omit<IceAgentConfig, "controlling" | "localCredentials" | "stunServers">>;
 }

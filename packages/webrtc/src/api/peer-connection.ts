@@ -82,6 +82,7 @@ export class RTCPeerConnection extends RtcEventTarget {
       this.engine,
       { hosts: t.hosts, includeLoopback: t.includeLoopback, interfaces: t.interfaces, ipv6: t.ipv6, port: t.port },
       (e) => this.onEngineEvent(e),
+      t.turnTls,
     );
     this.ops = new OperationsChain(() => this.closed);
     this.ops.onEmpty = () => this.updateNegotiationNeeded();

@@ -29,7 +29,14 @@ function base64(der: Uint8Array): string {
   return Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
 }
 
-function candidateStats(type: "local-candidate" | "remote-candidate", id: string, c: Candidate, timestamp: number, url?: string): RTCStats {
+function candidateStats(
+  type: "local-candidate" | "remote-candidate",
+  id: string,
+  c: Candidate,
+  timestamp: number,
+  url?: string,
+  relayProtocol?: "udp" | "tcp" | "tls",
+): RTCStats {
   const s: RTCStats = {
     id,
     type,
@@ -48,9 +55,9 @@ function candidateStats(type: "local-candidate" | "remote-candidate", id: string
   if (c.tcpType !== undefined) s.tcpType = c.tcpType;
   if (type === "local-candidate") {
     // W3C webrtc-stats RTCIceCandidateStats: the ICE server a srflx or relay candidate came
-    // from, and the protocol to the TURN server (UDP only here) for relay candidates.
+    // from, and the protocol to the TURN server for relay candidates.
     if (url !== undefined) s.url = url;
-    if (c.type === "relay") s.relayProtocol = "udp";
+    if (c.type === "relay") s.relayProtocol = relayProtocol ?? "udp";
   }
   return s;
 }
@@ -68,7 +75,9 @@ export function buildStatsReport(engine: PeerEngine, selectedPairChanges: number
   const c = engine.counters;
   let selectedPairId: string | undefined;
   if (agent) {
-    for (const l of agent.localCandidates) add(candidateStats("local-candidate", candidateId("I", l), l, timestamp, agent.localCandidateUrl(l)));
+    const local = (id: string, l: Candidate): RTCStats =>
+      candidateStats("local-candidate", id, l, timestamp, agent.localCandidateUrl(l), agent.localCandidateRelayProtocol(l));
+    for (const l of agent.localCandidates) add(local(candidateId("I", l), l));
     for (const r of agent.remoteCandidates) add(candidateStats("remote-candidate", candidateId("R", r), r, timestamp));
     const sel = agent.selectedPair;
     for (const p of agent.pairs) {
@@ -77,7 +86,7 @@ export function buildStatsReport(engine: PeerEngine, selectedPairChanges: number
       const id = `CP${lid}_${rid}`;
       const selected = sel !== undefined && sel.local === p.local.candidate && sel.remote === p.remote.candidate;
       if (selected) selectedPairId = id;
-      if (!report.has(lid)) add(candidateStats("local-candidate", lid, p.local.candidate, timestamp, agent.localCandidateUrl(p.local.candidate)));
+      if (!report.has(lid)) add(local(lid, p.local.candidate));
       if (!report.has(rid)) add(candidateStats("remote-candidate", rid, p.remote.candidate, timestamp));
       add({
         id,

@@ -11,18 +11,30 @@
  * gets 437 while the old allocation lives (§7.2).
  */
 import type { Millis, Transmit } from "@tsrtc/base";
-import type { IceAgent } from "@tsrtc/ice";
+import type { IceAgent, IceRelayStream } from "@tsrtc/ice";
 
 /** At most this many release datagrams wait (one per allocation; a bound against misuse). */
 const MAX_PENDING = 64;
 
 export class AgentReleases {
   private readonly pending: Transmit[] = [];
+  /** Releases to TURN servers over TCP/TLS: the connection each goes to (the agent is gone). */
+  private readonly streams = new WeakMap<Transmit, IceRelayStream>();
 
   /** Close `agent` (its allocations are released) and keep what its closing sends. */
   release(agent: IceAgent, now: Millis): void {
     agent.close(now);
-    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (this.pending.length < MAX_PENDING) this.pending.push(t);
+    for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
+      if (this.pending.length >= MAX_PENDING) continue;
+      this.pending.push(t);
+      const stream = agent.relayStream(t);
+      if (stream) this.streams.set(t, stream);
+    }
+  }
+
+  /** The TCP/TLS connection a release goes to, when its allocation was made over one. */
+  relayStream(t: Transmit): IceRelayStream | undefined {
+    return this.streams.get(t);
   }
 
   /** The next release datagram to send, if any. */

@@ -5,8 +5,8 @@
  * roles that follow from them (the offerer is ICE controlling, §5.1; a=setup decides DTLS,
  * RFC 8842: our answers say "active", so the answerer is the DTLS client).
  */
-import { type Millis, randomIceString } from "@tsrtc/base";
-import { type IceCredentials, parseCandidate } from "@tsrtc/ice";
+import { type Millis, type Transmit, randomIceString } from "@tsrtc/base";
+import { type IceCredentials, type IceRelayStream, parseCandidate } from "@tsrtc/ice";
 import { serializeSdp } from "@tsrtc/sdp";
 import { rtcError } from "./errors.js";
 import { type LocalSdpParams, type RemoteSdp, type SectionPlan, type SetupRole, readRemoteSdp, writeLocalSdp } from "./sdp.js";
@@ -152,6 +152,22 @@ export class PeerEngine extends TransportCore {
    * Size 0 discards a pool that no description has used yet. Call after setHosts and the
    * STUN/TURN servers.
    */
+  /**
+   * The TCP/TLS connection to a TURN server a transmit is for (RFC 8656 §3.1): the driver writes
+   * it there instead of sending a datagram. Undefined for datagrams (one comparison).
+   */
+  relayStream(t: Transmit): IceRelayStream | undefined {
+    if (t.from === undefined || t.from.port !== 0) return undefined;
+    return this.agent?.relayStream(t) ?? this.releases.relayStream(t);
+  }
+
+  /** A TURN server's TCP/TLS connection ended: its allocation is lost (made again once if it was in use). */
+  relayStreamClosed(stream: IceRelayStream, reason: string, now: Millis): void {
+    if (this.isClosed || !this.agent) return;
+    this.agent.relayStreamClosed(stream, reason, now);
+    this.pump(now);
+  }
+
   setCandidatePoolSize(size: number, now: Millis): void {
     if (this.isClosed) return;
     this.poolWanted = size > 0;

@@ -182,7 +182,7 @@ export class TransportCore {
 
   /** W3C iceTransportPolicy now: the next agent's, and the current one's from its next gathering phase. */
   protected iceTransportPolicy: EngineConfig["iceTransportPolicy"];
-  private readonly releases = new AgentReleases();
+  protected readonly releases = new AgentReleases();
 
   /** End the agent before close(): its TURN allocations are released (agent-release.ts). */
   protected dropAgent(now: Millis): void {

@@ -1,10 +1,12 @@
 /**
  * The Node driver of one PeerEngine (DESIGN.md §1): feeds it datagrams from the UDP bundle and
  * the monotonic clock, and after every input or API call drains its transmits to the sockets
- * and its events to the API layer, then re-arms one setTimeout at pollTimeout().
+ * and its events to the API layer, then re-arms one setTimeout at pollTimeout(). Messages to
+ * TURN servers over TCP/TLS (RFC 8656 §3.1) go to their connections (TurnStreams), and what
+ * those bring back goes into the engine one message at a time, as datagrams do.
  */
-import type { Address, Millis } from "@tsrtc/base";
-import { MdnsResolver } from "@tsrtc/ice/node";
+import type { Address, Millis, Transmit } from "@tsrtc/base";
+import { MdnsResolver, type TurnStreamOptions, TurnStreams } from "@tsrtc/ice/node";
 import type { PeerEngine } from "../engine/engine.js";
 import type { EngineEvent } from "../engine/types.js";
 import { monotonicNow } from "./clock.js";
@@ -18,6 +20,8 @@ const BURST = 32;
 
 export class EngineDriver {
   readonly udp: UdpBundle;
+  /** TCP/TLS connections to TURN servers. */
+  readonly turnStreams: TurnStreams;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private flushing = false;
@@ -27,8 +31,27 @@ export class EngineDriver {
     readonly engine: PeerEngine,
     udpOptions: UdpOptions,
     private readonly onEvent: (e: EngineEvent) => void,
+    turnTls: TurnStreamOptions = {},
   ) {
     this.udp = new UdpBundle(udpOptions, (data, from, local) => this.onDatagram(data, from, local));
+    this.turnStreams = new TurnStreams(
+      {
+        onMessage: (data, stream) => this.onDatagram(data, stream.server, stream.local),
+        onClosed: (stream, reason) => {
+          if (this.stopped) return;
+          this.engine.relayStreamClosed(stream, reason, this.now());
+          this.flush();
+        },
+      },
+      turnTls,
+    );
+  }
+
+  /** A datagram to its socket, or a message to its TURN server's TCP/TLS connection. */
+  private send(t: Transmit): void {
+    const stream = this.engine.relayStream(t);
+    if (stream) this.turnStreams.send(stream, t.data);
+    else this.udp.send(t.data, t.to, t.from);
   }
 
   now(): Millis {
@@ -125,7 +148,7 @@ export class EngineDriver {
     if (this.blocked) return;
     const engine = this.engine;
     for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) {
-      this.udp.send(t.data, t.to, t.from);
+      this.send(t);
       if (this.sentThisTurn++ === 0 && !this.turnScheduled) this.scheduleTurn();
       if (this.sentThisTurn >= BURST) {
         this.blocked = true;
@@ -189,7 +212,9 @@ export class EngineDriver {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.engine.finishClose(this.now())) this.udp.send(t.data, t.to, t.from);
+    for (const t of this.engine.finishClose(this.now())) this.send(t);
+    // The connections end once the releases written to them leave.
+    this.turnStreams.close();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.mdns?.close();
