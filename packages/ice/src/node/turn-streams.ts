@@ -27,7 +27,7 @@ export interface TurnStreamOptions {
 }
 
 export interface TurnStreamHandlers {
-  /** One whole STUN or ChannelData message from `stream`'s server (a view, valid during the call). */
+  /** One whole STUN or ChannelData message from `stream`'s server (its bytes are not reused). */
   onMessage: (data: Uint8Array, stream: IceRelayStream) => void;
   /** The connection is gone (closed by the server, failed to connect, TLS refused, garbage). */
   onClosed: (stream: IceRelayStream, reason: string) => void;
@@ -103,9 +103,12 @@ export class TurnStreams {
   private onData(c: Connection, chunk: Buffer): void {
     if (c.done) return;
     const f = c.framer;
-    f.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    f.push(bytes);
     for (let m = f.next(); m; m = f.next()) {
-      this.handlers.onMessage(m, c.stream);
+      // A message split across reads lives in the framer's buffer, reused for the next one: the
+      // receiver gets its own copy, as a datagram is its own buffer (DTLS may hold on to it).
+      this.handlers.onMessage(m.buffer === bytes.buffer ? m : m.slice(), c.stream);
       if (c.done) return;
     }
     if (f.error !== undefined) {
