@@ -4,13 +4,21 @@
  * host), so the core's synchronous `allocateRelay` takes one and the pool refills in the
  * background; a "deallocated" event closes the socket. After every input the transmits are
  * sent from the socket of their `from` address and the timer is re-armed at pollTimeout().
+ *
+ * With `tcp`, clients may also reach it over TCP on the same port (RFC 8656 §3.1; the relay
+ * stays UDP): each connection's bytes are cut into messages (TurnStreamFramer), answers and
+ * ChannelData to that client go back on its connection (ChannelData padded to 4, §12.5), and the
+ * allocation dies with the connection. The core tells clients apart by address alone, so a TCP
+ * and a UDP client on the same IP and port would be taken for one (not a case loopback tests meet).
  */
 import dgram from "node:dgram";
+import { type Server, type Socket, createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { type Address, type IpFamily, addressKey, ipFamily, logger } from "@tsrtc/base";
 import { bindUdp } from "@tsrtc/stun/node";
 import { TurnServer } from "../server/server.js";
 import type { TurnServerOptions } from "../server/types.js";
+import { TurnStreamFramer } from "../stream.js";
 
 const log = logger("turn:node");
 
@@ -26,7 +34,11 @@ export interface TurnUdpServerOptions
   spareRelays?: number;
   /** coturn's static-auth-secret: time-limited REST credentials checked against the wall clock. */
   authSecret?: string;
+  /** Also listen for TURN over TCP on the same port (RFC 8656 §3.1). Default false. */
+  tcp?: boolean;
 }
+
+const ZEROS = new Uint8Array(3);
 
 export interface RunningTurnServer {
   readonly address: Address;
@@ -57,7 +69,11 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   let refilling = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const { host: _h, port: _p, relayHost: _r, spareRelays: _s, authSecret, ...coreOpts } = opts;
+  /** TCP clients by address key. */
+  const streams = new Map<string, Socket>();
+  let tcpServer: Server | undefined;
+
+  const { host: _h, port: _p, relayHost: _r, spareRelays: _s, authSecret, tcp: _t, ...coreOpts } = opts;
   const core: TurnServer = new TurnServer({
     ...coreOpts,
     listening: address,
@@ -80,6 +96,14 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
 
   const flush = (): void => {
     for (let t = core.pollTransmit(); t; t = core.pollTransmit()) {
+      const stream = t.via === "listening" && streams.size > 0 ? streams.get(addressKey(t.to)) : undefined;
+      if (stream) {
+        stream.write(t.data);
+        // §12.5: over TCP, ChannelData is padded to a multiple of 4 (first byte 0x40-0x7F: channels).
+        const pad = (4 - (t.data.length & 3)) & 3;
+        if (pad > 0 && t.data[0] >= 0x40 && t.data[0] < 0x80) stream.write(ZEROS.subarray(0, pad));
+        continue;
+      }
       const sock = sockets.get(addressKey(t.from));
       if (!sock) continue;
       sock.send(t.data, t.to.port, t.to.host, (err) => {
@@ -131,16 +155,58 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
 
   listener.on("message", (msg, rinfo) => input(() => core.handlePacket(view(msg), peerOf(rinfo), now())));
 
-  return {
-    address,
-    core,
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      const all = [...sockets.values(), ...spares];
-      sockets.clear();
-      spares.length = 0;
-      await Promise.all(all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    },
-  };
+  if (opts.tcp) {
+    const srv = createServer((conn) => {
+      const client: Address = { family: conn.remoteFamily === "IPv6" ? 6 : 4, host: conn.remoteAddress ?? "", port: conn.remotePort ?? 0 };
+      const key = addressKey(client);
+      streams.set(key, conn);
+      conn.setNoDelay(true);
+      const framer = new TurnStreamFramer();
+      conn.on("data", (chunk: Buffer) =>
+        input(() => {
+          framer.push(view(chunk));
+          for (let m = framer.next(); m; m = framer.next()) core.handlePacket(m, client, now());
+          if (framer.error !== undefined) {
+            log("TCP client %s: %s", key, framer.error);
+            conn.destroy();
+          }
+        }),
+      );
+      conn.on("error", (e) => log("TCP client %s: %s", key, e.message));
+      // RFC 8656 §3.1: the allocation lives as long as its connection.
+      conn.on("close", () => {
+        if (streams.get(key) === conn) streams.delete(key);
+        input(() => core.deallocate(client));
+      });
+    });
+    tcpServer = srv;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once("error", reject);
+        srv.listen(address.port, opts.host, () => {
+          srv.off("error", reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      // The UDP port's number is taken on TCP (a port 0 bind picks UDP's alone): nothing left open.
+      tcpServer = undefined;
+      await closeAll();
+      throw e;
+    }
+  }
+
+  async function closeAll(): Promise<void> {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    for (const c of streams.values()) c.destroy();
+    streams.clear();
+    const tcpClosed = tcpServer ? new Promise<void>((resolve) => tcpServer!.close(() => resolve())) : undefined;
+    const all = [...sockets.values(), ...spares];
+    sockets.clear();
+    spares.length = 0;
+    await Promise.all([...all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))), tcpClosed]);
+  }
+
+  return { address, core, close: closeAll };
 }
