@@ -80,9 +80,8 @@ export class RTCPeerConnection extends RtcEventTarget {
     });
     this.driver = new EngineDriver(
       this.engine,
-      { hosts: t.hosts, includeLoopback: t.includeLoopback, interfaces: t.interfaces, ipv6: t.ipv6, port: t.port },
+      { hosts: t.hosts, includeLoopback: t.includeLoopback, interfaces: t.interfaces, ipv6: t.ipv6, port: t.port, turnTls: t.turnTls },
       (e) => this.onEngineEvent(e),
-      t.turnTls,
     );
     this.ops = new OperationsChain(() => this.closed);
     this.ops.onEmpty = () => this.updateNegotiationNeeded();

@@ -29,9 +29,9 @@ export class EngineDriver {
 
   constructor(
     readonly engine: PeerEngine,
-    udpOptions: UdpOptions,
+    /** The sockets, and `turnTls` for the TLS connections to turns: servers. */
+    udpOptions: UdpOptions & { turnTls?: TurnStreamOptions },
     private readonly onEvent: (e: EngineEvent) => void,
-    turnTls: TurnStreamOptions = {},
   ) {
     this.udp = new UdpBundle(udpOptions, (data, from, local) => this.onDatagram(data, from, local));
     this.turnStreams = new TurnStreams(
@@ -43,7 +43,7 @@ export class EngineDriver {
           this.flush();
         },
       },
-      turnTls,
+      udpOptions.turnTls,
     );
   }
 
