@@ -47,6 +47,8 @@ export interface RelayAllocation {
   startAt?: Millis;
   /** The STUN error code that ended the allocation (0: no answer), once it is lost. */
   lostCode?: number;
+  /** Over TCP/TLS: lost with its connection (the next one is a new 5-tuple). */
+  connectionLost?: boolean;
 }
 
 /**
@@ -135,14 +137,15 @@ function newAllocation(s: AgentState, server: IceTurnServer, host: HostInterface
  * An allocation that was working is gone: the server answered a Refresh with 437 (Allocation
  * Mismatch: it forgot us, after a restart say), or refreshes got no answer until it expired
  * (RFC 8656 §8), or its TCP/TLS connection closed. Allocate once more from the same host socket,
- * at once after a 437 or over a stream, after REALLOCATE_AFTER_TIMEOUT otherwise. The lost allocation stays in the list, dead, so what
+ * at once after a 437 or a lost connection, after REALLOCATE_AFTER_TIMEOUT otherwise. The lost allocation stays in the list, dead, so what
  * still leaves from its relayed address is dropped by its client (its pairs fail on their own).
  */
 function reallocate(s: AgentState, lost: RelayAllocation, now: Millis): void {
   if (s.closed || lost.replacement || lost.relayed === undefined) return;
   const r = newAllocation(s, lost.server, lost.host, lost.localPreference, true);
-  // Over TCP/TLS a new connection is a new 5-tuple: no need to wait for the server to forget the old one.
-  r.startAt = lost.lostCode === 437 || lost.transport !== "udp" ? now : now + REALLOCATE_AFTER_TIMEOUT;
+  // A new TCP/TLS connection is a new 5-tuple: no need to wait for the server to forget the old
+  // one. Refreshes unanswered on a connection still open: the same wait as over UDP.
+  r.startAt = lost.lostCode === 437 || lost.connectionLost === true ? now : now + REALLOCATE_AFTER_TIMEOUT;
 }
 
 /**
@@ -231,6 +234,7 @@ function streamOf(r: RelayAllocation): IceRelayStream {
 export function relayStreamClosed(s: AgentState, local: Address, server: Address, reason: string, now: Millis): void {
   for (const r of s.relays) {
     if (r.transport === "udp" || !sameAddress(r.local, local) || !sameAddress(r.client.server, server) || !isLive(r)) continue;
+    r.connectionLost = true;
     r.client.connectionLost(reason);
     drainRelay(s, r, now);
   }

@@ -18,6 +18,14 @@ import type { IceRelayStream } from "../types.js";
 
 const log = logger("ice:turn-stream");
 
+/**
+ * Bytes a connection may hold unsent before relayed data (ChannelData) is dropped instead of
+ * queued: the data is datagrams its senders expect to lose now and then (SCTP, SRTP), while an
+ * unbounded queue would only grow and delay everything behind it. TURN's own requests and Send
+ * indications (ICE checks) are always written.
+ */
+const MAX_UNSENT = 1 << 20;
+
 export interface TurnStreamOptions {
   /**
    * Certificates trusted for turns: servers, replacing Node's default roots (tls.connect's `ca`):
@@ -55,6 +63,9 @@ export class TurnStreams {
     private readonly opts: TurnStreamOptions = {},
   ) {}
 
+  /** ChannelData not written because the connection had MAX_UNSENT bytes waiting. */
+  dropped = 0;
+
   /** Open connections. */
   get size(): number {
     return this.conns.size;
@@ -70,8 +81,13 @@ export class TurnStreams {
       if (c === undefined || c.done) c = this.open(key, stream);
       this.last = c;
     }
-    // The socket keeps the bytes until they are written: a copy, as the caller may reuse its buffer.
-    c.socket.write(Buffer.from(data));
+    if (data.length > 0 && data[0] >= 0x40 && c.socket.writableLength > MAX_UNSENT) {
+      this.dropped++;
+      return;
+    }
+    // The socket holds on to the bytes until they are written: no copy, as what the TURN client
+    // emits is never reused (requests kept for their transaction, fresh ChannelData/indications).
+    c.socket.write(data);
   }
 
   private open(key: string, stream: IceRelayStream): Connection {
