@@ -157,6 +157,22 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
     }
   });
 
+  it("tls: turns: with a host name (resolved, then checked against the certificate) allocates", async () => {
+    const url = `turns:localhost:${coturn.tlsPort}`;
+    const { servers } = await resolveTurnServers([{ urls: url, username: coturn.username, credential: coturn.password }]);
+    expect(servers.some((s) => s.address.host === "127.0.0.1" && s.hostname === "localhost")).toBe(true);
+    const p = await agents(servers, { turnTls: { ca: coturn.cert } });
+    try {
+      await waitFor(() => complete(p, "a"), 10_000);
+      expect(p.events.a.filter((e) => e.type === "candidate-error")).toEqual([]);
+      expect(p.candidates.a.map((c) => c.type)).toEqual(["relay"]);
+      expect(p.a.agent.relays.filter((r) => r.state === "allocated").map((r) => [r.transport, r.url])).toEqual([["tls", url]]);
+    } finally {
+      p.a.close();
+      p.b.close();
+    }
+  });
+
   it("tls: a certificate for another name is refused even with the right CA", async () => {
     const servers: IceTurnServer[] = [
       { address: { family: 4, host: "127.0.0.1", port: coturn.tlsPort }, username: coturn.username, credential: coturn.password, transport: "tcp", secure: true, hostname: "other.test", url: "turns:other.test" },

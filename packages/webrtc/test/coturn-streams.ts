@@ -1,7 +1,7 @@
 /**
  * coturn on loopback with its TCP and TLS listeners (testkit's startCoturn turns them off): TCP
  * on the same port as UDP (coturn's default), TLS on a port of its own with a self-signed
- * certificate made here by openssl for IP 127.0.0.1 (and the name turn.test). Killed by its pid.
+ * certificate made here by openssl for IP 127.0.0.1 and the names localhost and turn.test. Killed by its pid.
  * (The same helper as packages/ice/test/coturn-stream.ts: tests do not import across packages.)
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -43,7 +43,7 @@ export async function startCoturnStreams(): Promise<CoturnStreams> {
     [
       "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
       "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=turn.test",
-      "-addext", "subjectAltName=IP:127.0.0.1,DNS:turn.test",
+      "-addext", "subjectAltName=IP:127.0.0.1,DNS:turn.test,DNS:localhost",
     ],
     { stdio: "ignore" },
   );
