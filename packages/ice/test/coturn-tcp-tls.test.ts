@@ -12,7 +12,7 @@ import { type Candidate, computePriority } from "../src/candidate.js";
 import { resolveTurnServers } from "../src/node/turn-servers.js";
 import { UdpIceAgent, type UdpIceAgentOptions } from "../src/node/udp-agent.js";
 import type { IceAgentEvent, IceTurnServer } from "../src/types.js";
-import { type CoturnStreams, startCoturnStreams } from "./coturn-stream.js";
+import { type CoturnStreams, startCoturn } from "@tsrtc/testkit/node";
 import { waitFor } from "./wait.js";
 
 type Side = "a" | "b";
@@ -52,7 +52,7 @@ const complete = (p: Pair, n: Side): boolean => p.events[n].some((e) => e.type =
 describe("ICE through coturn over TCP and TLS to the server", () => {
   let coturn: CoturnStreams;
   beforeAll(async () => {
-    coturn = await startCoturnStreams();
+    coturn = await startCoturn({ streams: true });
   }, 20_000);
   afterAll(async () => {
     await coturn?.stop();

@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RTCDataChannel, RTCDataChannelEvent, RTCPeerConnection } from "../src/index.js";
-import { type CoturnStreams, startCoturnStreams } from "./coturn-streams.js";
+import { type CoturnStreams, startCoturn } from "@tsrtc/testkit/node";
 import { connect, makePc, once, until } from "./helpers.js";
 
 describe("RTCPeerConnection through coturn over TCP and TLS (relay policy)", () => {
   let coturn: CoturnStreams;
   beforeAll(async () => {
-    coturn = await startCoturnStreams();
+    coturn = await startCoturn({ streams: true });
   }, 20_000);
   afterAll(async () => {
     await coturn?.stop();
