@@ -35,6 +35,10 @@ import {
   closeRelays,
   drainRelay,
   handleRelayTimeouts,
+  handleReleasePacket,
+  handleReleaseTimeouts,
+  isReleasing,
+  releaseDeadline,
   pollRelayTransmit,
   relayAt,
   relayDeadline,
@@ -286,7 +290,10 @@ export class IceAgent implements Core<IceAgentEvent> {
     updateConnectionState(s, now);
   }
 
-  /** Stop: no more transmits or timers; state "closed". */
+  /**
+   * Stop: state "closed"; no more checks, data or candidates. Only the releases of the TURN
+   * allocations go on (RFC 8656 §8, see `releasing`).
+   */
   close(now: Millis = 0): void {
     const s = this.s;
     if (s.closed) return;
@@ -301,6 +308,16 @@ export class IceAgent implements Core<IceAgentEvent> {
     // RFC 8656 §8: release the allocations; their Refresh requests leave at the next pollTransmit.
     closeRelays(s, now);
     updateConnectionState(s, now);
+  }
+
+  /**
+   * Closed, with TURN allocations still being released: keep handing the agent its datagrams
+   * (handlePacket answers "stun" for a release's answer, "dropped" for anything else) and its
+   * timeouts, and sending its transmits, until this is false (or for as long as you can wait:
+   * a release's transaction ends within seconds, an Allocate in flight within 39.5 s).
+   */
+  get releasing(): boolean {
+    return this.s.closed && isReleasing(this.s);
   }
 
   private assertOpen(): void {
@@ -330,7 +347,7 @@ export class IceAgent implements Core<IceAgentEvent> {
   handlePacket(data: Uint8Array, from: Address, local: Address, now: Millis): PacketVerdict {
     const s = this.s;
     s.stats.packetsIn++;
-    if (s.closed) return "dropped";
+    if (s.closed) return s.relays.length > 0 && handleReleasePacket(s, data, from, local, now) ? "stun" : "dropped";
     if (from.port === 0) {
       s.stats.droppedBadSource++;
       return "dropped";
@@ -459,7 +476,7 @@ export class IceAgent implements Core<IceAgentEvent> {
 
   handleTimeout(now: Millis): void {
     const s = this.s;
-    if (s.closed) return;
+    if (s.closed) return handleReleaseTimeouts(s, now);
     s.lastNow = now;
     if (s.relays.length > 0) handleRelayTimeouts(s, now);
     handleTransactionTimeouts(s, now);
@@ -532,7 +549,7 @@ export class IceAgent implements Core<IceAgentEvent> {
 
   pollTimeout(): Millis | undefined {
     const s = this.s;
-    if (s.closed) return undefined;
+    if (s.closed) return releaseDeadline(s);
     let at = s.txs.pollTimeout() ?? Infinity;
     if (s.nextCheckAt !== undefined && s.gen.remote && !s.failed) at = Math.min(at, s.nextCheckAt);
     const n = nominationDeadline(s, s.gen);

@@ -279,6 +279,45 @@ export function closeRelays(s: AgentState, now: Millis): void {
 }
 
 /**
+ * After close(): the TURN clients still releasing (a Refresh with LIFETIME 0 not yet answered, or
+ * an Allocate in flight whose allocation they will release) keep running, so a lost release is
+ * sent again and a 438 answered with the new nonce. Their events are of no use any more.
+ */
+function releasing(r: RelayAllocation): boolean {
+  return r.client.state === "closing";
+}
+
+export function isReleasing(s: AgentState): boolean {
+  return s.relays.some(releasing);
+}
+
+/** A closed agent: a datagram for a releasing client's transaction; true when it took it. */
+export function handleReleasePacket(s: AgentState, data: Uint8Array, from: Address, local: Address, now: Millis): boolean {
+  const r = relayFrom(s, data, from, local);
+  if (!r || !releasing(r)) return false;
+  const taken = r.client.handlePacket(data, from, now) === "consumed";
+  while (r.client.pollEvent());
+  return taken;
+}
+
+export function handleReleaseTimeouts(s: AgentState, now: Millis): void {
+  for (const r of s.relays) {
+    if (!releasing(r)) continue;
+    r.client.handleTimeout(now);
+    while (r.client.pollEvent());
+  }
+}
+
+export function releaseDeadline(s: AgentState): Millis | undefined {
+  let at: Millis | undefined;
+  for (const r of s.relays) {
+    const t = releasing(r) ? r.client.pollTimeout() : undefined;
+    if (t !== undefined && (at === undefined || t < at)) at = t;
+  }
+  return at;
+}
+
+/**
  * Act on the client's events: candidates when allocated, a candidate error when the allocation
  * could not be made, one new allocation when a working one is lost.
  */

@@ -46,6 +46,8 @@ import {
 const MAX_AUTH_RETRIES = 3;
 /** How many 300 (Try Alternate) answers we follow in a row. */
 const MAX_REDIRECTS = 2;
+/** After a 437 to an Allocate, the one retry waits this many RTOs (a release of ours may be on its way). */
+const MISMATCH_RETRY_RTOS = 2;
 
 export class TurnClient implements Core<TurnClientEvent> {
   readonly stats: TurnClientStats = emptyTurnStats();
@@ -73,6 +75,10 @@ export class TurnClient implements Core<TurnClientEvent> {
   private lastPeer: Address | undefined;
   private lastChannel: Channel | undefined;
   private readonly settings: TurnSettings;
+  /** The one Allocate retry after a 437 is used up. */
+  private mismatchRetried = false;
+  /** When that retry is sent. */
+  private allocateAt: Millis | undefined;
 
   constructor(private readonly config: TurnClientConfig) {
     this.settings = turnSettings(config);
@@ -195,10 +201,22 @@ export class TurnClient implements Core<TurnClientEvent> {
     return false;
   }
 
-  /** Release the allocation (RFC 8656 §8: Refresh with LIFETIME 0). No more data after this. */
+  /**
+   * Release the allocation (RFC 8656 §8: Refresh with LIFETIME 0). No more data after this.
+   * While an Allocate is in flight the client stays "closing" until it is answered: the server
+   * may have made the allocation already, and a success is then released at once (keep handing
+   * the client its server's answers and timeouts until it is "closed").
+   */
   close(now: Millis): void {
     if (this.st === "closed" || this.st === "closing" || this.st === "failed") return;
     const wasAllocated = this.st === "allocated";
+    this.allocateAt = undefined;
+    if (this.st === "allocating" && this.txs.size > 0) {
+      // Only the Allocate is pending while allocating (permissions and channels wait for it).
+      this.st = "closing";
+      this.dropQueues();
+      return;
+    }
     this.txs.clear();
     this.dropQueues();
     this.lifetimeSchedule.stop();
@@ -413,6 +431,11 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private allocated(m: StunMessage, now: Millis): void {
+    if (this.st === "closing") {
+      // Closed while the Allocate was in flight: the allocation the server made goes at once.
+      this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, Math.min(2, this.settings.rc));
+      return;
+    }
     let relayed: Address | undefined;
     let mapped: Address | undefined;
     let lifetime: number | undefined;
@@ -446,6 +469,8 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private onError(ctx: TxContext, code: number, reason: string, m: StunMessage, now: Millis): void {
+    // Closed while allocating: an Allocate refused made no allocation, nothing to release.
+    if (ctx.op === "allocate" && this.st === "closing") return this.finish("released");
     if (code === ErrorCode.Unauthorized || code === ErrorCode.StaleNonce) {
       const usedNonce = ctx.nonce;
       const usedRealm = this.auth.realm;
@@ -462,6 +487,14 @@ export class TurnClient implements Core<TurnClientEvent> {
       }
     }
     if (code === ErrorCode.TryAlternate && ctx.op === "allocate" && this.redirect(m, now)) return;
+    if (code === ErrorCode.AllocationMismatch && ctx.op === "allocate" && !this.mismatchRetried) {
+      // RFC 8656 §7.2: the server holds an allocation on our 5-tuple, typically one of ours being
+      // released (an ICE agent dropped while its Allocate was in flight). Once it is gone a new
+      // one may be made: ask once more a little later.
+      this.mismatchRetried = true;
+      this.allocateAt = now + MISMATCH_RETRY_RTOS * this.settings.rto;
+      return;
+    }
     this.failed(ctx, code, reason || `error ${code}`, now);
   }
 
@@ -502,6 +535,7 @@ export class TurnClient implements Core<TurnClientEvent> {
   private failed(ctx: TxContext, code: number, reason: string, now: Millis): void {
     switch (ctx.op) {
       case "allocate":
+        if (this.st === "closing") return this.finish("released");
         return this.fail("allocate", code, reason);
       case "refresh":
         if (ctx.lifetime === 0 || this.st === "closing") {
@@ -542,6 +576,7 @@ export class TurnClient implements Core<TurnClientEvent> {
 
   private end(state: "closed" | "failed", reason: "released" | "expired" | "failed"): void {
     this.st = state;
+    this.allocateAt = undefined;
     this.txs.clear();
     this.dropQueues();
     this.lifetimeSchedule.stop();
@@ -557,6 +592,10 @@ export class TurnClient implements Core<TurnClientEvent> {
   handleTimeout(now: Millis): void {
     this.txs.handleTimeout(now);
     this.drainTransactions(now);
+    if (this.allocateAt !== undefined && now >= this.allocateAt) {
+      this.allocateAt = undefined;
+      if (this.st === "allocating") this.request(now, { op: "allocate", signed: false, retries: 0 });
+    }
     if (this.st !== "allocated") return;
     if (this.lifetimeSchedule.expired(now)) return this.finish("expired");
     if (this.lifetimeSchedule.due(now)) this.sendRefresh(now);
@@ -587,6 +626,7 @@ export class TurnClient implements Core<TurnClientEvent> {
 
   pollTimeout(): Millis | undefined {
     let at = this.txs.pollTimeout() ?? Infinity;
+    if (this.allocateAt !== undefined) at = Math.min(at, this.allocateAt);
     if (this.st === "allocated") {
       const refresh = this.lifetimeSchedule.deadline();
       if (refresh !== undefined) at = Math.min(at, refresh);

@@ -227,13 +227,97 @@ describe("TurnClient: Allocate with the long-term credential mechanism (RFC 8489
     [508, "Insufficient Capacity"],
     [442, "Unsupported Transport Protocol"],
     [441, "Wrong Credentials"],
-    [437, "Allocation Mismatch"],
   ])("turns an Allocate error %i into a fatal error event", (code) => {
     const r = allocateErrorRig(code);
     r.client.allocate(0);
     r.pump(0);
     expect(r.client.state).toBe("failed");
     expect(r.events).toContainEqual(expect.objectContaining({ type: "error", operation: "allocate", code, fatal: true }));
+  });
+
+  it("retries an Allocate answered 437 once, 2 RTO later; a second 437 is fatal", () => {
+    const r = allocateErrorRig(437);
+    r.client.allocate(0);
+    r.pump(0);
+    expect(r.client.state).toBe("allocating");
+    expect(r.client.pollTimeout()).toBe(1000);
+    r.advance(0, 999);
+    expect(decodeSent(r, StunMethod.Allocate)).toHaveLength(2);
+    r.advance(999, 1000);
+    expect(decodeSent(r, StunMethod.Allocate)).toHaveLength(3);
+    expect(r.client.state).toBe("failed");
+    expect(r.events).toContainEqual(expect.objectContaining({ type: "error", operation: "allocate", code: 437, fatal: true }));
+  });
+
+  it("after a 437 the retry allocates once the other allocation on the 5-tuple is released (RFC 8656 §7.2)", () => {
+    const r = rig();
+    // An allocation of ours on the same 5-tuple, about to be released (a dropped ICE agent's).
+    const old = new TurnClient({ server: SERVER, username: "user", password: "pass", local: LOCAL, rng: new SeededRandom(9) });
+    const exchange = (c: TurnClient, now: Millis) => {
+      for (let i = 0; i < 4; i++) for (let t = c.pollTransmit(); t; t = c.pollTransmit()) for (const o of r.handle(t.data, now)) c.handlePacket(o, SERVER, now);
+    };
+    old.allocate(0);
+    exchange(old, 0);
+    expect(old.state).toBe("allocated");
+    r.client.allocate(0);
+    r.pump(0);
+    expect(r.server.stats.responses[437]).toBe(1);
+    expect(r.client.state).toBe("allocating");
+    old.close(500);
+    exchange(old, 500);
+    expect(old.state).toBe("closed");
+    expect(r.server.allocationCount).toBe(0);
+    r.advance(500, 1000);
+    expect(r.client.state).toBe("allocated");
+    expect(r.server.allocationCount).toBe(1);
+    expect(r.events.some((e) => e.type === "error")).toBe(false);
+  });
+
+  it("close() while the authenticated Allocate is in flight: stays closing, and releases the allocation its answer reports", () => {
+    const r = rig();
+    const c = r.client;
+    c.allocate(0);
+    // The unauthenticated Allocate and its 401, then the authenticated one reaches the server.
+    for (const o of r.handle(c.pollTransmit()!.data, 0)) c.handlePacket(o, SERVER, 0);
+    const signed = c.pollTransmit()!;
+    const success = r.handle(signed.data, 0);
+    expect(r.server.allocationCount).toBe(1);
+    c.close(1);
+    expect(c.state).toBe("closing");
+    expect(c.pollTimeout()).toBeDefined();
+    expect(c.handlePacket(success[0], SERVER, 2)).toBe("consumed");
+    const release = c.pollTransmit()!;
+    const m = StunMessage.decode(release.data.slice());
+    expect([m.method, m.lifetime()]).toEqual([StunMethod.Refresh, 0]);
+    for (const o of r.handle(release.data, 2)) c.handlePacket(o, SERVER, 2);
+    expect(r.server.allocationCount).toBe(0);
+    expect(c.state).toBe("closed");
+    const events: TurnClientEvent[] = [];
+    for (let e = c.pollEvent(); e; e = c.pollEvent()) events.push(e);
+    expect(events).toEqual([{ type: "closed", reason: "released" }]);
+  });
+
+  it("close() while an Allocate is in flight: a lost answer is asked again by retransmission; an error answer ends it with nothing to release", () => {
+    const r = rig();
+    const c = r.client;
+    c.allocate(0);
+    for (const o of r.handle(c.pollTransmit()!.data, 0)) c.handlePacket(o, SERVER, 0);
+    r.handle(c.pollTransmit()!.data, 0); // made; the answer is lost
+    c.close(1);
+    // The retransmission gets the same answer (§7.2): the allocation is then released.
+    r.advance(1, 600);
+    expect(decodeSent(r, StunMethod.Refresh).map((m) => m.lifetime())).toEqual([0]);
+    expect(r.server.allocationCount).toBe(0);
+    expect(c.state).toBe("closed");
+    // Closed before the 401 came: no authenticated retry, nothing made.
+    const r2 = rig();
+    r2.client.allocate(0);
+    const first = r2.client.pollTransmit()!;
+    r2.client.close(0);
+    for (const o of r2.handle(first.data, 0)) r2.client.handlePacket(o, SERVER, 0);
+    expect(r2.client.state).toBe("closed");
+    expect(r2.client.pollTransmit()).toBeUndefined();
+    expect(r2.server.allocationCount).toBe(0);
   });
 
   it("follows a 300 (Try Alternate) to the ALTERNATE-SERVER", () => {

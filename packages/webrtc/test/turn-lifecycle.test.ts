@@ -182,3 +182,27 @@ describe("setConfiguration's iceTransportPolicy applies from the next gathering 
     expect(s.errors).toEqual([]);
   });
 });
+
+describe("setConfiguration renewing the candidate pool while its Allocate is in flight", () => {
+  it("new ICE servers and policy together renew the pool once (one Allocate exchange more, not two)", async () => {
+    const a = pc({ iceServers: [turnServer()], iceCandidatePoolSize: 1 });
+    await untilAsync(async () => (await relayCandidates(a)) === 1, "the pool's relay candidate");
+    expect(turn.core.stats.responses[401]).toBe(1);
+    a.setConfiguration({ iceServers: [turnServer(`turn:127.0.0.1:${turn.address.port}?transport=udp`)], iceCandidatePoolSize: 1, iceTransportPolicy: "relay" });
+    await until(() => made() === 2 && live() === 1, 5000, "the pool's allocation made again, the old one released");
+    await untilAsync(async () => (await relayCandidates(a)) === 1, "the new pool's relay candidate");
+    // One new agent: one more unauthenticated Allocate answered 401 (a second renewal adds another).
+    expect(turn.core.stats.responses[401]).toBe(2);
+  });
+
+  it("a renewal right after the first 401 (the authenticated Allocate in flight): the old allocation is released, the new agent has its relay candidate", async () => {
+    const a = pc({ iceServers: [turnServer()], iceCandidatePoolSize: 1 });
+    await until(() => turn.core.stats.responses[401] !== undefined, 5000, "the first 401");
+    await new Promise((r) => setTimeout(r, 1));
+    a.setConfiguration({ iceServers: [turnServer()], iceCandidatePoolSize: 1, iceTransportPolicy: "relay" });
+    await untilAsync(async () => (await relayCandidates(a)) === 1, "the new pool's relay candidate");
+    await until(() => live() === 1, 3000, "one live allocation");
+    a.close();
+    await until(() => live() === 0, 3000, "released at close");
+  });
+});

@@ -365,20 +365,20 @@ export class RTCPeerConnection extends RtcEventTarget {
     next.certificates = cur.certificates;
     next.tsrtc = cur.tsrtc;
     this.config = next;
-    if (next.iceTransportPolicy !== cur.iceTransportPolicy) this.driver.run((now) => this.engine.setIceTransportPolicy(next.iceTransportPolicy, now));
+    // W3C §4.4.1.6: new ICE servers renew an unused candidate pool once resolved; a new policy
+    // too, at once unless the servers change with it (one renewal, with the new servers).
+    const renewLater = this.prepared !== undefined && JSON.stringify(next.iceServers) !== JSON.stringify(cur.iceServers) && next.iceCandidatePoolSize > 0;
+    if (next.iceTransportPolicy !== cur.iceTransportPolicy) this.driver.run((now) => this.engine.setIceTransportPolicy(next.iceTransportPolicy, now, !renewLater));
     if (poolChanged && next.iceCandidatePoolSize > 0) this.fillCandidatePool();
     else if (poolChanged) this.driver.run((now) => this.engine.setCandidatePoolSize(0, now));
     if (this.prepared) {
       const resolved = Promise.all([this.prepared, this.resolveStun().then((s) => this.engine.setStunServers(s)), this.resolveTurn()]);
-      // W3C §4.4.1.6: new ICE servers renew an unused candidate pool.
-      if (JSON.stringify(next.iceServers) !== JSON.stringify(cur.iceServers) && next.iceCandidatePoolSize > 0) {
-        resolved.then(
-          () => {
-            if (!this.closed) this.driver.run((now) => this.engine.renewCandidatePool(now));
-          },
-          () => undefined,
-        );
-      } else void resolved.catch(() => undefined);
+      const renew = (): void => {
+        if (!this.closed) this.driver.run((now) => this.engine.renewCandidatePool(now));
+      };
+      // Servers that fail to resolve leave the old ones: the pool renews all the same.
+      if (renewLater) resolved.then(renew, renew);
+      else void resolved.catch(() => undefined);
     }
   }
 

@@ -189,13 +189,14 @@ export class PeerEngine extends TransportCore {
    * W3C setConfiguration with another iceTransportPolicy (§4.4.1.6): the policy is read at the
    * start of each gathering phase (RFC 8829 §3.5.3). A new agent gathers under it; the current
    * one from its next ICE restart (createOffer({iceRestart}) or restartIce()); an unused pool
-   * gathers again under it at once.
+   * gathers again under it at once, unless `renewPool` is false (new ICE servers come with the
+   * policy: the caller renews the pool once they are resolved, one renewal for both).
    */
-  setIceTransportPolicy(policy: "all" | "relay", now: Millis): void {
+  setIceTransportPolicy(policy: "all" | "relay", now: Millis, renewPool = true): void {
     if (this.isClosed || policy === (this.iceTransportPolicy ?? "all")) return;
     this.iceTransportPolicy = policy;
     this.agent?.setTransportPolicy(policy);
-    this.renewCandidatePool(now);
+    if (renewPool) this.renewCandidatePool(now);
   }
 
   /** setLocalDescription has applied a description (sticky: a rollback does not undo it). */

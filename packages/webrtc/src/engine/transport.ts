@@ -187,6 +187,13 @@ export class TransportCore {
   /** End the agent before close(): its TURN allocations are released (agent-release.ts). */
   protected dropAgent(now: Millis): void {
     if (this.agent) this.releases.release(this.agent, now);
+    // A datagram of its queue taken out by coalescing (pollTransmit) goes with it: it must not
+    // leave ahead of the releases, nor at all (it is no longer sent, so no longer counted).
+    const left = this.pendingTransmit;
+    if (left) {
+      this.pendingTransmit = undefined;
+      this.uncount(left);
+    }
     this.agent = undefined;
     this.localCandidates = [];
     this.gatheringComplete = false;
@@ -266,8 +273,11 @@ export class TransportCore {
     const c = this.counters;
     c.datagramsReceived++;
     c.bytesReceivedTotal += data.length;
+    if (this.isClosed) return void c.dropped.noTransport++;
+    // An answer to a dropped agent's TURN client (agent-release.ts): the successor does not know it.
+    if (this.releases.active && this.releases.handlePacket(data, from, local, now)) return void c.stunReceived++;
     const agent = this.agent;
-    if (this.isClosed || !agent) return void c.dropped.noTransport++;
+    if (!agent) return void c.dropped.noTransport++;
     if (data.length === 0) return void c.dropped.empty++;
     this.lastNow = now;
     const verdict = agent.handlePacket(data, from, local, now);
@@ -306,6 +316,7 @@ export class TransportCore {
   handleTimeout(now: Millis): void {
     if (this.isClosed) return;
     this.lastNow = now;
+    this.releases.handleTimeout(now);
     this.agent?.handleTimeout(now);
     // A DTLS client starts on its first timeout: hold it until ICE has a path.
     if (this.dtls && (this.dtlsStarted || this.dtls.role === "server")) this.dtls.handleTimeout(now);
@@ -553,13 +564,25 @@ export class TransportCore {
     return t;
   }
 
+  /** Undo nextTransmit's counting of a datagram that will not be sent after all. */
+  private uncount(t: Transmit): void {
+    const c = this.counters;
+    c.datagramsSent--;
+    c.bytesSentTotal -= t.data.length;
+    if (t.data.length > 0 && t.data[0] < 4) c.stunSent--;
+    else {
+      c.packetsSent--;
+      c.bytesSent -= t.data.length;
+    }
+  }
+
   pollEvent(): EngineEvent | undefined {
     return this.events.shift();
   }
 
   pollTimeout(): Millis | undefined {
     if (this.isClosed) return undefined;
-    let at = Infinity;
+    let at = this.releases.pollTimeout() ?? Infinity;
     const a = this.agent?.pollTimeout();
     if (a !== undefined) at = Math.min(at, a);
     const d = this.dtls?.pollTimeout();

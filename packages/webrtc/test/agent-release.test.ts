@@ -1,0 +1,161 @@
+/**
+ * The TURN allocations of an ICE agent the engine drops before close() (agent-release.ts), on a
+ * virtual clock against our TurnServer core, with the exchange under the test's control: an
+ * Allocate in flight when the agent is dropped is released once answered, and a release lost or
+ * answered 438 is sent again; the successor allocates from the same 5-tuple.
+ */
+import { type Address, type Millis, SeededRandom, address, sameAddress } from "@tsrtc/base";
+import { StunClass, StunMessage, StunMethod } from "@tsrtc/stun";
+import { TurnServer, type TurnServerOptions } from "@tsrtc/turn";
+import { describe, expect, it } from "vitest";
+import { makeEngine } from "./engine-helpers.js";
+
+const SERVER: Address = address("192.0.2.1", 3478);
+const HOST: Address = address("10.0.0.1", 5000);
+
+function rig(opts: Partial<TurnServerOptions> = {}) {
+  let port = 50000;
+  const server = new TurnServer({
+    listening: SERVER,
+    realm: "tsrtc.test",
+    users: { user: "pass" },
+    rng: new SeededRandom(7),
+    allocateRelay: () => ({ family: 4, host: SERVER.host, port: port++ }),
+    nonceLifetime: 86_400_000,
+    ...opts,
+  });
+  const engine = makeEngine(1);
+  engine.setHosts([{ address: HOST }]);
+  engine.setTurnServers([{ address: SERVER, username: "user", credential: "pass" }]);
+  const r = {
+    server,
+    engine,
+    now: 0 as Millis,
+    /** The server's answers not yet handed to the engine. */
+    answers: [] as Uint8Array[],
+    /** Requests the engine sent the server: [method, LIFETIME]. */
+    requests: [] as [number, number | undefined][],
+    /** The engine's datagrams to the server (those `lose` says are lost go nowhere). */
+    out(lose?: (m: StunMessage) => boolean): void {
+      for (let t = engine.pollTransmit(); t; t = engine.pollTransmit()) {
+        if (!sameAddress(t.to, SERVER)) continue;
+        const m = StunMessage.decode(t.data.slice());
+        if (m.cls === StunClass.Request) r.requests.push([m.method, m.method === StunMethod.Refresh ? m.lifetime() : undefined]);
+        if (lose?.(m)) continue;
+        server.handlePacket(t.data, t.from ?? HOST, r.now);
+        for (let o = server.pollTransmit(); o; o = server.pollTransmit()) if (o.via === "listening") r.answers.push(o.data);
+      }
+    },
+    deliver(): void {
+      for (const d of r.answers.splice(0)) engine.handlePacket(d, SERVER, HOST, r.now);
+    },
+    /** Exchange until both sides are quiet. */
+    settle(): void {
+      for (let i = 0; i < 50; i++) {
+        r.out();
+        if (r.answers.length === 0) return;
+        r.deliver();
+      }
+    },
+    /** Advance the virtual clock to `until`, firing the engine's timers on the way. */
+    advance(until: Millis): void {
+      for (let i = 0; i < 1000; i++) {
+        const t = engine.pollTimeout();
+        if (t === undefined || t > until) break;
+        r.now = Math.max(r.now, t);
+        engine.handleTimeout(r.now);
+        r.settle();
+      }
+      r.now = until;
+    },
+    relayState(): string | undefined {
+      return engine.iceAgent?.relays[0]?.state;
+    },
+    releases(): number {
+      return r.requests.filter(([method, lifetime]) => method === StunMethod.Refresh && lifetime === 0).length;
+    },
+  };
+  return r;
+}
+
+/** The pool's agent has sent its authenticated Allocate; the server made the allocation; the answer is held. */
+function allocateInFlight(r: ReturnType<typeof rig>): Uint8Array {
+  r.engine.setCandidatePoolSize(1, 0);
+  r.out(); // the unauthenticated Allocate: 401
+  r.deliver();
+  r.out(); // the authenticated one: made
+  expect(r.server.allocationCount).toBe(1);
+  expect(r.answers).toHaveLength(1);
+  return r.answers.pop()!;
+}
+
+describe("an ICE agent dropped while its Allocate is in flight (RFC 8656 §7.2, §8)", () => {
+  it("the answer, reaching the successor's socket, goes to the dropped agent, which releases the allocation; the successor allocates", () => {
+    const r = rig();
+    const success = allocateInFlight(r);
+    // A new policy renews the pool: the agent is dropped with its Allocate unanswered.
+    r.engine.setIceTransportPolicy("relay", 1);
+    r.now = 2;
+    r.engine.handlePacket(success, SERVER, HOST, r.now);
+    r.settle();
+    expect(r.releases()).toBe(1);
+    expect(r.server.stats.allocations).toBe(2);
+    expect(r.server.allocationCount).toBe(1);
+    expect(r.server.stats.responses[437] ?? 0).toBe(0);
+    expect(r.relayState()).toBe("allocated");
+    // Nothing is left waiting: close() releases the successor's allocation, the last one.
+    r.advance(10_000);
+    r.engine.close(r.now);
+    const last = r.engine.finishClose(r.now);
+    for (const t of last) r.server.handlePacket(t.data, t.from ?? HOST, r.now);
+    expect(r.server.allocationCount).toBe(0);
+  });
+
+  it("a successor answered 437 (the old allocation not yet released) allocates again once it is gone", () => {
+    const r = rig();
+    const success = allocateInFlight(r);
+    r.engine.setIceTransportPolicy("relay", 1);
+    r.settle(); // the successor's Allocate reaches the server first: 401, then 437
+    expect(r.server.stats.responses[437]).toBe(1);
+    expect(r.relayState()).toBe("allocating");
+    r.engine.handlePacket(success, SERVER, HOST, r.now);
+    r.settle();
+    expect(r.server.allocationCount).toBe(0);
+    r.advance(5_000);
+    expect(r.relayState()).toBe("allocated");
+    expect(r.server.allocationCount).toBe(1);
+    expect(r.server.stats.responses[437]).toBe(1);
+  });
+});
+
+describe("the release of a dropped agent's allocation is kept going until answered (RFC 8656 §8)", () => {
+  it("a lost release is sent again", () => {
+    const r = rig();
+    r.engine.setCandidatePoolSize(1, 0);
+    r.settle();
+    expect(r.server.allocationCount).toBe(1);
+    r.engine.setCandidatePoolSize(0, 10);
+    r.now = 10;
+    r.out((m) => m.method === StunMethod.Refresh);
+    expect(r.releases()).toBe(1);
+    expect(r.server.allocationCount).toBe(1);
+    r.advance(3_000);
+    expect(r.releases()).toBe(2);
+    expect(r.server.allocationCount).toBe(0);
+    // Released: the dropped agent is let go (no more timers for it).
+    expect(r.engine.pollTimeout()).toBeUndefined();
+  });
+
+  it("a release answered 438 (Stale Nonce) is sent again with the new nonce", () => {
+    const r = rig({ nonceLifetime: 1_000 });
+    r.engine.setCandidatePoolSize(1, 0);
+    r.settle();
+    expect(r.server.allocationCount).toBe(1);
+    r.now = 2_000;
+    r.engine.setCandidatePoolSize(0, r.now);
+    r.settle();
+    expect(r.server.stats.responses[438]).toBe(1);
+    expect(r.releases()).toBe(2);
+    expect(r.server.allocationCount).toBe(0);
+  });
+});
