@@ -4,10 +4,12 @@
  * Allocate in flight when the agent is dropped is released once answered, and a release lost or
  * answered 438 is sent again; the successor allocates from the same 5-tuple.
  */
-import { type Address, type Millis, SeededRandom, address, sameAddress } from "@tsrtc/base";
-import { StunClass, StunMessage, StunMethod } from "@tsrtc/stun";
-import { TurnServer, type TurnServerOptions } from "@tsrtc/turn";
+import { type Address, type Millis, SeededRandom, type Transmit, address, sameAddress } from "@tsrtc/base";
+import type { IceAgent } from "@tsrtc/ice";
+import { StunBuilder, StunClass, StunMessage, StunMethod, newTransactionId } from "@tsrtc/stun";
+import { TurnServer, type TurnServerOptions, encodeChannelData } from "@tsrtc/turn";
 import { describe, expect, it } from "vitest";
+import { closeAfterGoodbyes } from "../src/engine/agent-release.js";
 import { makeEngine } from "./engine-helpers.js";
 
 const SERVER: Address = address("192.0.2.1", 3478);
@@ -157,5 +159,34 @@ describe("the release of a dropped agent's allocation is kept going until answer
     expect(r.server.stats.responses[438]).toBe(1);
     expect(r.releases()).toBe(2);
     expect(r.server.allocationCount).toBe(0);
+  });
+});
+
+describe("close(): the goodbyes go, the STUN stays, also through a TURN relay (closeAfterGoodbyes)", () => {
+  it("keeps DTLS wrapped in a Send indication or ChannelData, drops STUN wrapped in ChannelData or a Send indication", () => {
+    const rng = new SeededRandom(3);
+    const peer = address("198.51.100.7", 6000);
+    const dtls = (n: number) => new Uint8Array([21, 0xfe, 0xfd, n, 0, 0, 0, 0]); // an alert record
+    const sendIndication = (payload: Uint8Array) =>
+      new StunBuilder().begin(StunMethod.Send, StunClass.Indication, newTransactionId(rng)).xorPeerAddress(peer).data(payload).finish();
+    const binding = new StunBuilder().begin(StunMethod.Binding, StunClass.Request, newTransactionId(rng)).fingerprint().finish();
+    const at = (data: Uint8Array): Transmit => ({ to: SERVER, from: HOST, data });
+    const leftover = at(encodeChannelData(0x4000, dtls(0)));
+    const goodbyes = [
+      at(sendIndication(dtls(1))), // through the relay before the channel is bound
+      at(encodeChannelData(0x4000, dtls(2))), // through the channel
+      at(dtls(3)), // on a host path
+    ];
+    const stun = [at(encodeChannelData(0x4000, binding)), at(sendIndication(binding)), at(binding)];
+    const release = at(new StunBuilder().begin(StunMethod.Refresh, StunClass.Request, newTransactionId(rng)).lifetime(0).finish());
+    // The agent's queue at close(), goodbyes and STUN interleaved; close() queues the release.
+    const queue = [goodbyes[0], stun[0], goodbyes[1], stun[1], stun[2], goodbyes[2]];
+    const agent = {
+      pollTransmit: () => queue.shift(),
+      close: () => void queue.push(release),
+    } as unknown as IceAgent;
+    const out: Transmit[] = [];
+    closeAfterGoodbyes(agent, leftover, 0, out);
+    expect(out).toEqual([leftover, ...goodbyes, release]);
   });
 });

@@ -134,7 +134,35 @@ export function closeAfterGoodbyes(agent: IceAgent, pending: Transmit | undefine
   for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) out.push(t);
 }
 
-/** Not STUN (RFC 7983: first byte 0..3): DTLS carrying the SCTP ABORT or the close_notify. */
+/**
+ * A datagram that ends the session for the peer: DTLS carrying the SCTP ABORT or the
+ * close_notify (RFC 7983: not STUN, not TURN ChannelData), also when the agent's TURN client
+ * wrapped it for a relayed path (ChannelData, RFC 8656 §12.4, or the DATA of a Send indication,
+ * §10.1). ICE's own STUN (checks, consent, TURN requests), wrapped or not, is not.
+ */
 function isGoodbye(t: Transmit): boolean {
-  return t.data.length > 0 && t.data[0] >= 20;
+  const d = relayedPayload(t.data);
+  return d !== undefined && d.length > 0 && d[0] >= 20 && (d[0] < 64 || d[0] > 79);
+}
+
+/** STUN method Send, class indication (RFC 8656 §18), and the DATA attribute (0x0013). */
+const SEND_INDICATION = 0x0016;
+const ATTR_DATA = 0x0013;
+
+/** What a TURN client's datagram carries for the peer (the datagram itself when not TURN); undefined for STUN of its own. */
+function relayedPayload(d: Uint8Array): Uint8Array | undefined {
+  if (d.length === 0) return d;
+  if (d[0] >= 64 && d[0] <= 79) return d.length >= 4 ? d.subarray(4, Math.min(d.length, 4 + ((d[2] << 8) | d[3]))) : undefined;
+  if (d[0] > 3) return d;
+  if (d.length < 20 || ((d[0] << 8) | d[1]) !== SEND_INDICATION) return undefined;
+  const end = Math.min(d.length, 20 + ((d[2] << 8) | d[3]));
+  // RFC 8489 §14: attributes as type, length, value padded to 4 bytes.
+  for (let i = 20; i + 4 <= end; ) {
+    const type = (d[i] << 8) | d[i + 1];
+    const len = (d[i + 2] << 8) | d[i + 3];
+    if (i + 4 + len > end) return undefined;
+    if (type === ATTR_DATA) return d.subarray(i + 4, i + 4 + len);
+    i += 4 + ((len + 3) & ~3);
+  }
+  return undefined;
 }
