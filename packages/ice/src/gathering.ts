@@ -104,9 +104,15 @@ function addHost(s: AgentState, h: HostInterface, localPreference: number, now: 
   if (s.locals.some((l) => addressKey(l.base) === addressKey(base) && l.candidate.type === "host")) return undefined;
   let shown = base.host;
   if (s.settings.mdnsHostCandidates) {
-    shown = `${uuid(s)}.local`;
-    s.mdnsNames.set(addressKey(base), shown);
-    s.emit({ type: "mdns-register", name: shown, address: base.host });
+    // A host a "relay" phase left out comes back under the name it was published with (one
+    // name per address: a new one each all/relay/all cycle would pile up registrations).
+    const key = addressKey(base);
+    const known = s.mdnsNames.get(key);
+    shown = known ?? `${uuid(s)}.local`;
+    if (known === undefined) {
+      s.mdnsNames.set(key, shown);
+      s.emit({ type: "mdns-register", name: shown, address: base.host });
+    }
   }
   const c: Candidate = {
     foundation: computeFoundation("host", base.host),

@@ -112,4 +112,22 @@ describe("iceTransportPolicy changed between gathering phases (RFC 8829 §3.5.3)
     sim.runFor(500);
     expect(b.received.at(-1)!.data).toEqual(new Uint8Array([23, 9]));
   });
+
+  it("all -> relay -> all with mDNS host candidates: the host comes back under the name it was published with, registered once", () => {
+    const sim = new Simulation({ seed: 91 });
+    const server = newTurn();
+    turnNode(sim, server);
+    const a = relayPeer(sim, "A", A, { controlling: true, turnServers: [SERVER], mdnsHostCandidates: true }, 92);
+    const b = relayPeer(sim, "B", B, { controlling: false }, 93);
+    gatherAndSignal(sim, a, b);
+    const name = a.candidates.find((c) => c.type === "host")!.address;
+    expect(name).toMatch(/\.local$/);
+    for (let cycle = 0; cycle < 2; cycle++) {
+      a.agent.setTransportPolicy("relay");
+      expect(restart(sim, a).map((c) => c.type)).toEqual(["relay"]);
+      a.agent.setTransportPolicy("all");
+      expect(restart(sim, a).find((c) => c.type === "host")!.address).toBe(name);
+    }
+    expect(a.events.filter((e) => e.type === "mdns-register")).toEqual([{ type: "mdns-register", name, address: A.host }]);
+  });
 });
