@@ -25,7 +25,8 @@ import {
 } from "@tsrtc/base";
 import { ErrorCode, StunBuilder, StunClass, StunMessage, StunMethod, StunTransactions } from "@tsrtc/stun";
 import { LongTermAuth } from "./auth.js";
-import { channelDataLength, channelOf, encodeChannelData } from "./channel-data.js";
+import { encodeChannelData } from "./channel-data.js";
+import { channelDataIn, dataIndicationIn } from "./incoming.js";
 import { RETRY_AFTER, RefreshSchedule } from "./refresh.js";
 import { type TurnSettings, turnSettings } from "./settings.js";
 import { parseStunDatagram } from "./stun-input.js";
@@ -202,32 +203,21 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   /**
-   * Release the allocation (RFC 8656 §8: Refresh with LIFETIME 0). No more data after this.
-   * While an Allocate is in flight the client stays "closing" until it is answered: the server
-   * may have made the allocation already, and a success is then released at once (keep handing
-   * the client its server's answers and timeouts until it is "closed").
+   * Release the allocation (RFC 8656 §8: Refresh with LIFETIME 0). No more data after this. With
+   * an Allocate in flight it stays "closing" until that is answered, and releases what it made.
    */
   close(now: Millis): void {
-    if (this.st === "closed" || this.st === "closing" || this.st === "failed") return;
-    const wasAllocated = this.st === "allocated";
+    const st = this.st;
+    if (st === "closed" || st === "closing" || st === "failed") return;
     this.allocateAt = undefined;
-    if (this.st === "allocating" && this.txs.size > 0) {
-      // Only the Allocate is pending while allocating (permissions and channels wait for it).
-      this.st = "closing";
-      this.dropQueues();
-      return;
-    }
-    this.txs.clear();
     this.dropQueues();
+    // While allocating only the Allocate is pending (permissions and channels wait for it): kept.
+    if (st === "allocating" && this.txs.size > 0) return void (this.st = "closing");
+    this.txs.clear();
     this.lifetimeSchedule.stop();
-    if (wasAllocated) {
-      this.st = "closing";
-      this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, Math.min(2, this.settings.rc));
-    } else {
-      const wasNew = this.st === "new";
-      this.st = "closed";
-      if (!wasNew) this.emit({ type: "closed", reason: "released" });
-    }
+    this.st = st === "allocated" ? "closing" : "closed";
+    if (st === "allocated") this.sendRelease(now);
+    else if (st !== "new") this.emit({ type: "closed", reason: "released" });
   }
 
   /** Over TCP/TLS the connection is gone, and the allocation with it (RFC 8656 §3.1): "failed" (fatal, code 0) unless released. */
@@ -259,6 +249,10 @@ export class TurnClient implements Core<TurnClientEvent> {
   private sendChannelBind(ch: Channel, now: Millis): void {
     ch.refreshAt = undefined;
     ch.txKey = this.request(now, { op: "channel-bind", peer: ch.peer, channel: ch.number, signed: true, retries: 0 });
+  }
+
+  private sendRelease(now: Millis): void {
+    this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, Math.min(2, this.settings.rc));
   }
 
   private sendRefresh(now: Millis): void {
@@ -306,13 +300,13 @@ export class TurnClient implements Core<TurnClientEvent> {
     this.payload = undefined;
     if (data.length === 0) return this.drop("droppedMalformed");
     const b0 = data[0];
-    if (b0 >= 0x40 && b0 <= 0x4f) return this.handleChannelData(data);
+    if (b0 >= 0x40 && b0 <= 0x4f) return channelDataIn(data, this.peers, this.st === "allocated", this, this.stats);
     const m = this.msg;
     const input = parseStunDatagram(m, data);
     if (input !== "ok") return this.drop(input === "malformed" ? "droppedMalformed" : "droppedBadFingerprint");
     switch (m.cls) {
       case StunClass.Indication:
-        if (m.method === StunMethod.Data) return this.handleDataIndication(m);
+        if (m.method === StunMethod.Data) return dataIndicationIn(m, this.peers, this.st === "allocated", this, this.stats);
         return this.drop("droppedUnexpected");
       case StunClass.SuccessResponse:
       case StunClass.ErrorResponse:
@@ -325,38 +319,6 @@ export class TurnClient implements Core<TurnClientEvent> {
   private drop(counter: keyof TurnClientStats): TurnVerdict {
     this.stats[counter]++;
     return "dropped";
-  }
-
-  /** §12.6: ChannelData on a channel we bound, whole (padding up to 4 bytes allowed). */
-  private handleChannelData(data: Uint8Array): TurnVerdict {
-    const len = channelDataLength(data);
-    if (len < 0) return this.drop("droppedTruncated");
-    const ch = this.peers.channel(channelOf(data));
-    // A "pending" binding counts: the server may relay before its success response reaches us.
-    if (!ch || ch.state === "failed" || this.st !== "allocated") return this.drop("droppedUnknownChannel");
-    this.stats.channelDataIn++;
-    this.peer = ch.peer;
-    this.payload = data.subarray(4, 4 + len);
-    return "data";
-  }
-
-  /** §11.4 (client side of §10.2): a Data indication from a peer we asked a permission for. */
-  private handleDataIndication(m: StunMessage): TurnVerdict {
-    let peer: Address | undefined;
-    let payload: Uint8Array | undefined;
-    try {
-      peer = m.xorPeerAddress();
-      payload = m.dataValue();
-    } catch {
-      return this.drop("droppedMalformed");
-    }
-    if (!peer || !payload || this.st !== "allocated") return this.drop("droppedNoPermission");
-    const p = this.peers.permission(peer.host);
-    if (!p || p.state === "failed") return this.drop("droppedNoPermission");
-    this.stats.dataIndicationsIn++;
-    this.peer = peer;
-    this.payload = payload;
-    return "data";
   }
 
   private handleResponse(m: StunMessage, from: Address, now: Millis): TurnVerdict {
@@ -431,11 +393,8 @@ export class TurnClient implements Core<TurnClientEvent> {
   }
 
   private allocated(m: StunMessage, now: Millis): void {
-    if (this.st === "closing") {
-      // Closed while the Allocate was in flight: the allocation the server made goes at once.
-      this.request(now, { op: "refresh", lifetime: 0, signed: true, retries: 0 }, Math.min(2, this.settings.rc));
-      return;
-    }
+    // Closed while the Allocate was in flight: the allocation the server made goes at once.
+    if (this.st === "closing") return this.sendRelease(now);
     let relayed: Address | undefined;
     let mapped: Address | undefined;
     let lifetime: number | undefined;
@@ -488,9 +447,8 @@ export class TurnClient implements Core<TurnClientEvent> {
     }
     if (code === ErrorCode.TryAlternate && ctx.op === "allocate" && this.redirect(m, now)) return;
     if (code === ErrorCode.AllocationMismatch && ctx.op === "allocate" && !this.mismatchRetried) {
-      // RFC 8656 §7.2: the server holds an allocation on our 5-tuple, typically one of ours being
-      // released (an ICE agent dropped while its Allocate was in flight). Once it is gone a new
-      // one may be made: ask once more a little later.
+      // RFC 8656 §7.2: an allocation holds our 5-tuple, maybe one of ours being released (an ICE
+      // agent dropped while allocating): once it is gone a new one may be made. Ask once more.
       this.mismatchRetried = true;
       this.allocateAt = now + MISMATCH_RETRY_RTOS * this.settings.rto;
       return;

@@ -10,7 +10,7 @@ import { StunBuilder, StunClass, StunMessage, StunMethod, newTransactionId } fro
 import { TurnServer, type TurnServerOptions, encodeChannelData } from "@tsrtc/turn";
 import { describe, expect, it } from "vitest";
 import { closeAfterGoodbyes } from "../src/engine/agent-release.js";
-import { makeEngine } from "./engine-helpers.js";
+import { makeEngine, negotiate, simPeers } from "./engine-helpers.js";
 
 const SERVER: Address = address("192.0.2.1", 3478);
 const HOST: Address = address("10.0.0.1", 5000);
@@ -188,5 +188,27 @@ describe("close(): the goodbyes go, the STUN stays, also through a TURN relay (c
     const out: Transmit[] = [];
     closeAfterGoodbyes(agent, leftover, 0, out);
     expect(out).toEqual([leftover, ...goodbyes, release]);
+  });
+});
+
+describe("dropping an agent discards what coalescing took from its queue", () => {
+  it("the datagram left over by pollTransmit does not leave after the agent is dropped, and is not counted as sent", () => {
+    const { sim, a, b } = simPeers();
+    const ch = a.engine.channels.create("x", {});
+    negotiate(sim, a, b);
+    expect(sim.runUntil(() => ch.state === "open" && b.channels.length === 1, { maxTime: 10_000 })).toBe(true);
+    sim.runFor(100);
+    // A small DTLS datagram, then one too big to share it: the second is kept for the next poll.
+    a.engine.channels.send(ch, "x");
+    a.engine.pump(sim.now);
+    a.engine.channels.send(ch, new Uint8Array(1000));
+    a.engine.pump(sim.now);
+    const sent = a.engine.counters.datagramsSent;
+    const first = a.engine.pollTransmit()!;
+    expect(first.data.length).toBeLessThan(600);
+    // The engine drops its agent (as it does for a discarded pool or a rolled-back first offer).
+    (a.engine as unknown as { dropAgent(now: Millis): void }).dropAgent(sim.now);
+    expect(a.engine.pollTransmit()).toBeUndefined();
+    expect(a.engine.counters.datagramsSent).toBe(sent + 1);
   });
 });

@@ -27,6 +27,7 @@ import {
   type IceGatheringState,
   type PeerConnectionState,
   type SctpTransportState,
+  countSent,
   newCounters,
 } from "./types.js";
 
@@ -187,13 +188,9 @@ export class TransportCore {
   /** End the agent before close(): its TURN allocations are released (agent-release.ts). */
   protected dropAgent(now: Millis): void {
     if (this.agent) this.releases.release(this.agent, now);
-    // A datagram of its queue taken out by coalescing (pollTransmit) goes with it: it must not
-    // leave ahead of the releases, nor at all (it is no longer sent, so no longer counted).
-    const left = this.pendingTransmit;
-    if (left) {
-      this.pendingTransmit = undefined;
-      this.uncount(left);
-    }
+    // A datagram of its queue that coalescing took out (pollTransmit) goes with it, uncounted.
+    if (this.pendingTransmit) countSent(this.counters, this.pendingTransmit, -1);
+    this.pendingTransmit = undefined;
     this.agent = undefined;
     this.localCandidates = [];
     this.gatheringComplete = false;
@@ -548,32 +545,11 @@ export class TransportCore {
       t = this.agent?.pollTransmit();
       if (!t) return undefined;
     }
-    const c = this.counters;
-    c.datagramsSent++;
-    c.bytesSentTotal += t.data.length;
-    if (t.data.length > 0 && t.data[0] < 4) {
-      c.stunSent++;
+    if (countSent(this.counters, t, 1)) {
       this.rtt.sent(t.data, t.from, t.to, this.lastNow);
       this.stunWatch.sent(t.data, t.from, t.to);
-    }
-    else {
-      c.packetsSent++;
-      c.bytesSent += t.data.length;
-      if (this.queuedData > 0) this.queuedData--;
-    }
+    } else if (this.queuedData > 0) this.queuedData--;
     return t;
-  }
-
-  /** Undo nextTransmit's counting of a datagram that will not be sent after all. */
-  private uncount(t: Transmit): void {
-    const c = this.counters;
-    c.datagramsSent--;
-    c.bytesSentTotal -= t.data.length;
-    if (t.data.length > 0 && t.data[0] < 4) c.stunSent--;
-    else {
-      c.packetsSent--;
-      c.bytesSent -= t.data.length;
-    }
   }
 
   pollEvent(): EngineEvent | undefined {

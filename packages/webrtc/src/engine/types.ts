@@ -1,5 +1,5 @@
 /** The engine's vocabulary: configuration, states, events and counters. */
-import type { Address, RandomSource } from "@tsrtc/base";
+import type { Address, RandomSource, Transmit } from "@tsrtc/base";
 import type { DtlsCertificate } from "@tsrtc/dtls";
 import type { IceAgentConfig, IceConnectionState, IceGatheringState } from "@tsrtc/ice";
 import type { ChannelEvent } from "./channels.js";
@@ -111,4 +111,18 @@ export function newCounters(): EngineCounters {
 export interface DtlsSetup {
   role: "client" | "server";
   fingerprints: { algorithm: string; value: string }[];
+}
+
+/** Count a datagram sent (`sign` 1), or take it back (-1: it will not leave after all). True for STUN. */
+export function countSent(c: EngineCounters, t: Transmit, sign: 1 | -1): boolean {
+  const n = t.data.length;
+  c.datagramsSent += sign;
+  c.bytesSentTotal += sign * n;
+  const stun = n > 0 && t.data[0] < 4;
+  if (stun) c.stunSent += sign;
+  else {
+    c.packetsSent += sign;
+    c.bytesSent += sign * n;
+  }
+  return stun;
 }
