@@ -8,6 +8,7 @@ import { type Address, type Millis, SeededRandom } from "@tsrtc/base";
 import { StunBindingServer, StunMethod } from "@tsrtc/stun";
 import { NatTypes, Simulation, replyNode } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
+import { IceAgent } from "../src/agent.js";
 import type { IceAgentConfig, IceTurnServer } from "../src/types.js";
 import { A, B, type RelayPeer, SERVER, TURN, type Turn, connected, drainPeer, gatherAndSignal, newTurn, relayPeer, requestsOf, turnNode } from "./relay-harness.js";
 
@@ -402,3 +403,39 @@ describe("a server-reflexive candidate from the Allocate answer (RFC 8445 §5.1.
 });
 
 export type { Millis };
+
+describe("close() with TURN allocations still being released (RFC 8656 §8)", () => {
+  it("an Allocate in flight at close: the agent stays `releasing`, releases what its answer reports, and sends a lost release again", () => {
+    const { server } = newTurn();
+    const agent = new IceAgent({ controlling: true, turnServers: [SERVER] }, new SeededRandom(5));
+    agent.gather([{ address: A }], 0);
+    /** The agent's datagrams to the server (or lost), and the server's answers. */
+    const exchange = (now: Millis, lose = false): Uint8Array[] => {
+      const answers: Uint8Array[] = [];
+      for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
+        if (t.to.host !== TURN.host || t.to.port !== TURN.port || lose) continue;
+        server.handlePacket(t.data, A, now);
+        for (let o = server.pollTransmit(); o; o = server.pollTransmit()) if (o.via === "listening") answers.push(o.data);
+      }
+      return answers;
+    };
+    for (const d of exchange(0)) agent.handlePacket(d, TURN, A, 0); // 401
+    const success = exchange(0);
+    expect(server.allocationCount).toBe(1);
+    agent.close(1);
+    expect(agent.connectionState).toBe("closed");
+    expect(agent.releasing).toBe(true);
+    expect(agent.handlePacket(success[0], TURN, A, 2)).toBe("stun");
+    expect(exchange(2, true)).toEqual([]); // the release is lost
+    expect(server.allocationCount).toBe(1);
+    const at = agent.pollTimeout()!;
+    expect(at).toBeGreaterThan(2);
+    agent.handleTimeout(at);
+    for (const d of exchange(at)) expect(agent.handlePacket(d, TURN, A, at)).toBe("stun");
+    expect(server.allocationCount).toBe(0);
+    expect(agent.releasing).toBe(false);
+    expect(agent.pollTimeout()).toBeUndefined();
+    // Anything else reaching a closed agent is dropped.
+    expect(agent.handlePacket(success[0], TURN, A, at)).toBe("dropped");
+  });
+});
