@@ -4,14 +4,11 @@
  * arriving on their sockets except from the TURN server. coturn runs with
  * --allow-loopback-peers (see coturn.ts): by default it refuses to relay to 127.0.0.1.
  */
-import { SeededRandom } from "@tsrtc/base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCandidate } from "../src/candidate-sdp.js";
-import type { Candidate } from "../src/candidate.js";
 import { resolveTurnServers } from "../src/node/turn-servers.js";
-import { UdpIceAgent } from "../src/node/udp-agent.js";
-import type { IceAgentEvent } from "../src/types.js";
 import { type Coturn, startCoturn } from "@tsrtc/testkit/node";
+import { relayAgents } from "./relay-agents.js";
 import { waitFor } from "./wait.js";
 
 describe("ICE through coturn (relay policy on both sides)", () => {
@@ -45,25 +42,7 @@ describe("ICE through coturn (relay policy on both sides)", () => {
     const { servers } = await resolveTurnServers([
       { urls: `turn:127.0.0.1:${coturn.port}`, username: coturn.username, credential: coturn.password },
     ]);
-    const events: Record<"a" | "b", IceAgentEvent[]> = { a: [], b: [] };
-    const got: Record<"a" | "b", { data: number[]; from: string }[]> = { a: [], b: [] };
-    const candidates: Record<"a" | "b", Candidate[]> = { a: [], b: [] };
-    const make = (name: "a" | "b", controlling: boolean, seed: number): Promise<UdpIceAgent> =>
-      UdpIceAgent.create({
-        controlling,
-        hosts: ["127.0.0.1"],
-        mdns: false,
-        rng: new SeededRandom(seed),
-        turnServers: servers,
-        iceTransportPolicy: "relay",
-        onEvent: (e) => {
-          events[name].push(e);
-          if (e.type === "candidate") candidates[name].push(e.candidate);
-        },
-        onData: (d, from) => got[name].push({ data: Array.from(d), from: `${from.host}:${from.port}` }),
-      });
-    const a = await make("a", true, 1);
-    const b = await make("b", false, 2);
+    const { a, b, events, candidates, got } = await relayAgents(servers);
     try {
       const complete = (n: "a" | "b") => events[n].some((e) => e.type === "gathering-state" && e.state === "complete");
       await waitFor(() => complete("a") && complete("b"), 5000);

@@ -5,49 +5,15 @@
  * self-signed certificate passed as `ca`). Also: TLS refuses a certificate it cannot verify, and
  * a refused connection is a candidate error, both reported as 701.
  */
-import { SeededRandom } from "@tsrtc/base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCandidate } from "../src/candidate-sdp.js";
-import { type Candidate, computePriority } from "../src/candidate.js";
+import { computePriority } from "../src/candidate.js";
 import { resolveTurnServers } from "../src/node/turn-servers.js";
-import { UdpIceAgent, type UdpIceAgentOptions } from "../src/node/udp-agent.js";
-import type { IceAgentEvent, IceTurnServer } from "../src/types.js";
+import type { UdpIceAgent } from "../src/node/udp-agent.js";
+import type { IceTurnServer } from "../src/types.js";
 import { type CoturnStreams, startCoturn } from "@tsrtc/testkit/node";
+import { gathered as complete, relayAgents } from "./relay-agents.js";
 import { waitFor } from "./wait.js";
-
-type Side = "a" | "b";
-
-interface Pair {
-  a: UdpIceAgent;
-  b: UdpIceAgent;
-  events: Record<Side, IceAgentEvent[]>;
-  candidates: Record<Side, Candidate[]>;
-  got: Record<Side, { data: number[]; from: string }[]>;
-}
-
-async function agents(servers: IceTurnServer[], extra: Partial<UdpIceAgentOptions> = {}): Promise<Pair> {
-  const events: Record<Side, IceAgentEvent[]> = { a: [], b: [] };
-  const got: Pair["got"] = { a: [], b: [] };
-  const candidates: Record<Side, Candidate[]> = { a: [], b: [] };
-  const make = (name: Side, controlling: boolean, seed: number): Promise<UdpIceAgent> =>
-    UdpIceAgent.create({
-      controlling,
-      hosts: ["127.0.0.1"],
-      mdns: false,
-      rng: new SeededRandom(seed),
-      turnServers: servers,
-      iceTransportPolicy: "relay",
-      onEvent: (e) => {
-        events[name].push(e);
-        if (e.type === "candidate") candidates[name].push(e.candidate);
-      },
-      onData: (d, from) => got[name].push({ data: Array.from(d), from: `${from.host}:${from.port}` }),
-      ...extra,
-    });
-  return { a: await make("a", true, 1), b: await make("b", false, 2), events, candidates, got };
-}
-
-const complete = (p: Pair, n: Side): boolean => p.events[n].some((e) => e.type === "gathering-state" && e.state === "complete");
 
 describe("ICE through coturn over TCP and TLS to the server", () => {
   let coturn: CoturnStreams;
@@ -74,7 +40,7 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
     it(`${transport}: relay-only agents connect and exchange data both ways, then release the allocations`, async () => {
       const url = transport === "tcp" ? `turn:127.0.0.1:${coturn.port}?transport=tcp` : `turns:127.0.0.1:${coturn.tlsPort}`;
       const { servers } = await resolveTurnServers([{ urls: url, username: coturn.username, credential: coturn.password }]);
-      const p = await agents(servers, { turnTls: { ca: coturn.cert } });
+      const p = await relayAgents(servers, { turnTls: { ca: coturn.cert } });
       const { a, b } = p;
       let releasedBefore = 0;
       try {
@@ -143,7 +109,7 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
 
   it("tls: a certificate Node cannot verify is refused (candidate error 701, no relay candidate)", async () => {
     const { servers } = await resolveTurnServers([{ urls: `turns:127.0.0.1:${coturn.tlsPort}`, username: coturn.username, credential: coturn.password }]);
-    const p = await agents(servers);
+    const p = await relayAgents(servers);
     try {
       await waitFor(() => complete(p, "a"), 10_000);
       expect(p.candidates.a).toEqual([]);
@@ -161,7 +127,7 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
     const url = `turns:localhost:${coturn.tlsPort}`;
     const { servers } = await resolveTurnServers([{ urls: url, username: coturn.username, credential: coturn.password }]);
     expect(servers.some((s) => s.address.host === "127.0.0.1" && s.hostname === "localhost")).toBe(true);
-    const p = await agents(servers, { turnTls: { ca: coturn.cert } });
+    const p = await relayAgents(servers, { turnTls: { ca: coturn.cert } });
     try {
       await waitFor(() => complete(p, "a"), 10_000);
       expect(p.events.a.filter((e) => e.type === "candidate-error")).toEqual([]);
@@ -177,7 +143,7 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
     const servers: IceTurnServer[] = [
       { address: { family: 4, host: "127.0.0.1", port: coturn.tlsPort }, username: coturn.username, credential: coturn.password, transport: "tcp", secure: true, hostname: "other.test", url: "turns:other.test" },
     ];
-    const p = await agents(servers, { turnTls: { ca: coturn.cert } });
+    const p = await relayAgents(servers, { turnTls: { ca: coturn.cert } });
     try {
       await waitFor(() => complete(p, "a"), 10_000);
       expect(p.candidates.a).toEqual([]);
@@ -193,7 +159,7 @@ describe("ICE through coturn over TCP and TLS to the server", () => {
   it("tcp: a refused connection is a candidate error 701 and gathering completes", async () => {
     const closed = coturn.tlsPort + 1 === coturn.port ? coturn.tlsPort + 2 : coturn.tlsPort + 1;
     const { servers } = await resolveTurnServers([{ urls: `turn:127.0.0.1:${closed}?transport=tcp`, username: "u", credential: "p" }]);
-    const p = await agents(servers);
+    const p = await relayAgents(servers);
     try {
       await waitFor(() => complete(p, "a"), 10_000);
       expect(p.candidates.a).toEqual([]);

@@ -6,17 +6,13 @@
  * over new connections (new relay candidates).
  */
 import { type Server, type Socket, connect, createServer } from "node:net";
-import { SeededRandom } from "@tsrtc/base";
 import { type RunningTurnServer, startTurnServer } from "@tsrtc/turn/node";
 import { describe, expect, it } from "vitest";
 import { formatCandidate } from "../src/candidate-sdp.js";
-import type { Candidate } from "../src/candidate.js";
 import { resolveTurnServers } from "../src/node/turn-servers.js";
 import { UdpIceAgent } from "../src/node/udp-agent.js";
-import type { IceAgentEvent } from "../src/types.js";
+import { relayAgents } from "./relay-agents.js";
 import { waitFor } from "./wait.js";
-
-type Side = "a" | "b";
 
 /** A TCP proxy to `port` on loopback that can cut every connection it carries. */
 async function proxy(port: number): Promise<{ port: number; cut: () => void; close: () => Promise<void> }> {
@@ -49,25 +45,7 @@ describe("ICE through our TurnServer over TCP", () => {
     const server: RunningTurnServer = await startTurnServer({ host: "127.0.0.1", port: 0, tcp: true, realm: "own.test", users: { u: "p" }, allowPrivatePeers: true });
     const front = await proxy(server.address.port);
     const { servers } = await resolveTurnServers([{ urls: `turn:127.0.0.1:${front.port}?transport=tcp`, username: "u", credential: "p" }]);
-    const events: Record<Side, IceAgentEvent[]> = { a: [], b: [] };
-    const candidates: Record<Side, Candidate[]> = { a: [], b: [] };
-    const got: Record<Side, number[][]> = { a: [], b: [] };
-    const make = (name: Side, controlling: boolean, seed: number): Promise<UdpIceAgent> =>
-      UdpIceAgent.create({
-        controlling,
-        hosts: ["127.0.0.1"],
-        mdns: false,
-        rng: new SeededRandom(seed),
-        turnServers: servers,
-        iceTransportPolicy: "relay",
-        onEvent: (e) => {
-          events[name].push(e);
-          if (e.type === "candidate") candidates[name].push(e.candidate);
-        },
-        onData: (d) => got[name].push(Array.from(d)),
-      });
-    const a = await make("a", true, 3);
-    const b = await make("b", false, 4);
+    const { a, b, candidates, events, got } = await relayAgents(servers, {}, 3);
     try {
       await waitFor(() => candidates.a.length === 1 && candidates.b.length === 1, 5000);
       expect(server.core.allocationCount).toBe(2);
@@ -82,8 +60,8 @@ describe("ICE through our TurnServer over TCP", () => {
         b.send(new Uint8Array([23, 2, i]));
       }
       await waitFor(() => got.a.length >= 3 && got.b.length >= 3, 5000);
-      expect(got.b).toEqual([0, 1, 2].map((i) => [23, 1, i]));
-      expect(got.a).toEqual([0, 1, 2].map((i) => [23, 2, i]));
+      expect(got.b.map((g) => g.data)).toEqual([0, 1, 2].map((i) => [23, 1, i]));
+      expect(got.a.map((g) => g.data)).toEqual([0, 1, 2].map((i) => [23, 2, i]));
 
       // Both connections drop: the server deletes the allocations, each agent allocates again at
       // once over a new connection and signals the new relay candidate.
