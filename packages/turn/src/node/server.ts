@@ -10,9 +10,15 @@
  * ChannelData to that client go back on its connection (ChannelData padded to 4, §12.5), and the
  * allocation dies with the connection. The core tells clients apart by address alone, so a TCP
  * and a UDP client on the same IP and port would be taken for one (not a case loopback tests meet).
+ * With `tls`, the same stream handling runs over TLS on its own port (RFC 8656 §3.1, "turns:").
+ *
+ * Relayed sockets are bound on `relayHost`; the relayed address told to clients is that
+ * socket's, or `externalIp` with its port when the server sits behind a 1:1 NAT. A wildcard
+ * relay host (0.0.0.0, ::) without `externalIp` is refused: clients cannot send to it.
  */
 import dgram from "node:dgram";
 import { type Server, type Socket, createServer } from "node:net";
+import { type TLSSocket, createServer as createTlsServer } from "node:tls";
 import { performance } from "node:perf_hooks";
 import { type Address, type IpFamily, addressKey, ipFamily, logger } from "@tsrtc/base";
 import { bindUdp } from "@tsrtc/stun/node";
@@ -36,12 +42,20 @@ export interface TurnUdpServerOptions
   authSecret?: string;
   /** Also listen for TURN over TCP on the same port (RFC 8656 §3.1). Default false. */
   tcp?: boolean;
+  /** Also listen for TURN over TLS (RFC 8656 §3.1): PEM certificate chain and key, its port (0: any). */
+  tls?: { port: number; cert: string | Uint8Array; key: string | Uint8Array };
+  /** The relayed IP told to clients instead of the relayed socket's own (a server behind 1:1 NAT). */
+  externalIp?: string;
 }
 
 const ZEROS = new Uint8Array(3);
 
 export interface RunningTurnServer {
   readonly address: Address;
+  /** The TCP listener's address (same port as UDP), when `tcp`. */
+  readonly tcpAddress?: Address;
+  /** The TLS listener's address, when `tls`. */
+  readonly tlsAddress?: Address;
   readonly core: TurnServer;
   close(): Promise<void>;
 }
@@ -57,6 +71,11 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   const relayHost = opts.relayHost ?? opts.host;
   const relayFamily = ipFamily(relayHost);
   if (relayFamily === undefined) throw new TypeError(`relayHost must be an IP address, got ${relayHost}`);
+  const external = opts.externalIp;
+  if (external !== undefined && ipFamily(external) !== relayFamily)
+    throw new TypeError(`externalIp ${external} must be an IP address of the relay host's family`);
+  if (external === undefined && (relayHost === "0.0.0.0" || relayHost === "::"))
+    throw new TypeError(`relayed sockets on the wildcard ${relayHost} need a relayHost address or an externalIp to tell clients`);
   const t0 = performance.now();
   const wall0 = Date.now();
   const now = (): number => performance.now() - t0;
@@ -73,7 +92,9 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   const streams = new Map<string, Socket>();
   let tcpServer: Server | undefined;
 
-  const { host: _h, port: _p, relayHost: _r, spareRelays: _s, authSecret, tcp: _t, ...coreOpts } = opts;
+  let tlsServer: Server | undefined;
+
+  const { host: _h, port: _p, relayHost: _r, spareRelays: _s, authSecret, tcp: _t, tls: _tls, externalIp: _x, ...coreOpts } = opts;
   const core: TurnServer = new TurnServer({
     ...coreOpts,
     listening: address,
@@ -84,7 +105,8 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
       const sock = i < 0 ? undefined : spares.splice(i, 1)[0];
       void refill();
       if (!sock) return undefined;
-      const a = localAddress(sock, relayFamily);
+      const own = localAddress(sock, relayFamily);
+      const a = external === undefined ? own : { ...own, host: external };
       sockets.set(addressKey(a), sock);
       sock.on("message", (msg, rinfo) => input(() => core.handleRelayed(view(msg), a, peerOf(rinfo), now())));
       return a;
@@ -155,45 +177,60 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
 
   listener.on("message", (msg, rinfo) => input(() => core.handlePacket(view(msg), peerOf(rinfo), now())));
 
-  if (opts.tcp) {
-    const srv = createServer((conn) => {
-      const client: Address = { family: conn.remoteFamily === "IPv6" ? 6 : 4, host: conn.remoteAddress ?? "", port: conn.remotePort ?? 0 };
-      const key = addressKey(client);
-      streams.set(key, conn);
-      conn.setNoDelay(true);
-      const framer = new TurnStreamFramer();
-      conn.on("data", (chunk: Buffer) =>
-        input(() => {
-          framer.push(view(chunk));
-          for (let m = framer.next(); m; m = framer.next()) core.handlePacket(m, client, now());
-          if (framer.error !== undefined) {
-            log("TCP client %s: %s", key, framer.error);
-            conn.destroy();
-          }
-        }),
-      );
-      conn.on("error", (e) => log("TCP client %s: %s", key, e.message));
-      // RFC 8656 §3.1: the allocation lives as long as its connection.
-      conn.on("close", () => {
-        if (streams.get(key) === conn) streams.delete(key);
-        input(() => core.deallocate(client));
+  const serveStream = (conn: Socket | TLSSocket): void => {
+    const client: Address = { family: conn.remoteFamily === "IPv6" ? 6 : 4, host: conn.remoteAddress ?? "", port: conn.remotePort ?? 0 };
+    const key = addressKey(client);
+    streams.set(key, conn);
+    conn.setNoDelay(true);
+    const framer = new TurnStreamFramer();
+    conn.on("data", (chunk: Buffer) =>
+      input(() => {
+        framer.push(view(chunk));
+        for (let m = framer.next(); m; m = framer.next()) core.handlePacket(m, client, now());
+        if (framer.error !== undefined) {
+          log("stream client %s: %s", key, framer.error);
+          conn.destroy();
+        }
+      }),
+    );
+    conn.on("error", (e) => log("stream client %s: %s", key, e.message));
+    // RFC 8656 §3.1: the allocation lives as long as its connection.
+    conn.on("close", () => {
+      if (streams.get(key) === conn) streams.delete(key);
+      input(() => core.deallocate(client));
+    });
+  };
+
+  const listen = async (srv: Server, port: number): Promise<Address> => {
+    await new Promise<void>((resolve, reject) => {
+      srv.once("error", reject);
+      srv.listen(port, opts.host, () => {
+        srv.off("error", reject);
+        resolve();
       });
     });
-    tcpServer = srv;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        srv.once("error", reject);
-        srv.listen(address.port, opts.host, () => {
-          srv.off("error", reject);
-          resolve();
-        });
-      });
-    } catch (e) {
-      // The UDP port's number is taken on TCP (a port 0 bind picks UDP's alone): nothing left open.
-      tcpServer = undefined;
-      await closeAll();
-      throw e;
+    const a = srv.address();
+    return { family, host: opts.host, port: a !== null && typeof a === "object" ? a.port : port };
+  };
+
+  let tcpAddress: Address | undefined;
+  let tlsAddress: Address | undefined;
+  try {
+    if (opts.tcp) {
+      tcpServer = createServer(serveStream);
+      // The UDP port's number may be taken on TCP (a port 0 bind picks UDP's alone).
+      tcpAddress = await listen(tcpServer, address.port);
     }
+    if (opts.tls) {
+      const srv = createTlsServer({ cert: toPem(opts.tls.cert), key: toPem(opts.tls.key) }, serveStream);
+      srv.on("tlsClientError", (e) => log("TLS handshake failed: %s", e.message));
+      tlsServer = srv;
+      tlsAddress = await listen(srv, opts.tls.port);
+    }
+  } catch (e) {
+    // Nothing left open.
+    await closeAll();
+    throw e;
   }
 
   async function closeAll(): Promise<void> {
@@ -201,12 +238,17 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
     if (timer) clearTimeout(timer);
     for (const c of streams.values()) c.destroy();
     streams.clear();
-    const tcpClosed = tcpServer ? new Promise<void>((resolve) => tcpServer!.close(() => resolve())) : undefined;
+    const closeServer = (srv: Server | undefined): Promise<void> | undefined =>
+      srv?.listening ? new Promise<void>((resolve) => srv.close(() => resolve())) : undefined;
+    const tcpClosed = closeServer(tcpServer);
+    const tlsClosed = closeServer(tlsServer);
     const all = [...sockets.values(), ...spares];
     sockets.clear();
     spares.length = 0;
-    await Promise.all([...all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))), tcpClosed]);
+    await Promise.all([...all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))), tcpClosed, tlsClosed]);
   }
 
-  return { address, core, close: closeAll };
+  return { address, tcpAddress, tlsAddress, core, close: closeAll };
 }
+
+const toPem = (v: string | Uint8Array): string | Buffer => (typeof v === "string" ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
