@@ -251,15 +251,17 @@ export class SctpAssociation {
     }
     const c = this.cursor.reset(data);
     let n = 0;
-    let init = false;
+    let alone = false;
     while (c.next()) {
       n++;
-      if (c.type === ChunkType.INIT) init = true;
+      const t = c.type;
+      if (t === ChunkType.INIT || t === ChunkType.INIT_ACK || t === ChunkType.SHUTDOWN_COMPLETE) alone = true;
     }
     if (c.malformed || n === 0) return void this.stats.malformed++;
-    // §6.10: INIT is never bundled. Handshake.onInit relies on an INIT being alone in its
-    // packet (under tag 0), so a packet that carries one among other chunks is dropped whole.
-    if (init && n > 1) return void this.stats.malformed++;
+    // §6.10: INIT, INIT ACK and SHUTDOWN COMPLETE "MUST NOT be bundled with any other chunk". The
+    // RFC names no action for the receiver; such a packet is dropped whole (Handshake.onInit also
+    // relies on an INIT being alone under tag 0).
+    if (alone && n > 1) return void this.stats.malformed++;
     const vtag = readU32(data, 4);
     const tFlag = (data[13] & 1) !== 0;
     const tagVerdict = checkVerificationTag(first, vtag, tFlag, n, this.state, this.hs.localTag, this.hs.peerTag, this.hs.shutdownAckTag);
@@ -312,7 +314,8 @@ export class SctpAssociation {
           // Reported first: acting on it may end the association, and nothing follows 'closed'.
           this.emit({ type: "peer-error", causes: causes.map(describeCause) });
           // §5.2.6: a Stale Cookie answer to our COOKIE ECHO restarts the setup.
-          if (causes.some((x) => x.type === ErrorCause.STALE_COOKIE)) this.hs.onStaleCookie(now);
+          const stale = causes.find((x) => x.type === ErrorCause.STALE_COOKIE);
+          if (stale) this.hs.onStaleCookie(now, stale.value.length >= 4 ? readU32(stale.value, 0) : 0);
           break;
         }
         case ChunkType.FORWARD_TSN:
@@ -403,11 +406,14 @@ export class SctpAssociation {
   /**
    * The peer restarted (§5.2.4 A): what was queued or in flight is lost with its old state, the
    * congestion state starts over, TSNs and stream sequence numbers start from the cookie's. A
-   * shutdown our user asked for goes on with the new association.
+   * shutdown our user asked for goes on with the new association. The 'restarted' event tells
+   * what each stream had queued and never sent (a channel ended by it keeps that bufferedAmount).
    */
   private restart(n: Negotiated, now: number): void {
     this.stats.restarts++;
     const shuttingDown = this.state === State.SHUTDOWN_PENDING || this.state === State.SHUTDOWN_SENT;
+    const unsent: { stream: number; bytes: number }[] = [];
+    for (const [stream, s] of this.queue.streams) if (s.buffered > 0) unsent.push({ stream, bytes: s.buffered });
     this.queue = new SendQueue((stream) => this.emit({ type: "buffered-amount-low", stream }));
     this.ctrl = [];
     // Stand-alone packets not yet polled that were meant for the old peer (a SHUTDOWN, its
@@ -415,11 +421,12 @@ export class SctpAssociation {
     const oldTag = this.neg?.peerTag;
     if (oldTag !== undefined && this.raw.length > 0) this.raw = this.raw.filter((p) => readU32(p, 4) !== oldTag);
     this.sd.reset();
-    this.establish(n, now, true);
+    this.establish(n, now, unsent);
     if (shuttingDown) this.state = State.SHUTDOWN_PENDING;
   }
 
-  private establish(n: Negotiated, now: number, restarted = false): void {
+  /** Build the data path for `n`; `unsent` marks a restart (what the old queue never sent). */
+  private establish(n: Negotiated, now: number, unsent?: { stream: number; bytes: number }[]): void {
     this.neg = n;
     this.state = State.ESTABLISHED;
     const path = buildDataPath(n, this.o, this.queue, this.emitter);
@@ -427,7 +434,7 @@ export class SctpAssociation {
     this.receiver = path.receiver;
     this.resets = path.resets;
     this.heartbeat.start(now);
-    this.emit(restarted ? { type: "restarted" } : { type: "connected" });
+    this.emit(unsent ? { type: "restarted", unsent } : { type: "connected" });
   }
 
   private protocolAbort(reason: string, code: number = ErrorCause.PROTOCOL_VIOLATION): void {

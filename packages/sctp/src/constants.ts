@@ -90,6 +90,12 @@ export const Ppid = {
   BINARY_EMPTY: 57,
 } as const;
 
+/**
+ * The most a Cookie Preservative (RFC 9260 §3.3.2.1) may add to a cookie's life, in ms: what we
+ * grant a peer that asks, and the most we ask for after a Stale Cookie ERROR (§5.2.6).
+ */
+export const MAX_COOKIE_EXTENSION = 60_000;
+
 export const COMMON_HEADER_SIZE = 12;
 export const CHUNK_HEADER_SIZE = 4;
 export const DATA_HEADER_SIZE = 16;

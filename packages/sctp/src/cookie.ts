@@ -8,15 +8,17 @@ import { constantTimeEqual } from "@tsrtc/base";
 import type { Negotiated } from "./handshake.js";
 import { readU16, readU32, writeU16, writeU32 } from "./packet.js";
 
-/** The negotiated association, plus when the cookie was made and the tie-tags (§5.2.2). */
+/** The negotiated association, plus when the cookie was made, how long it lives and the tie-tags (§5.2.2). */
 export interface CookieState extends Negotiated {
   /** The monotonic time the cookie was made (ms). */
   createdAt: number;
+  /** Milliseconds added to the configured lifetime at the peer's request (Cookie Preservative, §3.3.2.1). */
+  lifeExtension: number;
   localTieTag: number;
   peerTieTag: number;
 }
 
-const BODY = 8 + 4 * 5 + 2 * 2 + 4 + 4 * 2;
+const BODY = 8 + 4 * 5 + 2 * 2 + 4 + 4 * 2 + 4;
 const MAC = 16;
 export const COOKIE_SIZE = BODY + MAC;
 
@@ -38,6 +40,7 @@ export function encodeCookie(key: Uint8Array, s: CookieState): Uint8Array {
   out[32] = (s.forwardTsn ? 1 : 0) | (s.reconfig ? 2 : 0) | (s.iData ? 4 : 0) | (s.zeroChecksum ? 8 : 0);
   writeU32(out, 36, s.localTieTag);
   writeU32(out, 40, s.peerTieTag);
+  writeU32(out, 44, s.lifeExtension);
   out.set(mac(key, out.subarray(0, BODY)), BODY);
   return out;
 }
@@ -78,5 +81,6 @@ export function decodeCookie(key: Uint8Array, cookie: Uint8Array): CookieState |
     zeroChecksum: (f & 8) !== 0,
     localTieTag: readU32(cookie, 36),
     peerTieTag: readU32(cookie, 40),
+    lifeExtension: readU32(cookie, 44),
   };
 }

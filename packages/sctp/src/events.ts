@@ -1,8 +1,11 @@
 /** What an SctpAssociation reports through pollEvent(). */
 export type SctpEvent =
   | { type: "connected" }
-  /** The peer restarted (RFC 9260 §5.2.4 A): new TSNs and streams; queued and in-flight data were dropped. */
-  | { type: "restarted" }
+  /**
+   * The peer restarted (RFC 9260 §5.2.4 A): new TSNs and streams; queued and in-flight data were
+   * dropped. `unsent`: the bytes each stream had queued and not yet sent (streams with none left out).
+   */
+  | { type: "restarted"; unsent: { stream: number; bytes: number }[] }
   | { type: "message"; stream: number; ppid: number; data: Uint8Array; unordered: boolean }
   /** Our outgoing streams were reset (ok) or the peer refused (RFC 6525). */
   | { type: "stream-reset-outgoing"; streams: number[]; ok: boolean }

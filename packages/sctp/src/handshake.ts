@@ -6,13 +6,13 @@
  * pure functions, are in collision.ts; this file acts on them.
  */
 import { type RandomSource, randomBytes, randomU32 } from "@tsrtc/base";
-import { ChunkType, ErrorCause, ParamType } from "./constants.js";
+import { ChunkType, ErrorCause, MAX_COOKIE_EXTENSION, ParamType } from "./constants.js";
 import { causeStaleCookie, encodeAbort, encodeCookieEcho, encodeEmpty, encodeError } from "./chunks/control.js";
 import { type InitChunk, encodeInit } from "./chunks/init.js";
 import { type TcbTags, checkInit, classifyCookie, cookieIsStale } from "./collision.js";
 import { type CookieState, decodeCookie, encodeCookie, tieTagsFor } from "./cookie.js";
 import { type Capabilities, type LocalCapabilities, capabilityParams, summarizeInitParams } from "./params/init-params.js";
-import type { Param } from "./params/param.js";
+import { type Param, u32Value } from "./params/param.js";
 
 export const State = {
   CLOSED: "closed",
@@ -92,6 +92,8 @@ export class Handshake {
   /** Stale Cookie rounds of this setup (§5.2.6); T1's count starts over on each INIT-ACK. */
   private staleRounds = 0;
   private t1Chunk: Uint8Array | undefined;
+  /** When our last COOKIE ECHO went out: the start of the COOKIE ECHO / ERROR round trip (§5.2.6). */
+  private cookieSentAt = 0;
   private pending: Negotiated | undefined;
   /**
    * SHUTDOWN-ACK-SENT only: the tag of the last SHUTDOWN ACK sent to a restarting peer (its
@@ -152,7 +154,10 @@ export class Handshake {
     this.t1Rto = Math.min(this.t1Rto * 2, this.cfg.rtoMax);
     this.t1 = now + this.t1Rto;
     if (this.host.state === State.COOKIE_WAIT) this.host.sendPacket(0, this.t1Chunk);
-    else if (this.host.state === State.COOKIE_ECHOED) this.host.sendPacket(this.peerTag, this.t1Chunk);
+    else if (this.host.state === State.COOKIE_ECHOED) {
+      this.host.sendPacket(this.peerTag, this.t1Chunk);
+      this.cookieSentAt = now;
+    }
   }
 
   /** An INIT arrived (already checked: alone in its packet, tag 0). */
@@ -198,6 +203,10 @@ export class Handshake {
     const state: CookieState = {
       ...this.negotiate(localTag, localTsn, init, peer),
       createdAt: now,
+      // §3.3.2.1: the peer's Cookie Preservative asks for a longer life; the receiver "MAY choose
+      // to ignore" it. Granted, but never more than MAX_COOKIE_EXTENSION, so that an INIT cannot
+      // make a cookie replayable for long (§5.2.6 warns of replay with long cookie lives).
+      lifeExtension: Math.min(peer.cookiePreservative ?? 0, MAX_COOKIE_EXTENSION),
       localTieTag: localTie,
       peerTieTag: peerTie,
     };
@@ -239,8 +248,22 @@ export class Handshake {
       this.host.count("unexpectedChunk");
       return;
     }
+    const bad = ack.initiateTag === 0 ? "Initiate Tag 0" : ack.outStreams === 0 ? "0 outbound streams" : ack.inStreams === 0 ? "0 inbound streams" : undefined;
+    if (bad) {
+      // §3.3.3: on an Initiate Tag of 0 the receiver "MUST destroy the association discarding its
+      // TCB" (an ABORT is optional, and there is no tag to send one under); MIS 0 "SHOULD" do the
+      // same, and OS 0 is as invalid ("MUST NOT be used"). Those two get the optional ABORT.
+      if (ack.initiateTag !== 0) {
+        this.host.count("abortsSent");
+        this.host.sendPacket(ack.initiateTag, encodeAbort([{ type: ErrorCause.INVALID_MANDATORY_PARAM, value: new Uint8Array(0) }]));
+      }
+      this.t1 = undefined;
+      this.host.fail(`association setup failed: INIT ACK with ${bad} (RFC 9260 §3.3.3)`);
+      return;
+    }
     const peer = summarizeInitParams(ack.params);
-    if (ack.initiateTag === 0 || ack.outStreams === 0 || ack.inStreams === 0 || !peer.cookie) {
+    if (!peer.cookie) {
+      // No State Cookie (mandatory): dropped; T1 sends the INIT again.
       this.host.count("unexpectedChunk");
       return;
     }
@@ -249,6 +272,7 @@ export class Handshake {
     this.t1Chunk = encodeCookieEcho(peer.cookie);
     this.host.state = State.COOKIE_ECHOED;
     this.host.sendPacket(this.peerTag, this.t1Chunk);
+    this.cookieSentAt = now;
     this.t1Failures = 0;
     this.t1 = now + this.t1Rto;
   }
@@ -272,10 +296,11 @@ export class Handshake {
     }
     const st = this.host.state;
     const tcb = st === State.CLOSED ? undefined : this.tcb();
-    if (cookieIsStale(c, now, this.cfg.cookieLifetime, tcb)) {
+    const lifetime = this.cfg.cookieLifetime + c.lifeExtension;
+    if (cookieIsStale(c, now, lifetime, tcb)) {
       // §5.1.5 step 4, §5.2.4 step 3: report the staleness (in microseconds) and drop.
       this.host.count("staleCookie");
-      this.host.sendPacket(c.peerTag, encodeError([causeStaleCookie((now - c.createdAt - this.cfg.cookieLifetime) * 1000)]));
+      this.host.sendPacket(c.peerTag, encodeError([causeStaleCookie((now - c.createdAt - lifetime) * 1000)]));
       return false;
     }
     const n = negotiatedOf(c);
@@ -333,12 +358,13 @@ export class Handshake {
   }
 
   /**
-   * §5.2.6: the peer found our cookie stale. In COOKIE-ECHOED, start the setup again with a new
-   * INIT (same tag and TSN) so that the peer makes a new cookie; after Max.Init.Retransmits such
-   * rounds the setup fails, so a peer that always answers this way cannot keep us looping.
-   * Anywhere else the ERROR is only reported. True when acted upon.
+   * §5.2.6: the peer found our cookie stale (`stalenessUs` late, 0 when it did not say). In
+   * COOKIE-ECHOED, start the setup again with a new INIT (same tag and TSN) so that the peer makes
+   * a new cookie; after Max.Init.Retransmits such rounds the setup fails, so a peer that always
+   * answers this way cannot keep us looping. Anywhere else the ERROR is only reported. True when
+   * acted upon.
    */
-  onStaleCookie(now: number): boolean {
+  onStaleCookie(now: number, stalenessUs = 0): boolean {
     if (this.host.state !== State.COOKIE_ECHOED) return false;
     this.host.count("staleCookieReceived");
     if (++this.staleRounds > this.cfg.maxInitRetransmits) {
@@ -348,7 +374,7 @@ export class Handshake {
     }
     this.peerTag = 0;
     this.pending = undefined;
-    this.t1Chunk = this.initChunk(ChunkType.INIT, this.localTag, this.localInitialTsn, []);
+    this.t1Chunk = this.initChunk(ChunkType.INIT, this.localTag, this.localInitialTsn, preservative(stalenessUs, now - this.cookieSentAt));
     this.host.state = State.COOKIE_WAIT;
     this.host.sendPacket(0, this.t1Chunk);
     this.t1 = now + this.t1Rto;
@@ -385,7 +411,19 @@ export class Handshake {
   }
 }
 
-/** The association part of a cookie (without its timestamp and Tie-Tags). */
+/**
+ * §5.2.6 option 3 and §3.3.2.1: the Cookie Preservative of the INIT that follows a Stale Cookie
+ * ERROR. It asks for what the cookie lacked (the staleness the peer reported, rounded up to ms)
+ * plus a margin: the round trip of the COOKIE ECHO / ERROR exchange just measured, of which no
+ * more than 1 s is added ("SHOULD add no more than 1 second beyond the measured RTT"). Bounded by
+ * MAX_COOKIE_EXTENSION like what we grant; none when there is nothing to ask for.
+ */
+function preservative(stalenessUs: number, rtt: number): Param[] {
+  const inc = Math.min(MAX_COOKIE_EXTENSION, Math.ceil(stalenessUs / 1000) + Math.min(Math.max(0, rtt), 1000));
+  return inc > 0 ? [{ type: ParamType.COOKIE_PRESERVATIVE, value: u32Value(inc) }] : [];
+}
+
+/** The association part of a cookie (without its timestamp, life extension and Tie-Tags). */
 function negotiatedOf(c: CookieState): Negotiated {
   return {
     localTag: c.localTag,

@@ -108,6 +108,14 @@ function exchange(a: SctpAssociation, b: SctpAssociation, now: number, seed = 1)
   expect(ea[0].type === "message" && ea[0].data).toEqual(m2);
 }
 
+/** An INIT packet as a peer that ignores Cookie Preservatives sees it; other packets unchanged. */
+function withoutPreservative(p: Uint8Array): Uint8Array {
+  if (p[12] !== ChunkType.INIT) return p;
+  const c = chunksOf(p)[0];
+  const init = decodeInit(c.type, c.value);
+  return packet(tagOf(p), encodeInit({ ...init, params: init.params.filter((x) => x.type !== ParamType.COOKIE_PRESERVATIVE) }));
+}
+
 function initTagOf(p: Uint8Array): number {
   const c = chunksOf(p)[0];
   expect(c.type).toBe(ChunkType.INIT);
@@ -403,7 +411,7 @@ describe("COOKIE ECHO when a TCB exists (RFC 9260 §5.2.4, Table 2)", () => {
     c.handlePacket(take(a, 1), 2);
     const echo = take(c, 2);
     a.handlePacket(echo, 3);
-    expect(events(a)).toEqual([{ type: "restarted" }]);
+    expect(events(a)).toEqual([{ type: "restarted", unsent: [] }]);
     const ack = takeAll(a, 3);
     expect(chunksOf(ack[0])[0].type).toBe(ChunkType.COOKIE_ACK);
     for (const d of ack) c.handlePacket(d, 4);
@@ -428,7 +436,7 @@ describe("COOKIE ECHO when a TCB exists (RFC 9260 §5.2.4, Table 2)", () => {
     expect(second.ack.initiateTag).not.toBe(initAckOf(first).ack.initiateTag);
     c.handlePacket(first, 3);
     a.handlePacket(take(c, 3), 4);
-    expect(events(a)).toEqual([{ type: "restarted" }]);
+    expect(events(a)).toEqual([{ type: "restarted", unsent: [] }]);
     for (const d of takeAll(a, 4)) c.handlePacket(d, 5);
     const after = { ...a.negotiated! };
     const dropped = a.stats.cookieDiscarded;
@@ -557,7 +565,7 @@ describe("restart while shutting down", () => {
     a.handlePacket(take(c, 3), 3);
     c.handlePacket(take(a, 3), 4);
     a.handlePacket(take(c, 4), 5);
-    expect(events(a)).toEqual([{ type: "restarted" }]);
+    expect(events(a)).toEqual([{ type: "restarted", unsent: [] }]);
     expect(a.state).toBe("shutdown-pending");
     expect(() => a.send(1, Ppid.BINARY, Uint8Array.of(1))).toThrow(/shutting down/);
     pump(a, c, 6);
@@ -601,7 +609,8 @@ describe("Stale Cookie in COOKIE-ECHOED (RFC 9260 §5.2.6)", () => {
     a.connect(0);
     let t = 0;
     for (let round = 0; round < 40 && a.state !== "closed"; round++) {
-      for (const d of takeAll(a, t)) b.handlePacket(d, t + 5); // everything reaches b 5 ms later: every cookie is stale
+      // everything reaches b 5 ms later, and b ignores the Cookie Preservative (§3.3.2.1 lets it): every cookie is stale
+      for (const d of takeAll(a, t)) b.handlePacket(withoutPreservative(d), t + 5);
       for (const d of takeAll(b, t + 5)) a.handlePacket(d, t + 6);
       t += 10;
     }
@@ -842,7 +851,7 @@ describe("review of the restart work", () => {
     expect(probe.flatMap((p) => chunksOf(p).map((x) => x.type))).toEqual([ChunkType.HEARTBEAT]); // lost with the old peer
     const { c, echo } = restartCookie(a, 1100);
     a.handlePacket(echo, 1101);
-    expect(events(a)).toEqual([{ type: "restarted" }]);
+    expect(events(a)).toEqual([{ type: "restarted", unsent: [] }]);
     for (const d of takeAll(a, 1101)) c.handlePacket(d, 1102);
     expect(c.isEstablished).toBe(true);
     expect(a.pollTimeout()).toBe(2101);
@@ -866,7 +875,7 @@ describe("review of the restart work", () => {
     const ev: SctpEvent[] = [];
     let t = 0;
     for (let round = 0; round < 40 && a.state !== "closed"; round++) {
-      for (const d of takeAll(a, t)) b.handlePacket(d, t + 5);
+      for (const d of takeAll(a, t)) b.handlePacket(withoutPreservative(d), t + 5);
       for (const d of takeAll(b, t + 5)) a.handlePacket(d, t + 6);
       ev.push(...events(a));
       t += 10;
@@ -899,7 +908,7 @@ describe("review of the restart work", () => {
     const { c, echo } = restartCookie(a, 1);
     a.shutdown(2); // nothing outstanding: SHUTDOWN queued at once under the old tag, not polled
     a.handlePacket(echo, 3);
-    expect(events(a)).toEqual([{ type: "restarted" }]);
+    expect(events(a)).toEqual([{ type: "restarted", unsent: [] }]);
     const out = takeAll(a, 3);
     expect(out.length).toBeGreaterThan(0);
     expect(out.map(tagOf).filter((x) => x === old)).toEqual([]);

@@ -5,7 +5,8 @@
  * empty variants (RFC 8831 §6.6), closing by stream reset (RFC 8831 §6.7), and bufferedAmount
  * kept while the association is absent. A peer restart (RFC 9260 §5.2.4 A) ends every channel
  * with error ("sctp-failure: peer restarted") then close, as the peer lost them with its old
- * state; the association stays up, and new channels open on it (their ids free again).
+ * state; the association stays up, and new channels open on it (their ids free again). A channel
+ * ended that way, or by ABORT, keeps as bufferedAmount what it had queued and never sent.
  *
  * Sans-IO: feed it every association event (`handleEvent`); it reports through the `emit`
  * callback handed in, or, without one, queues its events for `pollEvent()`.
@@ -215,12 +216,18 @@ export class DataChannelTable {
     this.unassigned.length = 0;
   }
 
-  private finish(ch: DataChannel, error?: string): void {
+  /**
+   * End a channel. Its bufferedAmount keeps what was queued and never sent (W3C webrtc-pc: it
+   * does not reset to zero once closed): read from the association, or given as `unsent` when
+   * the association no longer has it (a restart replaced its send queue).
+   */
+  private finish(ch: DataChannel, error?: string, unsent?: number): void {
     if (ch.id !== null && this.byId.get(ch.id) === ch) this.byId.delete(ch.id);
     const i = this.unassigned.indexOf(ch);
     if (i >= 0) this.unassigned.splice(i, 1);
     if (ch.state === "closed") return;
-    if (ch.id !== null && this.sctp) ch.lastBuffered = this.sctp.bufferedAmount(ch.id);
+    if (unsent !== undefined) ch.lastBuffered = unsent;
+    else if (ch.id !== null && this.sctp) ch.lastBuffered = this.sctp.bufferedAmount(ch.id);
     ch.state = "closed";
     this.stats.channelsClosed++;
     if (error !== undefined) this.emit({ type: "error", channel: ch, message: error });
@@ -270,11 +277,17 @@ export class DataChannelTable {
         // already closed by stream reset (Firefox resets, then ABORTs).
         for (const ch of this.all()) this.finish(ch, ev.error && !ch.inReset ? `sctp-failure: ${ev.reason}` : undefined);
         return;
-      case "restarted":
+      case "restarted": {
         // RFC 9260 §5.2.4 A: the peer lost every channel with its old state (one it had already
-        // closed by stream reset just finishes, as on "closed").
-        for (const ch of [...this.byId.values()]) this.finish(ch, ch.inReset ? undefined : "sctp-failure: peer restarted");
+        // closed by stream reset just finishes, as on "closed"). The association's send queue is
+        // new: what each channel had left unsent comes with the event.
+        const unsent = new Map<number, number>();
+        for (const u of ev.unsent) unsent.set(u.stream, u.bytes);
+        for (const ch of [...this.byId.values()]) {
+          this.finish(ch, ch.inReset ? undefined : "sctp-failure: peer restarted", ch.id === null ? 0 : (unsent.get(ch.id) ?? 0));
+        }
         return;
+      }
       case "peer-error":
         return;
     }

@@ -1,7 +1,8 @@
 /**
  * The optional parameters of INIT / INIT-ACK that WebRTC uses: Forward-TSN-Supported
  * (RFC 3758 §3.1), Supported Extensions (RFC 5061 §4.2.7), Zero Checksum Acceptable
- * (RFC 9653 §4), State Cookie (RFC 9260 §3.3.3), and the unrecognized-parameter rule (§3.2.1).
+ * (RFC 9653 §4), State Cookie (RFC 9260 §3.3.3), Cookie Preservative (§3.3.2.1), and the
+ * unrecognized-parameter rule (§3.2.1).
  */
 import { ChunkType, ParamType } from "../constants.js";
 import { readU32 } from "../packet.js";
@@ -17,6 +18,8 @@ export interface Capabilities {
 
 export interface InitParamsSummary extends Capabilities {
   cookie: Uint8Array | undefined;
+  /** The Suggested Cookie Life-Span Increment (ms) of a Cookie Preservative, if any (§3.3.2.1). */
+  cookiePreservative: number | undefined;
   /** Parameters to report back in Unrecognized Parameter (type bits 01 and 11). */
   unrecognized: Param[];
 }
@@ -41,6 +44,7 @@ export function summarizeInitParams(params: readonly Param[]): InitParamsSummary
     iData: false,
     zeroChecksumEdmid: undefined,
     cookie: undefined,
+    cookiePreservative: undefined,
     unrecognized: [],
   };
   for (const p of params) {
@@ -60,6 +64,10 @@ export function summarizeInitParams(params: readonly Param[]): InitParamsSummary
         break;
       case ParamType.STATE_COOKIE:
         s.cookie = p.value;
+        break;
+      case ParamType.COOKIE_PRESERVATIVE:
+        // A value shorter than its 4 bytes says nothing: ignored, as the receiver may ignore it anyway.
+        if (p.value.length >= 4) s.cookiePreservative = readU32(p.value, 0);
         break;
       default:
         if (!KNOWN.has(p.type)) {
