@@ -87,11 +87,18 @@ export class ClientDriver {
     this.timer = setInterval(() => this.step(() => this.client.handleTimeout(this.now())), 20);
   }
 
-  static async open(transport: TurnTransport, server: Address, username: string, password: string, ca?: string): Promise<ClientDriver> {
-    const client = new TurnClient({ server, username, password, transport });
+  static async open(
+    transport: TurnTransport,
+    server: Address,
+    username: string,
+    password: string,
+    opts: { ca?: string; relayFamily?: 4 | 6 } = {},
+  ): Promise<ClientDriver> {
+    const client = new TurnClient({ server, username, password, transport, relayFamily: opts.relayFamily });
+    const ca = opts.ca;
     if (transport === "udp") {
-      const sock: UdpSocket = createSocket("udp4");
-      await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+      const sock: UdpSocket = createSocket(server.family === 6 ? "udp6" : "udp4");
+      await new Promise<void>((r) => sock.bind(0, server.host, () => r()));
       const d = new ClientDriver(client, server, (b) => sock.send(b, server.port, server.host), () => sock.close());
       sock.on("message", (m) => d.input(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)));
       return d;

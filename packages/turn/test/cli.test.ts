@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,7 +111,7 @@ describe("turn-server CLI", () => {
         for (const [i, transport] of (["udp", "tcp", "tls"] as const).entries()) {
           const server = cli.listening[transport]!;
           const { username, password } = restCredentials(SECRET, `user-${transport}`);
-          const d = await ClientDriver.open(transport, server, username, password, ca);
+          const d = await ClientDriver.open(transport, server, username, password, { ca });
           clients.push(d);
           d.step(() => d.client.allocate(d.now()));
           await waitFor(() => d.client.state === "allocated", `${transport} allocation`);
@@ -128,7 +128,7 @@ describe("turn-server CLI", () => {
         // A REST username signed with another secret: the challenge, then 401 for good.
         for (const transport of ["udp", "tls"] as const) {
           const { username, password } = restCredentials("not-the-secret");
-          const d = await ClientDriver.open(transport, cli.listening[transport]!, username, password, ca);
+          const d = await ClientDriver.open(transport, cli.listening[transport]!, username, password, { ca });
           clients.push(d);
           d.step(() => d.client.allocate(d.now()));
           await waitFor(() => d.client.state === "failed", `${transport} refusal`);
@@ -186,6 +186,54 @@ describe("turn-server CLI", () => {
       }
       expect(cli.output()).toMatch(/SIGINT: stopped/);
       expect(await udpPortFree(cli.listening.udp!.port)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "listens on IPv6 (--bind ::1): an IPv6 relayed address, a datagram to an IPv6 loopback peer and back; the secret read from --secret-file",
+    async () => {
+      const secretFile = join(dir, "secret");
+      writeFileSync(secretFile, `${SECRET}\n`);
+      const cli = await startCli(["--bind", "::1", "--port", "0", "--tcp", "--secret-file", secretFile, "--allow-private-peers"], ["udp", "tcp"]);
+      expect(cli.listening.udp).toEqual(expect.objectContaining({ family: 6, host: "::1" }));
+      const sock = createSocket({ type: "udp6", ipv6Only: true });
+      await new Promise<void>((r) => sock.bind(0, "::1", () => r()));
+      const peer: Address = { family: 6, host: "::1", port: sock.address().port };
+      const got: number[][] = [];
+      sock.on("message", (m, r) => {
+        got.push(Array.from(m));
+        sock.send(m, r.port, r.address);
+      });
+      const clients: ClientDriver[] = [];
+      try {
+        for (const transport of ["udp", "tcp"] as const) {
+          const { username, password } = restCredentials(SECRET, `v6-${transport}`);
+          const d = await ClientDriver.open(transport, cli.listening[transport]!, username, password, { relayFamily: 6 });
+          clients.push(d);
+          d.step(() => d.client.allocate(d.now()));
+          await waitFor(() => d.client.state === "allocated", `${transport} IPv6 allocation`);
+          expect(d.client.relayed).toEqual(expect.objectContaining({ family: 6, host: "::1" }));
+          d.step(() => d.client.send(peer, new Uint8Array([6, 6, transport.length]), d.now()));
+          await waitFor(() => d.fromPeers.length === 1, `${transport} IPv6 echo`);
+          expect(d.fromPeers[0].data).toEqual([6, 6, transport.length]);
+        }
+        expect(got).toEqual([
+          [6, 6, 3],
+          [6, 6, 3],
+        ]);
+        // The server relays IPv6 only here: an IPv4 relayed address is refused with 440 (§7.2).
+        const { username, password } = restCredentials(SECRET, "v4-please");
+        const v4 = await ClientDriver.open("udp", cli.listening.udp!, username, password);
+        clients.push(v4);
+        v4.step(() => v4.client.allocate(v4.now()));
+        await waitFor(() => v4.client.state === "failed", "the family refusal");
+        expect(v4.events).toContainEqual(expect.objectContaining({ type: "error", operation: "allocate", code: 440 }));
+      } finally {
+        for (const d of clients) d.close();
+        sock.close();
+        expect((await stopCli(cli)).code).toBe(0);
+      }
     },
     TIMEOUT,
   );

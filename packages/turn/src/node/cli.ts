@@ -16,6 +16,7 @@ const USAGE = `usage: turn-server [options]
   --realm TEXT                  realm, default "tsrtc"
   --user NAME:PASSWORD          a long-term credential (repeatable)
   --secret TEXT                 shared secret for time-limited REST credentials (coturn's static-auth-secret)
+  --secret-file FILE            the same, read from a file (keeps it out of the process list)
   --tcp                         also listen on TCP, same port
   --tls-port N --cert FILE --pkey FILE
                                 also listen on TLS on port N (PEM certificate chain and key)
@@ -87,6 +88,10 @@ function parseArgs(argv: string[]): CliArgs {
       case "--secret":
         a.secret = value();
         if (a.secret === "") throw new Error("--secret must not be empty");
+        break;
+      case "--secret-file":
+        a.secret = readFileSync(value(), "utf8").replace(/\r?\n$/, "");
+        if (a.secret === "") throw new Error("--secret-file holds an empty secret");
         break;
       case "--tcp":
         a.tcp = true;
