@@ -83,7 +83,7 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   const address = localAddress(listener, family);
   const sockets = new Map<string, dgram.Socket>([[addressKey(address), listener]]);
   const spares: dgram.Socket[] = [];
-  const want = opts.spareRelays ?? 4;
+  const want = Math.max(1, opts.spareRelays ?? 4);
   let closed = false;
   let refilling = false;
   let timer: NodeJS.Timeout | undefined;
@@ -108,6 +108,7 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
       const own = localAddress(sock, relayFamily);
       const a = external === undefined ? own : { ...own, host: external };
       sockets.set(addressKey(a), sock);
+      sock.on("error", (e) => log("relayed socket %s: %s", addressKey(a), e.message));
       sock.on("message", (msg, rinfo) => input(() => core.handleRelayed(view(msg), a, peerOf(rinfo), now())));
       return a;
     },
@@ -167,6 +168,19 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
         if (closed) sock.close();
         else spares.push(sock);
       }
+      // Twice `want` odd ports in a row (about 1 in 2^(2*want)): ask for the even neighbour of
+      // one, else EVEN-PORT requests would get 508 until a spare is used up.
+      for (const odd of spares.map((s) => s.address().port)) {
+        if (closed || hasEven()) break;
+        for (const port of [odd + 1, odd - 1]) {
+          if (port > 65535 || port < 1024) continue;
+          const sock = await bindUdp(relayHost, port).catch(() => undefined);
+          if (!sock) continue;
+          if (closed) sock.close();
+          else spares.push(sock);
+          break;
+        }
+      }
     } catch (e) {
       log("cannot bind a relayed socket: %s", (e as Error).message);
     } finally {
@@ -175,6 +189,7 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   };
   await refill();
 
+  listener.on("error", (e) => log("listening socket: %s", e.message));
   listener.on("message", (msg, rinfo) => input(() => core.handlePacket(view(msg), peerOf(rinfo), now())));
 
   const serveStream = (conn: Socket | TLSSocket): void => {
@@ -206,6 +221,8 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
       srv.once("error", reject);
       srv.listen(port, opts.host, () => {
         srv.off("error", reject);
+        // Later errors (EMFILE on accept...) are logged, not thrown out of the process.
+        srv.on("error", (e) => log("stream listener: %s", e.message));
         resolve();
       });
     });
