@@ -7,6 +7,7 @@
  */
 import type { Address } from "@tsrtc/base";
 import { StunMethod, TransportProtocol } from "@tsrtc/stun";
+import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startTurnServer } from "../src/node/server.js";
 import { ClientDriver, waitFor } from "./cli-harness.js";
@@ -48,6 +49,67 @@ describe("TurnServer Node runner: relay addresses", () => {
       } finally {
         await server.close();
       }
+    }
+  });
+});
+
+describe("TurnServer Node runner: TCP connection limits", () => {
+  /** Connect to the TCP listener; resolves with the socket and a promise of its close. */
+  const open = async (port: number): Promise<{ sock: Socket; closed: Promise<void> }> => {
+    const sock = connect({ host: "127.0.0.1", port });
+    const closed = new Promise<void>((resolve) => sock.once("close", () => resolve()));
+    sock.on("error", () => undefined);
+    await new Promise<void>((resolve) => sock.once("connect", () => resolve()));
+    return { sock, closed };
+  };
+
+  it("refuses connections beyond maxStreams, and accepts again once one closes", async () => {
+    const server = await startTurnServer({ host: "127.0.0.1", port: 0, tcp: true, maxStreams: 2, realm: "r", users: { a: "b" } });
+    const port = server.tcpAddress!.port;
+    const a = await open(port);
+    const b = await open(port);
+    try {
+      // The third is accepted by the kernel, then closed by the server at once.
+      const c = await open(port);
+      await c.closed;
+      a.sock.destroy();
+      await a.closed;
+      const d = await open(port);
+      let dClosed = false;
+      void d.closed.then(() => (dClosed = true));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(dClosed).toBe(false);
+      d.sock.destroy();
+    } finally {
+      b.sock.destroy();
+      await server.close();
+    }
+  });
+
+  it("closes a connection idle for streamIdleMs, and keeps one that carries traffic", async () => {
+    const server = await startTurnServer({ host: "127.0.0.1", port: 0, tcp: true, streamIdleMs: 300, realm: "r", users: { a: "b" } });
+    const port = server.tcpAddress!.port;
+    const idle = await open(port);
+    const d = await ClientDriver.open("tcp", server.tcpAddress!, "a", "b");
+    try {
+      d.step(() => d.client.allocate(d.now()));
+      await waitFor(() => d.client.state === "allocated", "the allocation");
+      // Keep the client's connection busy (a CreatePermission for a new peer IP every 100 ms; the
+      // server refuses loopback peers with 403, which is traffic all the same) while the idle one
+      // times out.
+      const t0 = Date.now();
+      for (let i = 1; Date.now() - t0 < 600; i++) {
+        const peer: Address = { family: 4, host: `127.0.0.${i}`, port: 9 };
+        d.step(() => d.client.createPermission(peer, d.now()));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await idle.closed;
+      expect(d.client.state).toBe("allocated");
+      expect(server.core.allocationCount).toBe(1);
+    } finally {
+      d.close();
+      idle.sock.destroy();
+      await server.close();
     }
   });
 });

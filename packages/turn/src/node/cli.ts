@@ -25,6 +25,7 @@ const USAGE = `usage: turn-server [options]
   --external-ip ADDRESS         relayed IP told to clients when behind a 1:1 NAT
   --allow-private-peers         relay to private/loopback/reserved peers (INSECURE; tests only)
   --max-allocations-per-user N  allocations one username may hold at once, default 10
+  --max-connections N           TCP/TLS connections open at once, per listener, default 1000
   --legacy-channels             accept RFC 5766 channel numbers 0x5000-0x7FFF (coturn's turnutils_uclient)
   --software TEXT               SOFTWARE attribute, default "tsrtc"
   --help                        this text`;
@@ -43,6 +44,7 @@ interface CliArgs {
   externalIp?: string;
   allowPrivatePeers: boolean;
   maxAllocationsPerUser?: number;
+  maxConnections?: number;
   software?: string;
   legacyChannels: boolean;
 }
@@ -120,6 +122,12 @@ function parseArgs(argv: string[]): CliArgs {
         a.maxAllocationsPerUser = Number(v);
         break;
       }
+      case "--max-connections": {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`bad --max-connections: ${v}`);
+        a.maxConnections = Number(v);
+        break;
+      }
       case "--legacy-channels":
         a.legacyChannels = true;
         break;
@@ -185,6 +193,7 @@ async function main(): Promise<void> {
     tls: args.tlsPort === undefined ? undefined : { port: args.tlsPort, cert: readFileSync(args.cert!, "utf8"), key: readFileSync(args.pkey!, "utf8") },
     allowPrivatePeers: args.allowPrivatePeers,
     maxAllocationsPerUser: args.maxAllocationsPerUser,
+    maxStreams: args.maxConnections,
     software: args.software,
     legacyChannels: args.legacyChannels,
   });

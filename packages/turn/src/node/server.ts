@@ -46,7 +46,21 @@ export interface TurnUdpServerOptions
   tls?: { port: number; cert: string | Uint8Array; key: string | Uint8Array };
   /** The relayed IP told to clients instead of the relayed socket's own (a server behind 1:1 NAT). */
   externalIp?: string;
+  /**
+   * Most TCP and TLS client connections open at once, per listener; further ones are refused at
+   * accept (each holds a socket, buffers and possibly an allocation). Default 1000.
+   */
+  maxStreams?: number;
+  /**
+   * A TCP or TLS connection that carries nothing for this long is closed, its allocation with it
+   * (RFC 8656 §3.1). A live client refreshes its allocation well within its lifetime (at most
+   * 3600 s, §7.2), so the default, one hour and a minute, only ends dead or hoarded connections.
+   */
+  streamIdleMs?: number;
 }
+
+const MAX_STREAMS = 1000;
+const STREAM_IDLE_MS = 3_660_000;
 
 const ZEROS = new Uint8Array(3);
 
@@ -197,6 +211,10 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
     const key = addressKey(client);
     streams.set(key, conn);
     conn.setNoDelay(true);
+    conn.setTimeout(opts.streamIdleMs ?? STREAM_IDLE_MS, () => {
+      log("stream client %s idle: closing it", key);
+      conn.destroy();
+    });
     const framer = new TurnStreamFramer();
     conn.on("data", (chunk: Buffer) =>
       input(() => {
@@ -235,11 +253,13 @@ export async function startTurnServer(opts: TurnUdpServerOptions): Promise<Runni
   try {
     if (opts.tcp) {
       tcpServer = createServer(serveStream);
+      tcpServer.maxConnections = opts.maxStreams ?? MAX_STREAMS;
       // The UDP port's number may be taken on TCP (a port 0 bind picks UDP's alone).
       tcpAddress = await listen(tcpServer, address.port);
     }
     if (opts.tls) {
       const srv = createTlsServer({ cert: toPem(opts.tls.cert), key: toPem(opts.tls.key) }, serveStream);
+      srv.maxConnections = opts.maxStreams ?? MAX_STREAMS;
       srv.on("tlsClientError", (e) => log("TLS handshake failed: %s", e.message));
       tlsServer = srv;
       tlsAddress = await listen(srv, opts.tls.port);
