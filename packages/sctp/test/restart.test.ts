@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { SeededRandom, address } from "@tsrtc/base";
 import { Simulation, pointToPoint } from "@tsrtc/testkit";
 import { describe, expect, it } from "vitest";
+import { CAPS, chunksOf, events, make, packet, pump, tagOf, take, takeAll } from "./by-hand.js";
 import { SctpAssociation, type SctpOptions } from "../src/association.js";
 import { ChunkType, ErrorCause, ParamType, Ppid } from "../src/constants.js";
 import { decodeCauses, encodeCookieEcho, encodeEmpty } from "../src/chunks/control.js";
@@ -16,63 +17,8 @@ import { decodeInit, encodeInit } from "../src/chunks/init.js";
 import type { SctpEvent } from "../src/events.js";
 import { type DataChannel, type DataChannelEvent } from "../src/datachannel/channel.js";
 import { DataChannelTable } from "../src/datachannel/table.js";
-import { PacketBuilder, type RawChunk, encodeChunk, readU32, splitChunks } from "../src/packet.js";
-import { capabilityParams, summarizeInitParams } from "../src/params/init-params.js";
-
-const CAPS = capabilityParams({ forwardTsn: true, reconfig: true, iData: false, zeroChecksum: false });
-
-function make(seed: number, opts: Partial<SctpOptions> = {}): SctpAssociation {
-  return new SctpAssociation({ rng: new SeededRandom(seed), ...opts });
-}
-
-function packet(tag: number, ...chunks: Uint8Array[]): Uint8Array {
-  const pb = new PacketBuilder(4096);
-  pb.begin(5000, 5000, tag);
-  for (const c of chunks) pb.append(c);
-  return pb.finish(false);
-}
-
-function tagOf(p: Uint8Array): number {
-  return readU32(p, 4);
-}
-
-function takeAll(x: SctpAssociation, now = 0): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = x.pollTransmit(now); d; d = x.pollTransmit(now)) out.push(d);
-  return out;
-}
-
-function take(x: SctpAssociation, now = 0): Uint8Array {
-  const d = x.pollTransmit(now);
-  if (!d) throw new Error("expected a packet");
-  return d;
-}
-
-function chunksOf(p: Uint8Array): RawChunk[] {
-  return splitChunks(p) ?? [];
-}
-
-function events(x: SctpAssociation): SctpEvent[] {
-  const out: SctpEvent[] = [];
-  for (let e = x.pollEvent(); e; e = x.pollEvent()) out.push(e);
-  return out;
-}
-
-/** Deliver everything both ways until nothing moves. */
-function pump(x: SctpAssociation, y: SctpAssociation, now: number): void {
-  for (let round = 0; round < 100; round++) {
-    let moved = false;
-    for (const d of takeAll(x, now)) {
-      y.handlePacket(d, now);
-      moved = true;
-    }
-    for (const d of takeAll(y, now)) {
-      x.handlePacket(d, now);
-      moved = true;
-    }
-    if (!moved) return;
-  }
-}
+import { encodeChunk } from "../src/packet.js";
+import { summarizeInitParams } from "../src/params/init-params.js";
 
 /** a connects, b answers (b never calls connect): the simplest established pair, driven by hand. */
 function established(optsA: Partial<SctpOptions> = {}, optsB: Partial<SctpOptions> = {}) {

@@ -3,68 +3,17 @@
  * §3.3.3), the chunks that must travel alone (§6.10), bufferedAmount of channels a restart or an
  * ABORT ends (W3C webrtc-pc), and the Cookie Preservative (§3.3.2.1, §5.2.6).
  */
-import { SeededRandom } from "@tsrtc/base";
 import { describe, expect, it } from "vitest";
+import { CAPS, chunksOf, events, make, packet, pump, take, takeAll } from "./by-hand.js";
 import { SctpAssociation, type SctpOptions } from "../src/association.js";
 import { ChunkType, ErrorCause, ParamType, Ppid } from "../src/constants.js";
 import { decodeCauses, encodeAbort, encodeCookieEcho, encodeEmpty, encodeError, encodeHeartbeat } from "../src/chunks/control.js";
 import { decodeInit, encodeInit } from "../src/chunks/init.js";
 import type { DataChannelEvent } from "../src/datachannel/channel.js";
 import { DataChannelTable } from "../src/datachannel/table.js";
-import type { SctpEvent } from "../src/events.js";
-import { PacketBuilder, type RawChunk, encodeChunk, readU32, splitChunks } from "../src/packet.js";
-import { capabilityParams, summarizeInitParams } from "../src/params/init-params.js";
+import { type RawChunk, encodeChunk, readU32 } from "../src/packet.js";
+import { summarizeInitParams } from "../src/params/init-params.js";
 import type { Param } from "../src/params/param.js";
-
-const CAPS = capabilityParams({ forwardTsn: true, reconfig: true, iData: false, zeroChecksum: false });
-
-function make(seed: number, opts: Partial<SctpOptions> = {}): SctpAssociation {
-  return new SctpAssociation({ rng: new SeededRandom(seed), ...opts });
-}
-
-function packet(tag: number, ...chunks: Uint8Array[]): Uint8Array {
-  const pb = new PacketBuilder(4096);
-  pb.begin(5000, 5000, tag);
-  for (const c of chunks) pb.append(c);
-  return pb.finish(false);
-}
-
-function chunksOf(p: Uint8Array): RawChunk[] {
-  return splitChunks(p) ?? [];
-}
-
-function take(x: SctpAssociation, now = 0): Uint8Array {
-  const d = x.pollTransmit(now);
-  if (!d) throw new Error("expected a packet");
-  return d;
-}
-
-function takeAll(x: SctpAssociation, now = 0): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let d = x.pollTransmit(now); d; d = x.pollTransmit(now)) out.push(d);
-  return out;
-}
-
-function events(x: SctpAssociation): SctpEvent[] {
-  const out: SctpEvent[] = [];
-  for (let e = x.pollEvent(); e; e = x.pollEvent()) out.push(e);
-  return out;
-}
-
-function pump(x: SctpAssociation, y: SctpAssociation, now: number): void {
-  for (let round = 0; round < 100; round++) {
-    let moved = false;
-    for (const d of takeAll(x, now)) {
-      y.handlePacket(d, now);
-      moved = true;
-    }
-    for (const d of takeAll(y, now)) {
-      x.handlePacket(d, now);
-      moved = true;
-    }
-    if (!moved) return;
-  }
-}
 
 function established(optsA: Partial<SctpOptions> = {}, optsB: Partial<SctpOptions> = {}) {
   const a = make(11, optsA);
